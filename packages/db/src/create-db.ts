@@ -1,0 +1,120 @@
+import pg from 'pg';
+import { GhlSyncError } from '@ghl-sync/errors';
+
+/** The logger shape the db package needs (a pino logger fits). */
+export interface DbLogger {
+  debug(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** Options for {@link createDb}. */
+export interface CreateDbOptions {
+  /** PostgreSQL URL, e.g. `postgres://postgres@127.0.0.1:5432/ghl_sync`. */
+  connectionString: string;
+  /** Pool size. @defaultValue 10 */
+  max?: number;
+  /** Shown in `pg_stat_activity`. @defaultValue 'ghl-sync' */
+  applicationName?: string;
+  logger?: DbLogger;
+}
+
+/** A query runner: the pool itself or one checked-out client inside a transaction. */
+export interface Queryable {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+/** The database handle every repository function takes. */
+export interface Db extends Queryable {
+  readonly pool: pg.Pool;
+  /** Runs `fn` in BEGIN/COMMIT on one client; ROLLBACK on throw; the client is always released. */
+  withTransaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Ends the pool; idempotent. */
+  close(): Promise<void>;
+}
+
+const INT8_OID = 20;
+
+// Counts (count(*), sums) come back as int8; pg returns those as strings to be safe. Ours never
+// exceed 2^53, so parse them to numbers, and fail loudly rather than round if one ever does.
+// NUMERIC (money) is left as a string: exact.
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID && format !== 'binary') {
+      return (value: string) => {
+        const n = Number(value);
+        if (!Number.isSafeInteger(n)) throw new GhlSyncError('internal_error', `int8 value ${value} exceeds Number.MAX_SAFE_INTEGER`);
+        return n;
+      };
+    }
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+/**
+ * Builds the pg pool. Errors on idle clients (a restarted Postgres) are logged, not thrown, so a
+ * worker survives a database restart and reconnects on its next query.
+ */
+export function createDb(options: CreateDbOptions): Db {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? 'ghl-sync',
+    types: types as unknown as pg.CustomTypesConfig,
+  });
+  const log = options.logger;
+  pool.on('error', (err) => log?.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'idle postgres client failed'));
+
+  const query = async <R extends pg.QueryResultRow>(runner: pg.Pool | pg.PoolClient, text: string, params?: unknown[]) => {
+    const started = performance.now();
+    try {
+      const result = await runner.query<R>(text, params as unknown[]);
+      // Parameters are never logged: they may hold tokens and raw customer records.
+      log?.debug({ sql: firstLine(text), rows: result.rowCount, ms: Math.round(performance.now() - started) }, 'query');
+      return result;
+    } catch (err) {
+      throw wrapPgError(err, text);
+    }
+  };
+
+  let closed = false;
+  return {
+    pool,
+    query: (text, params) => query(pool, text, params),
+    async withTransaction(fn) {
+      const client = await pool.connect().catch((err: unknown) => {
+        throw wrapPgError(err, 'connect');
+      });
+      try {
+        await client.query('BEGIN');
+        const result = await fn({ query: (text, params) => query(client, text, params) });
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0]!.slice(0, 120);
+}
+
+/** Postgres errors become `db_error` (retryable) unless they are ours already. */
+function wrapPgError(err: unknown, text: string): unknown {
+  if (err instanceof GhlSyncError) return err;
+  const e = err as { message?: string; code?: string; constraint?: string };
+  return new GhlSyncError('db_error', `Postgres: ${e.message ?? String(err)}`, {
+    cause: err,
+    details: { pgCode: e.code, constraint: e.constraint, sql: firstLine(text) },
+  });
+}

@@ -1,0 +1,107 @@
+import type { Queryable } from '../create-db.js';
+
+/** A registered location with its credential. Never log or return this object over HTTP. */
+export interface LocationRecord {
+  id: string;
+  name: string | null;
+  authType: 'pit' | 'oauth';
+  accessToken: string;
+  refreshToken: string | null;
+  tokenExpiresAt: Date | null;
+  needsReconnect: boolean;
+  reconnectReason: string | null;
+  scheduleCron: string | null;
+  scheduleTz: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A location without its secrets: safe to print and to serve. */
+export type LocationSummary = Omit<LocationRecord, 'accessToken' | 'refreshToken'>;
+
+const SUMMARY_COLUMNS = `id, name, auth_type AS "authType", token_expires_at AS "tokenExpiresAt",
+  needs_reconnect AS "needsReconnect", reconnect_reason AS "reconnectReason",
+  schedule_cron AS "scheduleCron", schedule_tz AS "scheduleTz", created_at AS "createdAt", updated_at AS "updatedAt"`;
+const RECORD_COLUMNS = `${SUMMARY_COLUMNS}, access_token AS "accessToken", refresh_token AS "refreshToken"`;
+
+/** Input of {@link upsertLocation}. */
+export interface UpsertLocationInput {
+  id: string;
+  name?: string | null;
+  /** @defaultValue 'pit' */
+  authType?: 'pit' | 'oauth';
+  accessToken: string;
+  refreshToken?: string | null;
+  tokenExpiresAt?: Date | null;
+  /** Cron pattern; `null` = no schedule; `undefined` keeps the current one (default for new rows: every 30 min). */
+  scheduleCron?: string | null;
+  /** IANA time zone of the schedule. @defaultValue 'UTC' */
+  scheduleTz?: string;
+}
+
+/** Registers a location or replaces its credential; clears `needs_reconnect`. */
+export async function upsertLocation(db: Queryable, input: UpsertLocationInput): Promise<LocationSummary> {
+  const { rows } = await db.query<LocationSummary>(
+    `INSERT INTO ghl.locations AS l (id, name, auth_type, access_token, refresh_token, token_expires_at, schedule_cron, schedule_tz)
+     VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $9::boolean THEN $7 ELSE '*/30 * * * *' END, coalesce($8, 'UTC'))
+     ON CONFLICT (id) DO UPDATE SET
+       name = coalesce(EXCLUDED.name, l.name), auth_type = EXCLUDED.auth_type,
+       access_token = EXCLUDED.access_token, refresh_token = EXCLUDED.refresh_token,
+       token_expires_at = EXCLUDED.token_expires_at, needs_reconnect = false, reconnect_reason = NULL,
+       schedule_cron = CASE WHEN $9::boolean THEN $7 ELSE l.schedule_cron END,
+       schedule_tz = coalesce($8, l.schedule_tz), updated_at = now()
+     RETURNING ${SUMMARY_COLUMNS}`,
+    [
+      input.id,
+      input.name ?? null,
+      input.authType ?? 'pit',
+      input.accessToken,
+      input.refreshToken ?? null,
+      input.tokenExpiresAt ?? null,
+      input.scheduleCron ?? null,
+      input.scheduleTz ?? null,
+      input.scheduleCron !== undefined,
+    ],
+  );
+  return rows[0]!;
+}
+
+/** The location with its credential, or null. */
+export async function getLocation(db: Queryable, id: string): Promise<LocationRecord | null> {
+  const { rows } = await db.query<LocationRecord>(`SELECT ${RECORD_COLUMNS} FROM ghl.locations WHERE id = $1`, [id]);
+  return rows[0] ?? null;
+}
+
+/** Every location, without secrets, ordered by id. */
+export async function listLocations(db: Queryable): Promise<LocationSummary[]> {
+  const { rows } = await db.query<LocationSummary>(`SELECT ${SUMMARY_COLUMNS} FROM ghl.locations ORDER BY id`);
+  return rows;
+}
+
+/** Sets or clears a location's schedule. @returns false when the location does not exist. */
+export async function updateLocationSchedule(db: Queryable, id: string, scheduleCron: string | null, scheduleTz?: string): Promise<boolean> {
+  const result = await db.query(
+    `UPDATE ghl.locations SET schedule_cron = $2, schedule_tz = coalesce($3, schedule_tz), updated_at = now() WHERE id = $1`,
+    [id, scheduleCron, scheduleTz ?? null],
+  );
+  return result.rowCount === 1;
+}
+
+/** Saves both rotated OAuth tokens at once (refresh tokens are single use: losing one disconnects the location). */
+export async function saveLocationTokens(db: Queryable, id: string, tokens: { accessToken: string; refreshToken: string; expiresAt: Date }): Promise<void> {
+  await db.query(
+    `UPDATE ghl.locations SET access_token = $2, refresh_token = $3, token_expires_at = $4, updated_at = now() WHERE id = $1`,
+    [id, tokens.accessToken, tokens.refreshToken, tokens.expiresAt],
+  );
+}
+
+/** Marks a location as needing reconnection (its refresh was refused); the scheduler skips it. */
+export async function markLocationNeedsReconnect(db: Queryable, id: string, reason: string): Promise<void> {
+  await db.query(`UPDATE ghl.locations SET needs_reconnect = true, reconnect_reason = $2, updated_at = now() WHERE id = $1`, [id, reason]);
+}
+
+/** Removes a location and its runs (its opportunities stay; they are data, not configuration). */
+export async function deleteLocation(db: Queryable, id: string): Promise<boolean> {
+  const result = await db.query(`DELETE FROM ghl.locations WHERE id = $1`, [id]);
+  return result.rowCount === 1;
+}

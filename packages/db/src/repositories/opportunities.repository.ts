@@ -1,0 +1,165 @@
+import type { Queryable } from '../create-db.js';
+import { lockPageForWrite } from './pages.repository.js';
+
+/** A normalised opportunity, ready for `ghl.opportunities`. Timestamps are ISO-8601 strings. */
+export interface OpportunityRow {
+  id: string;
+  name: string | null;
+  /** Exact decimal as a string (NUMERIC), or null. */
+  monetaryValue: string | null;
+  status: string | null;
+  pipelineId: string | null;
+  pipelineStageId: string | null;
+  contactId: string | null;
+  assignedTo: string | null;
+  source: string | null;
+  lostReasonId: string | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+  lastStatusChangeAt: string | null;
+  lastStageChangeAt: string | null;
+  customFields: unknown;
+  /** The whole record as received (sanitised so Postgres accepts it). */
+  raw: unknown;
+}
+
+/** The embedded contact of an opportunity, for `ghl.contacts`. */
+export interface ContactRow {
+  id: string;
+  name: string | null;
+  companyName: string | null;
+  email: string | null;
+  phone: string | null;
+  tags: unknown;
+  raw: unknown;
+}
+
+/** A record-level problem for `ghl.sync_run_errors`. */
+export interface RecordErrorRow {
+  opportunityId: string | null;
+  code: string;
+  message: string;
+  raw?: unknown;
+}
+
+/** Input of {@link writeOpportunityPage}. Rows must be unique by id (the caller de-duplicates). */
+export interface WriteOpportunityPageInput {
+  runId: number;
+  pageNo: number;
+  locationId: string;
+  opportunities: OpportunityRow[];
+  contacts: ContactRow[];
+  recordErrors: RecordErrorRow[];
+  /** Records received for this page's range (before de-duplication). */
+  fetched: number;
+  duplicates: number;
+  /** HTTP requests this attempt spent. */
+  apiCalls: number;
+  /** Rewrite rows even when nothing changed (`resync` mode). @defaultValue false */
+  force?: boolean;
+}
+
+/** What a page write did. `alreadyDone` means an earlier attempt had committed it; nothing was written. */
+export interface PageWriteResult {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  alreadyDone: boolean;
+}
+
+/**
+ * Writes one page in one transaction: upserts its opportunities and contacts with one statement,
+ * replaces the page's record errors and closes the page row with exact counts.
+ *
+ * A row whose data did not change is not rewritten (its `raw` is compared), unless `force`. A row
+ * that was tombstoned comes back to life (`deleted_at` cleared) and counts as updated. A page that
+ * is already `done` is left alone, so a retried or doubled page job never doubles the counters.
+ */
+export async function writeOpportunityPage(db: Queryable & { withTransaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> }, input: WriteOpportunityPageInput): Promise<PageWriteResult> {
+  return db.withTransaction(async (tx) => {
+    const page = await lockPageForWrite(tx, input.runId, input.pageNo);
+    if (!page) throw new Error(`page ${input.pageNo} of run ${input.runId} does not exist`);
+    if (page.status === 'done') return { inserted: page.inserted, updated: page.updated, unchanged: page.unchanged, alreadyDone: true };
+
+    const { rows } = await tx.query<{ inserted: number; updated: number }>(UPSERT_PAGE_SQL, [
+      JSON.stringify(input.opportunities.map(toDbOpportunity)),
+      input.locationId,
+      input.runId,
+      input.force ?? false,
+      JSON.stringify(input.contacts.map((c) => ({ id: c.id, name: c.name, company_name: c.companyName, email: c.email, phone: c.phone, tags: c.tags, raw: c.raw }))),
+    ]);
+    const { inserted, updated } = rows[0]!;
+    const unchanged = input.opportunities.length - inserted - updated;
+
+    await tx.query(`DELETE FROM ghl.sync_run_errors WHERE run_id = $1 AND page_no = $2`, [input.runId, input.pageNo]);
+    if (input.recordErrors.length > 0) {
+      await tx.query(
+        `INSERT INTO ghl.sync_run_errors (run_id, page_no, opportunity_id, code, message, raw)
+         SELECT $1, $2, e.opportunity_id, e.code, e.message, e.raw FROM jsonb_to_recordset($3::jsonb) AS e(opportunity_id text, code text, message text, raw jsonb)`,
+        [input.runId, input.pageNo, JSON.stringify(input.recordErrors.map((e) => ({ opportunity_id: e.opportunityId, code: e.code, message: e.message, raw: e.raw ?? null })))],
+      );
+    }
+    await tx.query(
+      `UPDATE ghl.sync_run_pages SET status = 'done', fetched = $3, inserted = $4, updated = $5, unchanged = $6,
+         duplicates = $7, record_errors = $8, api_calls = api_calls + $9, error_code = NULL, error = NULL, finished_at = now()
+       WHERE run_id = $1 AND page_no = $2`,
+      [input.runId, input.pageNo, input.fetched, inserted, updated, unchanged, input.duplicates, input.recordErrors.length, input.apiCalls],
+    );
+    return { inserted, updated, unchanged, alreadyDone: false };
+  });
+}
+
+function toDbOpportunity(o: OpportunityRow): Record<string, unknown> {
+  return {
+    id: o.id, name: o.name, monetary_value: o.monetaryValue, status: o.status, pipeline_id: o.pipelineId,
+    pipeline_stage_id: o.pipelineStageId, contact_id: o.contactId, assigned_to: o.assignedTo, source: o.source,
+    lost_reason_id: o.lostReasonId, created_at: o.createdAt, updated_at: o.updatedAt,
+    last_status_change_at: o.lastStatusChangeAt, last_stage_change_at: o.lastStageChangeAt,
+    custom_fields: o.customFields ?? null, raw: o.raw,
+  };
+}
+
+// One round trip per page: the page travels as one JSON parameter and is unpacked in SQL.
+// `xmax = 0` tells a fresh insert from an update of an existing row.
+const UPSERT_PAGE_SQL = `
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
+    id text, name text, monetary_value numeric, status text, pipeline_id text, pipeline_stage_id text,
+    contact_id text, assigned_to text, source text, lost_reason_id text,
+    created_at timestamptz, updated_at timestamptz, last_status_change_at timestamptz, last_stage_change_at timestamptz,
+    custom_fields jsonb, raw jsonb)
+), upserted AS (
+  INSERT INTO ghl.opportunities AS o (
+    id, location_id, name, monetary_value, status, pipeline_id, pipeline_stage_id, contact_id, assigned_to, source,
+    lost_reason_id, created_at, updated_at, last_status_change_at, last_stage_change_at, custom_fields, raw,
+    deleted_at, last_seen_run_id, synced_at)
+  SELECT id, $2, name, monetary_value, status, pipeline_id, pipeline_stage_id, contact_id, assigned_to, source,
+    lost_reason_id, created_at, updated_at, last_status_change_at, last_stage_change_at, custom_fields, raw,
+    NULL, $3, now()
+  FROM input
+  ON CONFLICT (id) DO UPDATE SET
+    location_id = EXCLUDED.location_id, name = EXCLUDED.name, monetary_value = EXCLUDED.monetary_value,
+    status = EXCLUDED.status, pipeline_id = EXCLUDED.pipeline_id, pipeline_stage_id = EXCLUDED.pipeline_stage_id,
+    contact_id = EXCLUDED.contact_id, assigned_to = EXCLUDED.assigned_to, source = EXCLUDED.source,
+    lost_reason_id = EXCLUDED.lost_reason_id, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,
+    last_status_change_at = EXCLUDED.last_status_change_at, last_stage_change_at = EXCLUDED.last_stage_change_at,
+    custom_fields = EXCLUDED.custom_fields, raw = EXCLUDED.raw, deleted_at = NULL,
+    last_seen_run_id = EXCLUDED.last_seen_run_id, synced_at = EXCLUDED.synced_at
+  WHERE $4::boolean
+     OR o.deleted_at IS NOT NULL
+     OR o.location_id IS DISTINCT FROM EXCLUDED.location_id
+     OR o.raw IS DISTINCT FROM EXCLUDED.raw
+  RETURNING (xmax = 0) AS inserted
+), contacts AS (
+  INSERT INTO ghl.contacts AS c (id, location_id, name, company_name, email, phone, tags, raw, synced_at)
+  SELECT id, $2, name, company_name, email, phone, tags, raw, now()
+  FROM jsonb_to_recordset($5::jsonb) AS r(id text, name text, company_name text, email text, phone text, tags jsonb, raw jsonb)
+  ON CONFLICT (id) DO UPDATE SET
+    location_id = EXCLUDED.location_id, name = EXCLUDED.name, company_name = EXCLUDED.company_name,
+    email = EXCLUDED.email, phone = EXCLUDED.phone, tags = EXCLUDED.tags, raw = EXCLUDED.raw, synced_at = EXCLUDED.synced_at
+  WHERE c.raw IS DISTINCT FROM EXCLUDED.raw OR c.location_id IS DISTINCT FROM EXCLUDED.location_id
+  RETURNING 1
+)
+SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated,
+       (SELECT count(*) FROM contacts) AS contacts
+FROM upserted`;

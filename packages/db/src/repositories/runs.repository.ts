@@ -1,0 +1,181 @@
+import { GhlSyncError } from '@ghl-sync/errors';
+import type { Queryable } from '../create-db.js';
+
+/** Run states. WARNING: persisted; add, never rename. */
+export const RUN_STATUSES = ['queued', 'listing', 'sweeping', 'writing', 'completed', 'completed_without_sweep', 'failed', 'cancelled', 'timed_out'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+/** States in which a run holds its location's one active slot. */
+export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['queued', 'listing', 'sweeping', 'writing'];
+
+/** How a run was started. */
+export type RunTrigger = 'cli' | 'schedule' | 'api' | 'demo' | 'test';
+/** `full` writes only what changed; `resync` rewrites every row it fetches. */
+export type RunMode = 'full' | 'resync';
+
+/** A row of `ghl.sync_runs`. Counts are exact integers. */
+export interface SyncRun {
+  id: number;
+  locationId: string;
+  trigger: string;
+  mode: RunMode;
+  status: RunStatus;
+  allowMassDelete: boolean;
+  startedAt: Date;
+  listingFinishedAt: Date | null;
+  finishedAt: Date | null;
+  deadlineAt: Date | null;
+  listed: number;
+  reportedTotal: number | null;
+  pages: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  duplicates: number;
+  recordErrors: number;
+  failedPages: number;
+  apiCalls: number;
+  listingApiCalls: number;
+  sweepStatus: 'pending' | 'done' | 'skipped';
+  cancelRequested: boolean;
+  errorCode: string | null;
+  error: string | null;
+}
+
+export const RUN_COLUMNS = `id, location_id AS "locationId", trigger, mode, status, allow_mass_delete AS "allowMassDelete",
+  started_at AS "startedAt", listing_finished_at AS "listingFinishedAt", finished_at AS "finishedAt", deadline_at AS "deadlineAt",
+  listed, reported_total AS "reportedTotal", pages, inserted, updated, unchanged, deleted, duplicates,
+  record_errors AS "recordErrors", failed_pages AS "failedPages", api_calls AS "apiCalls", listing_api_calls AS "listingApiCalls",
+  sweep_status AS "sweepStatus", cancel_requested AS "cancelRequested", error_code AS "errorCode", error`;
+
+/** Input of {@link createRun}. */
+export interface CreateRunInput {
+  locationId: string;
+  trigger: RunTrigger;
+  /** @defaultValue 'full' */
+  mode?: RunMode;
+  /** Lets the sweep tombstone more than the configured share of live rows. @defaultValue false */
+  allowMassDelete?: boolean;
+  /** When the run is cancelled with `timed_out` if still going. */
+  deadlineAt?: Date | null;
+}
+
+/**
+ * Opens a run in state `queued`.
+ * @throws GhlSyncError `run_already_active` (details.activeRunId) when the location has an active run;
+ *   `location_not_found` when the location is not registered.
+ */
+export async function createRun(db: Queryable, input: CreateRunInput): Promise<SyncRun> {
+  try {
+    const { rows } = await db.query<SyncRun>(
+      `INSERT INTO ghl.sync_runs (location_id, trigger, mode, allow_mass_delete, deadline_at)
+       VALUES ($1, $2, $3, $4, $5) RETURNING ${RUN_COLUMNS}`,
+      [input.locationId, input.trigger, input.mode ?? 'full', input.allowMassDelete ?? false, input.deadlineAt ?? null],
+    );
+    return rows[0]!;
+  } catch (err) {
+    const constraint = err instanceof GhlSyncError ? err.details['constraint'] : undefined;
+    if (constraint === 'sync_runs_one_active_per_location') {
+      const active = await getActiveRun(db, input.locationId);
+      throw new GhlSyncError('run_already_active', `Location ${input.locationId} already has an active run${active ? ` (run ${active.id}, ${active.status})` : ''}`, {
+        details: { activeRunId: active?.id ?? null, locationId: input.locationId },
+      });
+    }
+    if (constraint === 'sync_runs_location_id_fkey') {
+      throw new GhlSyncError('location_not_found', `Location ${input.locationId} is not registered; add it with \`ghl-sync locations add\``, { details: { locationId: input.locationId } });
+    }
+    throw err;
+  }
+}
+
+/** The run, or null. */
+export async function getRun(db: Queryable, id: number): Promise<SyncRun | null> {
+  const { rows } = await db.query<SyncRun>(`SELECT ${RUN_COLUMNS} FROM ghl.sync_runs WHERE id = $1`, [id]);
+  return rows[0] ?? null;
+}
+
+/** The location's active run, or null. */
+export async function getActiveRun(db: Queryable, locationId: string): Promise<SyncRun | null> {
+  const { rows } = await db.query<SyncRun>(
+    `SELECT ${RUN_COLUMNS} FROM ghl.sync_runs WHERE location_id = $1 AND status = ANY($2::text[]) ORDER BY id DESC LIMIT 1`,
+    [locationId, ACTIVE_RUN_STATUSES],
+  );
+  return rows[0] ?? null;
+}
+
+/** Newest runs first. @param limit - @defaultValue 20 */
+export async function listRuns(db: Queryable, filter: { locationId?: string; limit?: number } = {}): Promise<SyncRun[]> {
+  const { rows } = await db.query<SyncRun>(
+    `SELECT ${RUN_COLUMNS} FROM ghl.sync_runs WHERE ($1::text IS NULL OR location_id = $1) ORDER BY id DESC LIMIT $2`,
+    [filter.locationId ?? null, filter.limit ?? 20],
+  );
+  return rows;
+}
+
+/**
+ * Moves an active run to `status`. Terminal runs are never moved again, so a late job cannot
+ * resurrect a cancelled or failed run. @returns the run after the change, or null when it was not active.
+ */
+export async function transitionRun(
+  db: Queryable,
+  id: number,
+  status: RunStatus,
+  fields: { errorCode?: string | null; error?: string | null } = {},
+): Promise<SyncRun | null> {
+  const terminal = !ACTIVE_RUN_STATUSES.includes(status);
+  const { rows } = await db.query<SyncRun>(
+    `UPDATE ghl.sync_runs SET status = $2,
+       error_code = coalesce($3, error_code), error = coalesce($4, error),
+       finished_at = CASE WHEN $5::boolean THEN now() ELSE finished_at END,
+       listing_finished_at = CASE WHEN $2 IN ('sweeping', 'writing') THEN coalesce(listing_finished_at, now()) ELSE listing_finished_at END
+     WHERE id = $1 AND status = ANY($6::text[])
+     RETURNING ${RUN_COLUMNS}`,
+    [id, status, fields.errorCode ?? null, fields.error ?? null, terminal, ACTIVE_RUN_STATUSES],
+  );
+  return rows[0] ?? null;
+}
+
+/** Records why a run will not sweep (the run goes on; it ends `completed_without_sweep`). */
+export async function skipSweep(db: Queryable, id: number, errorCode: string, error: string): Promise<void> {
+  await db.query(`UPDATE ghl.sync_runs SET sweep_status = 'skipped', error_code = $2, error = $3 WHERE id = $1`, [id, errorCode, error]);
+}
+
+/** Asks an active run to stop: no more pages are started, no sweep that has not begun. @returns the run, or null if it was not active. */
+export async function requestCancel(db: Queryable, id: number): Promise<SyncRun | null> {
+  const { rows } = await db.query<SyncRun>(
+    `UPDATE ghl.sync_runs SET cancel_requested = true WHERE id = $1 AND status = ANY($2::text[]) RETURNING ${RUN_COLUMNS}`,
+    [id, ACTIVE_RUN_STATUSES],
+  );
+  return rows[0] ?? null;
+}
+
+/**
+ * Sums the page rows into the run and closes it with `status` (from the finalizer). Idempotent:
+ * totals are recomputed from the pages, never incremented.
+ */
+export async function finalizeRun(db: Queryable, id: number, status: RunStatus, fields: { errorCode?: string | null; error?: string | null } = {}): Promise<SyncRun | null> {
+  const { rows } = await db.query<SyncRun>(
+    `UPDATE ghl.sync_runs SET
+       (inserted, updated, unchanged, duplicates, record_errors, failed_pages, api_calls) = (
+         SELECT coalesce(sum(p.inserted), 0), coalesce(sum(p.updated), 0), coalesce(sum(p.unchanged), 0),
+                coalesce(sum(p.duplicates), 0), coalesce(sum(p.record_errors), 0),
+                count(*) FILTER (WHERE p.status <> 'done'), listing_api_calls + coalesce(sum(p.api_calls), 0)
+         FROM ghl.sync_run_pages p WHERE p.run_id = $1),
+       status = $2, error_code = coalesce($3, error_code), error = coalesce($4, error), finished_at = now()
+     WHERE id = $1 AND status = ANY($5::text[])
+     RETURNING ${RUN_COLUMNS}`,
+    [id, status, fields.errorCode ?? null, fields.error ?? null, ACTIVE_RUN_STATUSES],
+  );
+  return rows[0] ?? null;
+}
+
+/** Counts of page states for progress reports. */
+export async function pageProgress(db: Queryable, runId: number): Promise<{ total: number; done: number; failed: number; running: number }> {
+  const { rows } = await db.query<{ total: number; done: number; failed: number; running: number }>(
+    `SELECT count(*) AS total, count(*) FILTER (WHERE status = 'done') AS done,
+            count(*) FILTER (WHERE status = 'failed') AS failed, count(*) FILTER (WHERE status = 'running') AS running
+     FROM ghl.sync_run_pages WHERE run_id = $1`,
+    [runId],
+  );
+  return rows[0]!;
+}

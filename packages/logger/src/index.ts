@@ -1,0 +1,2 @@
+export { createLogger, silentLogger, type CreateLoggerOptions, type Logger } from './create-logger.js';
+export { REDACT_PATHS } from './redact-paths.js';

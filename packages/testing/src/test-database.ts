@@ -1,0 +1,31 @@
+import { randomBytes } from 'node:crypto';
+import { createDb, dropDatabase, runMigrations, type Db } from '@ghl-sync/db';
+
+/** Where tests find Postgres. Tests may read the environment; this kit is never shipped. */
+export const TEST_POSTGRES_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** A migrated database of its own for one test file; `drop()` removes it. */
+export interface TestDatabase {
+  url: string;
+  name: string;
+  db: Db;
+  drop(): Promise<void>;
+}
+
+/** Creates `ghl_sync_test_<random>` on the machine's Postgres and migrates it. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `ghl_sync_test_${randomBytes(5).toString('hex')}`;
+  const url = new URL(TEST_POSTGRES_URL);
+  url.pathname = `/${name}`;
+  await runMigrations({ databaseUrl: url.toString() });
+  const db = createDb({ connectionString: url.toString(), max: 5, applicationName: 'ghl-sync-test' });
+  return {
+    url: url.toString(),
+    name,
+    db,
+    async drop() {
+      await db.close();
+      await dropDatabase(url.toString());
+    },
+  };
+}
