@@ -29,7 +29,7 @@ export const configShape = {
   GHL_OAUTH_CLIENT_SECRET: optionalSecret().describe('Marketplace app client secret (secret; never logged).'),
   RATE_LIMIT_MAX: int(1).default(100).describe('Requests GHL allows per location per interval (X-RateLimit-Max).'),
   RATE_LIMIT_INTERVAL_MS: int(100).default(10_000).describe('GHL burst window in ms (X-RateLimit-Interval-Milliseconds).'),
-  RATE_LIMIT_SAFETY_MARGIN: ratio().default(0.08).describe('Share of the burst budget ghl-sync leaves unused (0.08 → 92 of 100 per 10 s).'),
+  RATE_LIMIT_SAFETY_MARGIN: ratio().default(0.05).describe('Share of the burst budget ghl-sync leaves unused: at most 95 of 100 requests in any 10 s window by default.'),
   RATE_LIMIT_DAILY: int(0).default(200_000).describe('Requests GHL allows per location per day; 0 = not tracked.'),
   RATE_LIMIT_MAX_WAIT_MS: int(0).default(15 * 60_000).describe('How long a page job may wait in total for its location\'s budget before failing with `rate_limited_too_long`, in ms.'),
   WORKER_CONCURRENCY: int(1, 500).default(8).describe('Page jobs one worker process runs at once.'),

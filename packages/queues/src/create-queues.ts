@@ -1,0 +1,83 @@
+import { FlowProducer, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { DEFAULT_JOB_OPTIONS } from './default-job-options.js';
+import { jobIds } from './job-ids.js';
+import { JOB_SCHEMAS, type CoordinatorJob, type PageJob } from './job-schemas.js';
+import { QUEUE_NAMES, type QueueKey } from './queue-names.js';
+
+/** Options for {@link createQueues}. */
+export interface CreateQueuesOptions {
+  /** A producer connection (see `createRedisConnection`). Shared by every queue here; not closed by `close()`. */
+  connection: Redis;
+  /** BullMQ key prefix. @defaultValue 'ghl-sync' */
+  prefix?: string;
+}
+
+/** Producer handles for every queue plus the flow producer. */
+export interface Queues {
+  readonly prefix: string;
+  readonly coordinator: Queue;
+  readonly page: Queue;
+  readonly finalize: Queue;
+  readonly maintenance: Queue;
+  readonly flow: FlowProducer;
+  /** Every queue, for Bull Board and metrics. */
+  all(): Queue[];
+  /** Enqueues a coordinator job (payload validated). A run's job id makes a second enqueue a no-op. */
+  enqueueCoordinator(job: CoordinatorJob): Promise<string>;
+  /**
+   * Enqueues one job per page as a BullMQ flow whose parent (the finalize job) runs once every page
+   * job has completed or failed for good.
+   */
+  enqueuePageFlow(input: { runId: number; locationId: string; pageNumbers: number[] }): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Builds the producer side of every queue in the catalog. */
+export function createQueues(options: CreateQueuesOptions): Queues {
+  const prefix = options.prefix ?? 'ghl-sync';
+  const make = (key: QueueKey) => {
+    const queue = new Queue(QUEUE_NAMES[key], { connection: options.connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS[key] });
+    // Errors surface on the calls that hit them; the listener stops an unhandled 'error' crash.
+    queue.on('error', () => undefined);
+    return queue;
+  };
+  const coordinator = make('coordinator');
+  const page = make('page');
+  const finalize = make('finalize');
+  const maintenance = make('maintenance');
+  const flow = new FlowProducer({ connection: options.connection, prefix });
+  flow.on('error', () => undefined);
+
+  return {
+    prefix,
+    coordinator,
+    page,
+    finalize,
+    maintenance,
+    flow,
+    all: () => [coordinator, page, finalize, maintenance],
+    async enqueueCoordinator(job) {
+      const data = JOB_SCHEMAS.coordinator.parse(job);
+      const added = await coordinator.add('sync-location', data, data.runId ? { jobId: jobIds.coordinator(data.runId) } : {});
+      return added.id!;
+    },
+    async enqueuePageFlow({ runId, locationId, pageNumbers }) {
+      await flow.add({
+        name: 'finalize-run',
+        queueName: QUEUE_NAMES.finalize,
+        data: JOB_SCHEMAS.finalize.parse({ runId, locationId }),
+        opts: { ...DEFAULT_JOB_OPTIONS.finalize, jobId: jobIds.finalize(runId) },
+        children: pageNumbers.map((pageNo) => ({
+          name: 'sync-page',
+          queueName: QUEUE_NAMES.page,
+          data: JOB_SCHEMAS.page.parse({ runId, locationId, pageNo }),
+          opts: { ...DEFAULT_JOB_OPTIONS.page, jobId: jobIds.page(runId, pageNo) },
+        })),
+      });
+    },
+    async close() {
+      await Promise.allSettled([coordinator.close(), page.close(), finalize.close(), maintenance.close(), flow.close()]);
+    },
+  };
+}

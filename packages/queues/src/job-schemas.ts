@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+const runId = z.number().int().positive();
+const locationId = z.string().min(1).max(200);
+
+/** Who started a run. WARNING: persisted in `ghl.sync_runs.trigger`. */
+export const runTriggerSchema = z.enum(['cli', 'schedule', 'api', 'demo', 'test']);
+export type RunTrigger = z.infer<typeof runTriggerSchema>;
+
+/**
+ * Coordinator job. Scheduled fires carry no `runId` (the scheduler's template is fixed): the
+ * coordinator opens the run itself, or skips the fire when the location already has an active run.
+ */
+export const coordinatorJobSchema = z.object({
+  locationId,
+  runId: runId.optional(),
+  trigger: runTriggerSchema,
+  /** @defaultValue 'full' */
+  mode: z.enum(['full', 'resync']).default('full'),
+  /** @defaultValue false */
+  allowMassDelete: z.boolean().default(false),
+});
+export type CoordinatorJob = z.infer<typeof coordinatorJobSchema>;
+
+/** Page job: one page of one run. */
+export const pageJobSchema = z.object({
+  runId,
+  locationId,
+  pageNo: z.number().int().positive(),
+  /** Milliseconds this job has already spent delayed waiting for its location's budget. */
+  rateLimitWaitedMs: z.number().int().nonnegative().default(0),
+});
+export type PageJob = z.infer<typeof pageJobSchema>;
+
+/** Finalize job: parent of a run's page jobs. */
+export const finalizeJobSchema = z.object({ runId, locationId });
+export type FinalizeJob = z.infer<typeof finalizeJobSchema>;
+
+/** Maintenance job. */
+export const maintenanceJobSchema = z.object({ task: z.enum(['purge_tombstones', 'recover_runs']) });
+export type MaintenanceJob = z.infer<typeof maintenanceJobSchema>;
+
+/** Payload schema per queue: validated on enqueue and at the top of each processor. */
+export const JOB_SCHEMAS = {
+  coordinator: coordinatorJobSchema,
+  page: pageJobSchema,
+  finalize: finalizeJobSchema,
+  maintenance: maintenanceJobSchema,
+} as const;

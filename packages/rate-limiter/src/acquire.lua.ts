@@ -1,0 +1,87 @@
+/**
+ * GCRA (generic cell rate algorithm) with reservation, run atomically in Redis with Redis's own
+ * clock so every process shares one budget and one time line.
+ *
+ * Each request reserves the next free slot: slots are `interval` apart, and up to `burst` of them
+ * may be taken ahead of time. The caller sleeps until its slot. This spreads requests evenly
+ * instead of bursting at window edges. A reservation that would wait longer than `maxWait` is not
+ * taken; the caller gets the wait instead (and delays its job).
+ *
+ * KEYS: 1 tat (theoretical arrival time, µs), 2 pause-until (ms, set after a 429 or low remaining),
+ *       3 daily-blocked-until (ms), 4 learned limits hash {max, intervalMs}, 5 daily counter
+ * ARGV: 1 default max, 2 default intervalMs, 3 safety margin (0..1), 4 burst (requests),
+ *       5 maxWait (ms), 6 daily limit (0 = off), 7 ms until the next UTC midnight
+ * Returns {granted (1|0), waitMs, reason (0 ok | 1 burst | 2 paused | 3 daily)}.
+ */
+export const ACQUIRE_LUA = `
+local t = redis.call('TIME')
+local nowUs = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local nowMs = math.floor(nowUs / 1000)
+
+local dailyUntil = tonumber(redis.call('GET', KEYS[3]) or '0')
+if dailyUntil > nowMs then return {0, dailyUntil - nowMs, 3} end
+
+local learned = redis.call('HMGET', KEYS[4], 'max', 'intervalMs')
+local max = tonumber(learned[1] or ARGV[1])
+local intervalMs = tonumber(learned[2] or ARGV[2])
+local margin = tonumber(ARGV[3])
+local burst = tonumber(ARGV[4])
+local maxWait = tonumber(ARGV[5])
+local dailyLimit = tonumber(ARGV[6])
+
+-- GCRA lets allowed + burst + 1 requests into any window; subtract them so the worst case stays
+-- within max * (1 - margin), leaving the margin for clock jitter and other clients.
+local allowed = math.max(1, math.floor(max * (1 - margin)) - burst - 1)
+local emissionUs = math.floor(intervalMs * 1000 / allowed)
+local toleranceUs = emissionUs * burst
+
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+local pauseUs = tonumber(redis.call('GET', KEYS[2]) or '0') * 1000
+local at = math.max(tat - toleranceUs, nowUs, pauseUs)
+local waitMs = math.ceil((at - nowUs) / 1000)
+if waitMs > maxWait then
+  local reason = 1
+  if pauseUs > nowUs then reason = 2 end
+  return {0, waitMs, reason}
+end
+
+if dailyLimit > 0 then
+  local used = redis.call('INCR', KEYS[5])
+  if used == 1 then redis.call('PEXPIRE', KEYS[5], tonumber(ARGV[7])) end
+  if used > dailyLimit then
+    local untilMs = nowMs + tonumber(ARGV[7])
+    redis.call('SET', KEYS[3], untilMs, 'PX', tonumber(ARGV[7]))
+    return {0, tonumber(ARGV[7]), 3}
+  end
+end
+
+local newTat = math.max(tat, at) + emissionUs
+redis.call('SET', KEYS[1], string.format('%.0f', newTat), 'PX', math.ceil((newTat - nowUs) / 1000) + intervalMs)
+return {1, waitMs, 0}
+`;
+
+/**
+ * Feeds back a response. KEYS: 1 pause-until, 2 daily-blocked-until, 3 learned limits.
+ * ARGV: 1 pause for (ms, 0 = none), 2 daily block for (ms, 0 = none), 3 learned max (0 = unknown),
+ *       4 learned intervalMs (0 = unknown)
+ * A pause only ever extends: two workers reporting the same 429 do not shorten each other's wait.
+ */
+export const OBSERVE_LUA = `
+local t = redis.call('TIME')
+local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local pauseFor = tonumber(ARGV[1])
+if pauseFor > 0 then
+  local untilMs = nowMs + pauseFor
+  local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+  if untilMs > current then redis.call('SET', KEYS[1], untilMs, 'PX', pauseFor + 1000) end
+end
+local dailyFor = tonumber(ARGV[2])
+if dailyFor > 0 then redis.call('SET', KEYS[2], nowMs + dailyFor, 'PX', dailyFor) end
+local max = tonumber(ARGV[3])
+local intervalMs = tonumber(ARGV[4])
+if max > 0 and intervalMs > 0 then
+  redis.call('HSET', KEYS[3], 'max', max, 'intervalMs', intervalMs)
+  redis.call('PEXPIRE', KEYS[3], 86400000)
+end
+return 1
+`;

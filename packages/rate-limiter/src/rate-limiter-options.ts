@@ -1,0 +1,23 @@
+import type { Redis } from 'ioredis';
+
+/** Options for `createRateLimiter`. */
+export interface RateLimiterOptions {
+  redis: Redis;
+  /** Key prefix; each deployment (and test) its own. Keys: `<prefix>:rl:<locationId>:*`. @defaultValue 'ghl-sync' */
+  prefix?: string;
+  /** Requests GHL allows per location per interval, until headers say otherwise (ghl-api.md §4, X-RateLimit-Max). @defaultValue 100 */
+  maxRequests?: number;
+  /** Burst window, in ms (X-RateLimit-Interval-Milliseconds). @defaultValue 10_000 */
+  intervalMs?: number;
+  /**
+   * Share of the budget left unused, for clock jitter and other clients. The limiter guarantees at
+   * most `maxRequests × (1 − safetyMargin)` requests in any sliding interval. @defaultValue 0.05
+   */
+  safetyMargin?: number;
+  /** Requests that may go out back to back before spacing applies (taken out of the steady rate). @defaultValue 2 */
+  burst?: number;
+  /** Requests per location per UTC day; 0 = not counted locally (headers still apply). @defaultValue 200_000 */
+  dailyLimit?: number;
+  /** Called with every wait actually slept, for metrics. */
+  onWait?: (locationId: string, waitMs: number) => void;
+}
