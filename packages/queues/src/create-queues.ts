@@ -1,7 +1,7 @@
 import { FlowProducer, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DEFAULT_JOB_OPTIONS } from './default-job-options.js';
-import { jobIds } from './job-ids.js';
+import { jobIds, runKey } from './job-ids.js';
 import { JOB_SCHEMAS, type CoordinatorJob, type PageJob } from './job-schemas.js';
 import { QUEUE_NAMES, type QueueKey } from './queue-names.js';
 
@@ -23,13 +23,16 @@ export interface Queues {
   readonly flow: FlowProducer;
   /** Every queue, for Bull Board and metrics. */
   all(): Queue[];
-  /** Enqueues a coordinator job (payload validated). A run's job id makes a second enqueue a no-op. */
-  enqueueCoordinator(job: CoordinatorJob): Promise<string>;
+  /**
+   * Enqueues a coordinator job (payload validated). For an opened run pass `run`: its job id makes
+   * a second enqueue of the same run a no-op.
+   */
+  enqueueCoordinator(job: CoordinatorJob, run?: { id: number; startedAt: Date }): Promise<string>;
   /**
    * Enqueues one job per page as a BullMQ flow whose parent (the finalize job) runs once every page
    * job has completed or failed for good.
    */
-  enqueuePageFlow(input: { runId: number; locationId: string; pageNumbers: number[] }): Promise<void>;
+  enqueuePageFlow(input: { run: { id: number; startedAt: Date }; locationId: string; pageNumbers: number[] }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,22 +60,24 @@ export function createQueues(options: CreateQueuesOptions): Queues {
     maintenance,
     flow,
     all: () => [coordinator, page, finalize, maintenance],
-    async enqueueCoordinator(job) {
+    async enqueueCoordinator(job, run) {
       const data = JOB_SCHEMAS.coordinator.parse(job);
-      const added = await coordinator.add('sync-location', data, data.runId ? { jobId: jobIds.coordinator(data.runId) } : {});
+      const added = await coordinator.add('sync-location', data, run ? { jobId: jobIds.coordinator(runKey(run)) } : {});
       return added.id!;
     },
-    async enqueuePageFlow({ runId, locationId, pageNumbers }) {
+    async enqueuePageFlow({ run, locationId, pageNumbers }) {
+      const key = runKey(run);
+      const runId = run.id;
       await flow.add({
         name: 'finalize-run',
         queueName: QUEUE_NAMES.finalize,
         data: JOB_SCHEMAS.finalize.parse({ runId, locationId }),
-        opts: { ...DEFAULT_JOB_OPTIONS.finalize, jobId: jobIds.finalize(runId) },
+        opts: { ...DEFAULT_JOB_OPTIONS.finalize, jobId: jobIds.finalize(key) },
         children: pageNumbers.map((pageNo) => ({
           name: 'sync-page',
           queueName: QUEUE_NAMES.page,
           data: JOB_SCHEMAS.page.parse({ runId, locationId, pageNo }),
-          opts: { ...DEFAULT_JOB_OPTIONS.page, jobId: jobIds.page(runId, pageNo) },
+          opts: { ...DEFAULT_JOB_OPTIONS.page, jobId: jobIds.page(key, pageNo) },
         })),
       });
     },

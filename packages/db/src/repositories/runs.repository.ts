@@ -179,3 +179,13 @@ export async function pageProgress(db: Queryable, runId: number): Promise<{ tota
   );
   return rows[0]!;
 }
+
+/** Notes a condition on an active run without changing its state (e.g. `daily_quota_exhausted` while delayed). */
+export async function annotateRun(db: Queryable, id: number, errorCode: string, error: string): Promise<void> {
+  await db.query(`UPDATE ghl.sync_runs SET error_code = $2, error = $3 WHERE id = $1 AND status = ANY($4::text[])`, [id, errorCode, error, ACTIVE_RUN_STATUSES]);
+}
+
+/** Counts GHL requests the coordinator made outside page listing (pipelines). */
+export async function addRunApiCalls(db: Queryable, id: number, calls: number): Promise<void> {
+  await db.query(`UPDATE ghl.sync_runs SET listing_api_calls = listing_api_calls + $2, api_calls = api_calls + $2 WHERE id = $1`, [id, calls]);
+}

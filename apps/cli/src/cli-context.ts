@@ -1,0 +1,38 @@
+import { loadConfig, type Config } from '@ghl-sync/config';
+import { createDb, type Db } from '@ghl-sync/db';
+import { createLogger, type Logger } from '@ghl-sync/logger';
+import { createQueues, createRedisConnection, type Queues } from '@ghl-sync/queues';
+import type { Redis } from 'ioredis';
+
+/** Lazily built resources of one CLI invocation, closed in reverse order by `close()`. */
+export interface CliContext {
+  config: Config;
+  logger: Logger;
+  db(): Db;
+  queues(): Queues;
+  close(): Promise<void>;
+}
+
+/** Builds the context; config is parsed (and every problem listed) before any command runs. */
+export function createCliContext(overrides: Partial<Record<keyof Config, unknown>> = {}): CliContext {
+  const config = loadConfig(undefined, overrides);
+  const logger = createLogger({ name: 'cli', level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, format: config.LOG_FORMAT });
+  let db: Db | undefined;
+  let redis: Redis | undefined;
+  let queues: Queues | undefined;
+  return {
+    config,
+    logger,
+    db: () => (db ??= createDb({ connectionString: config.DATABASE_URL, max: 4, applicationName: 'ghl-sync-cli', logger })),
+    queues: () => {
+      redis ??= createRedisConnection(config.REDIS_URL, 'producer');
+      redis.on('error', () => undefined);
+      return (queues ??= createQueues({ connection: redis, prefix: config.QUEUE_PREFIX }));
+    },
+    async close() {
+      await queues?.close();
+      redis?.disconnect();
+      await db?.close();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import { getLocation, listLocations, updateLocationSchedule, upsertLocation } from '@ghl-sync/db';
+import { GhlSyncError } from '@ghl-sync/errors';
+import { createCliContext } from '../cli-context.js';
+
+interface AddOptions {
+  token: string;
+  name?: string;
+  schedule?: string | false;
+  tz?: string;
+}
+
+/** `ghl-sync locations add|update|list`. Tokens are stored in Postgres and never printed back. */
+export function registerLocationCommands(program: Command): void {
+  const locations = program.command('locations').description('register and list GHL locations (sub-accounts)');
+
+  locations
+    .command('add <locationId>')
+    .description('register a location with a Private Integration token (replaces the token if it exists)')
+    .requiredOption('--token <token>', 'Private Integration token of the sub-account (pit-…)')
+    .option('--name <name>', 'a display name')
+    .option('--schedule <cron>', 'cron pattern of the scheduled sync (default: every 30 minutes)')
+    .option('--no-schedule', 'no scheduled sync for this location')
+    .option('--tz <zone>', 'IANA time zone of the schedule', 'UTC')
+    .action(async (locationId: string, opts: AddOptions) => {
+      const ctx = createCliContext();
+      const saved = await upsertLocation(ctx.db(), {
+        id: locationId, name: opts.name ?? null, authType: 'pit', accessToken: opts.token,
+        scheduleCron: opts.schedule === false ? null : opts.schedule, scheduleTz: opts.tz,
+      });
+      console.log(`location ${saved.id} registered (token stored, not shown); schedule: ${saved.scheduleCron ?? 'none'}${saved.scheduleCron ? ` ${saved.scheduleTz}` : ''}`);
+      await ctx.close();
+    });
+
+  locations
+    .command('update <locationId>')
+    .description('change a location\'s schedule')
+    .option('--schedule <cron>', 'cron pattern of the scheduled sync')
+    .option('--no-schedule', 'turn the scheduled sync off')
+    .option('--tz <zone>', 'IANA time zone of the schedule')
+    .action(async (locationId: string, opts: Omit<AddOptions, 'token'>) => {
+      const ctx = createCliContext();
+      const current = await getLocation(ctx.db(), locationId);
+      if (!current) throw new GhlSyncError('location_not_found', `location ${locationId} is not registered`);
+      const cron = opts.schedule === false ? null : (opts.schedule ?? current.scheduleCron);
+      await updateLocationSchedule(ctx.db(), locationId, cron, opts.tz);
+      console.log(`location ${locationId}: schedule ${cron ?? 'none'}`);
+      await ctx.close();
+    });
+
+  locations
+    .command('list')
+    .description('list registered locations (without tokens)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const ctx = createCliContext();
+      const rows = await listLocations(ctx.db());
+      if (opts.json) console.log(JSON.stringify(rows, null, 2));
+      else if (rows.length === 0) console.log('no locations registered; add one with `ghl-sync locations add <locationId> --token <token>`');
+      else for (const l of rows) console.log(`${l.id}\t${l.authType}\t${l.scheduleCron ?? 'no schedule'}\t${l.needsReconnect ? 'NEEDS RECONNECT' : 'ok'}\t${l.name ?? ''}`);
+      await ctx.close();
+    });
+}

@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import { getRun, listPages, listRunErrors, listRuns } from '@ghl-sync/db';
+import { GhlSyncError } from '@ghl-sync/errors';
+import { createCliContext } from '../cli-context.js';
+import { formatRunSummary, runToJson } from '../format-run.js';
+
+/** `ghl-sync runs list|show`. */
+export function registerRunCommands(program: Command): void {
+  const runs = program.command('runs').description('inspect sync runs');
+
+  runs
+    .command('list')
+    .description('newest runs first')
+    .option('--location <locationId>', 'only this location')
+    .option('--limit <n>', 'how many', '20')
+    .option('--json', 'print JSON')
+    .action(async (opts: { location?: string; limit: string; json?: boolean }) => {
+      const ctx = createCliContext();
+      const rows = await listRuns(ctx.db(), { locationId: opts.location, limit: Number(opts.limit) });
+      if (opts.json) console.log(JSON.stringify(rows.map(runToJson), null, 2));
+      else for (const r of rows) console.log(`${r.id}\t${r.locationId}\t${r.status}\t${r.startedAt.toISOString()}\tins ${r.inserted} upd ${r.updated} del ${r.deleted}`);
+      await ctx.close();
+    });
+
+  runs
+    .command('show <runId>')
+    .description('a run with its counters, pages and record-level errors')
+    .option('--json', 'print JSON')
+    .action(async (runIdText: string, opts: { json?: boolean }) => {
+      const ctx = createCliContext();
+      try {
+        const runId = Number(runIdText);
+        const run = Number.isSafeInteger(runId) ? await getRun(ctx.db(), runId) : null;
+        if (!run) throw new GhlSyncError('run_not_found', `no run ${runIdText}`);
+        const [pages, errors] = await Promise.all([listPages(ctx.db(), runId), listRunErrors(ctx.db(), runId)]);
+        if (opts.json) {
+          console.log(JSON.stringify({ ...runToJson(run), pagesDetail: pages, errors }, null, 2));
+          return;
+        }
+        console.log(formatRunSummary(run));
+        const failed = pages.filter((p) => p.status === 'failed');
+        console.log(`  pages: ${pages.filter((p) => p.status === 'done').length} done, ${failed.length} failed, ${pages.length} listed`);
+        for (const p of failed) console.log(`    page ${p.pageNo}: ${p.errorCode}: ${p.error}`);
+        if (errors.length) {
+          console.log(`  record errors (${errors.length}):`);
+          for (const e of errors) console.log(`    page ${e.pageNo ?? '-'}\t${e.opportunityId ?? '(no id)'}\t${e.code}\t${e.message}`);
+        }
+      } finally {
+        await ctx.close();
+      }
+    });
+}

@@ -1,0 +1,72 @@
+import type { Db } from '@ghl-sync/db';
+import type { Sandbox } from '@ghl-sync/ghl-sandbox';
+import { normalizeOpportunity } from '@ghl-sync/sync';
+
+/** Result of {@link compareWithSandbox}. */
+export interface CompareResult {
+  /** Upstream opportunities checked. */
+  checked: number;
+  /** Live rows in Postgres that upstream no longer has (should be 0) are mismatches; tombstones counted here. */
+  tombstoned: number;
+  mismatches: string[];
+}
+
+interface DbRow {
+  id: string;
+  name: string | null;
+  pipeline_stage_id: string | null;
+  monetary_value: string | null;
+  status: string | null;
+  deleted_at: Date | null;
+}
+
+/**
+ * Compares a location in Postgres with the sandbox's own data: every upstream id present and live
+ * with the same name, stage, status and amount; every other row of the location tombstoned.
+ * Streams upstream in pages of 1,000 so memory stays flat.
+ */
+export async function compareWithSandbox(db: Db, sandbox: Sandbox, locationId: string): Promise<CompareResult> {
+  const mismatches: string[] = [];
+  let checked = 0;
+  let batch: Array<Record<string, unknown>> = [];
+  const flush = async () => {
+    const ids = batch.map((o) => String(o['id']));
+    const { rows } = await db.query<DbRow>(
+      `SELECT id, name, pipeline_stage_id, monetary_value::text AS monetary_value, status, deleted_at FROM ghl.opportunities WHERE id = ANY($1::text[])`,
+      [ids],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const o of batch) {
+      const expected = normalizeOpportunity(o).row!;
+      const got = byId.get(expected.id);
+      if (!got) mismatches.push(`${expected.id}: missing in Postgres`);
+      else if (got.deleted_at) mismatches.push(`${expected.id}: tombstoned but still upstream`);
+      else if (got.name !== expected.name || got.pipeline_stage_id !== expected.pipelineStageId || got.status !== expected.status || !sameAmount(got.monetary_value, expected.monetaryValue)) {
+        mismatches.push(`${expected.id}: differs (name ${JSON.stringify(got.name)} vs ${JSON.stringify(expected.name)}, stage ${got.pipeline_stage_id} vs ${expected.pipelineStageId}, amount ${got.monetary_value} vs ${expected.monetaryValue})`);
+      }
+    }
+    checked += batch.length;
+    batch = [];
+  };
+  for await (const o of sandbox.admin.exportOpportunities(locationId)) {
+    batch.push(o as Record<string, unknown>);
+    if (batch.length >= 1_000) await flush();
+  }
+  if (batch.length) await flush();
+  const { rows } = await db.query<{ live: number; tombstoned: number }>(
+    `SELECT count(*) FILTER (WHERE deleted_at IS NULL) AS live, count(*) FILTER (WHERE deleted_at IS NOT NULL) AS tombstoned FROM ghl.opportunities WHERE location_id = $1`,
+    [locationId],
+  );
+  const { live, tombstoned } = rows[0]!;
+  if (live !== checked) mismatches.push(`Postgres has ${live} live rows for ${locationId}, upstream has ${checked}`);
+  return { checked, tombstoned, mismatches };
+}
+
+// NUMERIC keeps the scale it was given ("1500.50"); compare decimals without trailing zeros.
+function canonicalDecimal(s: string): string {
+  return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
+}
+
+function sameAmount(a: string | null, b: string | null): boolean {
+  return a === null || b === null ? a === b : canonicalDecimal(a) === canonicalDecimal(b);
+}

@@ -1,0 +1,54 @@
+import type { SyncRun } from '@ghl-sync/db';
+
+/** The `--json` shape of a run (stable: scripts parse it). */
+export interface RunJson {
+  runId: number;
+  locationId: string;
+  status: string;
+  listed: number;
+  pages: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  failedPages: number;
+  apiCalls: number;
+  durationMs: number | null;
+  error?: string | null;
+}
+
+export function runToJson(run: SyncRun): RunJson {
+  return {
+    runId: run.id,
+    locationId: run.locationId,
+    status: run.status,
+    listed: run.listed,
+    pages: run.pages,
+    inserted: run.inserted,
+    updated: run.updated,
+    unchanged: run.unchanged,
+    deleted: run.deleted,
+    failedPages: run.failedPages,
+    apiCalls: run.apiCalls,
+    durationMs: run.finishedAt ? run.finishedAt.getTime() - run.startedAt.getTime() : null,
+    error: run.error,
+  };
+}
+
+/** A human summary block, the shape the seed script printed at the end of a run. */
+export function formatRunSummary(run: SyncRun): string {
+  const j = runToJson(run);
+  const secs = j.durationMs === null ? '-' : `${(j.durationMs / 1000).toFixed(1)} s`;
+  const lines = [
+    `Run ${j.runId} · location ${j.locationId} · ${j.status} in ${secs}`,
+    `  listed ${j.listed} on ${j.pages} pages · inserted ${j.inserted} · updated ${j.updated} · unchanged ${j.unchanged} · deleted ${j.deleted}`,
+    `  failed pages ${j.failedPages} · record errors ${run.recordErrors} · duplicates ${run.duplicates} · GHL requests ${j.apiCalls} · sweep ${run.sweepStatus}`,
+  ];
+  if (run.error) lines.push(`  note: ${run.errorCode ? `${run.errorCode}: ` : ''}${run.error}`);
+  return lines.join('\n');
+}
+
+/** Exit code for a finished run: 0 only when it completed. */
+export function exitCodeFor(run: SyncRun): number {
+  return run.status === 'completed' ? 0 : 2;
+}

@@ -1,0 +1,38 @@
+import { Command, CommanderError } from 'commander';
+import { isGhlSyncError } from '@ghl-sync/errors';
+import { registerDbCommands } from './commands/db.command.js';
+import { registerDemoCommand } from './commands/demo.command.js';
+import { registerLocationCommands } from './commands/locations.command.js';
+import { registerRunCommands } from './commands/runs.command.js';
+import { registerSandboxCommand } from './commands/sandbox.command.js';
+import { registerSyncCommand } from './commands/sync.command.js';
+import { registerWorkerCommand } from './commands/worker.command.js';
+
+const program = new Command('ghl-sync')
+  .description('Mirror HighLevel (GoHighLevel) opportunities into PostgreSQL with a BullMQ worker fleet.')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerDbCommands(program);
+registerLocationCommands(program);
+registerSyncCommand(program);
+registerRunCommands(program);
+registerWorkerCommand(program);
+registerSandboxCommand(program);
+registerDemoCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode;
+  } else if (isGhlSyncError(err)) {
+    // Named errors print their code and message only: never the cause, which may hold request data.
+    console.error(`error [${err.code}]: ${err.message}`);
+    if (err.code === 'run_already_active' && err.details['activeRunId']) console.error(`the active run is ${String(err.details['activeRunId'])}`);
+    process.exitCode = err.code === 'run_already_active' ? 3 : 1;
+  } else {
+    console.error(`error: ${(err as Error).message ?? String(err)}`);
+    process.exitCode = 1;
+  }
+}

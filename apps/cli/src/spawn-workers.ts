@@ -1,0 +1,41 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+/** The CLI entry point, for spawning `ghl-sync worker` children. */
+export const CLI_BIN = fileURLToPath(new URL('../bin/ghl-sync.js', import.meta.url));
+
+/** A spawned worker process. */
+export interface SpawnedWorker {
+  name: string;
+  child: ChildProcess;
+  /** Sends SIGTERM and waits for the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Starts `ghl-sync worker` as a child process with the given environment. Its JSON log lines are
+ * handed to `onLog` parsed (non-JSON lines as `{ msg: line }`).
+ */
+export function spawnWorker(name: string, env: Record<string, string | undefined>, onLog: (name: string, line: Record<string, unknown>) => void): SpawnedWorker {
+  const child = spawn(process.execPath, [CLI_BIN, 'worker'], { env: { ...env, LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream! }).on('line', (line) => {
+      try {
+        onLog(name, JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        onLog(name, { level: 30, msg: line });
+      }
+    });
+  }
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    name,
+    child,
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}

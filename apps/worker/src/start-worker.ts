@@ -1,0 +1,66 @@
+import type { Config } from '@ghl-sync/config';
+import { createDb } from '@ghl-sync/db';
+import type { Logger } from '@ghl-sync/logger';
+import { createQueues, createRedisConnection } from '@ghl-sync/queues';
+import { createRateLimiter } from '@ghl-sync/rate-limiter';
+import { createClientFactory, type SyncDeps } from '@ghl-sync/sync';
+import { createWorkers, type Workers } from './create-workers.js';
+import type { Closer } from './graceful-shutdown.js';
+
+/** A started worker process: its workers and the ordered steps to stop it. */
+export interface RunningWorker {
+  workers: Workers;
+  closers: Closer[];
+}
+
+/**
+ * Builds and starts every worker of one process from config: Postgres pool, Redis connections,
+ * the shared rate limiter, the sync processors, and the daily tombstone purge scheduler.
+ */
+export async function startWorker(config: Config, logger: Logger): Promise<RunningWorker> {
+  const db = createDb({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_MAX, applicationName: 'ghl-sync-worker', logger: logger.child({ component: 'db' }) });
+  const workerConnection = createRedisConnection(config.REDIS_URL, 'worker');
+  const producerConnection = createRedisConnection(config.REDIS_URL, 'worker');
+  for (const c of [workerConnection, producerConnection]) c.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
+  const queues = createQueues({ connection: producerConnection, prefix: config.QUEUE_PREFIX });
+  const limiter = createRateLimiter({
+    redis: producerConnection,
+    prefix: config.QUEUE_PREFIX,
+    maxRequests: config.RATE_LIMIT_MAX,
+    intervalMs: config.RATE_LIMIT_INTERVAL_MS,
+    safetyMargin: config.RATE_LIMIT_SAFETY_MARGIN,
+    dailyLimit: config.RATE_LIMIT_DAILY,
+  });
+  const deps: SyncDeps = {
+    db,
+    queues,
+    logger,
+    pageSize: config.GHL_PAGE_SIZE,
+    sweep: { maxDeleteRatio: config.SWEEP_MAX_DELETE_RATIO, totalTolerance: config.SWEEP_TOTAL_TOLERANCE },
+    clientFor: createClientFactory({
+      db, limiter, baseUrl: config.GHL_BASE_URL, timeoutMs: config.GHL_TIMEOUT_MS, maxAttempts: config.GHL_MAX_ATTEMPTS, logger: logger.child({ component: 'ghl' }),
+    }),
+  };
+  const workers = createWorkers({
+    deps,
+    connection: workerConnection,
+    prefix: config.QUEUE_PREFIX,
+    pageConcurrency: config.WORKER_CONCURRENCY,
+    coordinatorConcurrency: config.COORDINATOR_CONCURRENCY,
+    maxRateLimitWaitMs: config.RATE_LIMIT_MAX_WAIT_MS,
+    tombstoneRetentionDays: config.TOMBSTONE_RETENTION_DAYS,
+  });
+  // Idempotent across processes: upserting the same scheduler id keeps exactly one.
+  await queues.maintenance.upsertJobScheduler('purge-tombstones', { pattern: '17 3 * * *' }, { name: 'purge-tombstones', data: { task: 'purge_tombstones' } });
+  workers.run();
+  logger.info({ queuePrefix: config.QUEUE_PREFIX, pageConcurrency: config.WORKER_CONCURRENCY }, 'worker started');
+  return {
+    workers,
+    closers: [
+      { name: 'workers', close: () => workers.close() },
+      { name: 'queues', close: () => queues.close() },
+      { name: 'redis', close: async () => { await Promise.allSettled([workerConnection.quit(), producerConnection.quit()]); } },
+      { name: 'postgres', close: () => db.close() },
+    ],
+  };
+}

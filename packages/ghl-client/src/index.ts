@@ -1,0 +1,22 @@
+// Public API of @ghl-sync/ghl-client. Other packages depend on exactly these names and shapes.
+export type { GhlCursor } from './ghl-cursor.js';
+export type {
+  GhlClientLogger,
+  GhlClientOptions,
+  GhlRequestEvent,
+  RequestGate,
+  TokenProvider,
+} from './ghl-client-options.js';
+export { GHL_CLIENT_DEFAULTS } from './ghl-client-options.js';
+export type { GhlClient, RecordIssue, SearchOpportunitiesPage, SearchOpportunitiesParams } from './ghl-client.js';
+export { createGhlClient } from './create-ghl-client.js';
+export { iterateOpportunityPages, type IterateOpportunityPagesOptions } from './iterate-opportunity-pages.js';
+export { refreshOAuthToken, type RefreshedOAuthToken, type RefreshOAuthTokenOptions } from './refresh-oauth-token.js';
+export { compareKeys, opportunityKey } from './opportunity-key.js';
+export { RETRY_POLICY, type FailureKind, type RetryBudget, type RetryRule } from './retry-policy.js';
+export { parseRetryAfter } from './parse-retry-after.js';
+export { GHL_API_VERSION, GHL_DEFAULT_BASE_URL, GHL_MAX_SEARCH_LIMIT } from './constants.js';
+export { GhlContact } from './schemas/contact.schema.js';
+export { GhlCustomFieldValue, GhlOpportunity } from './schemas/opportunity.schema.js';
+export { GhlPipeline, GhlPipelineStage } from './schemas/pipeline.schema.js';
+export { GhlSearchMeta } from './schemas/search-response.schema.js';

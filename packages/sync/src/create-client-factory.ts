@@ -1,0 +1,50 @@
+import { getLocation, type Db } from '@ghl-sync/db';
+import { GhlSyncError } from '@ghl-sync/errors';
+import { createGhlClient, type GhlClient, type GhlRequestEvent, type TokenProvider } from '@ghl-sync/ghl-client';
+import type { RateLimiter } from '@ghl-sync/rate-limiter';
+import type { SyncLogger } from './sync-deps.js';
+
+/** Options for {@link createClientFactory}. */
+export interface ClientFactoryOptions {
+  db: Db;
+  limiter: RateLimiter;
+  /** GHL API base URL. */
+  baseUrl: string;
+  /** Per-attempt timeout, in ms. */
+  timeoutMs: number;
+  /** Attempts for transient failures, first included. */
+  maxAttempts: number;
+  logger: SyncLogger;
+  onRequest?: (event: GhlRequestEvent) => void;
+  /**
+   * Supplies tokens for OAuth locations (refresh under a lock). Private Integration tokens are
+   * read from `ghl.locations` as they are.
+   */
+  oauthTokens?: (locationId: string) => TokenProvider;
+}
+
+/** Builds `SyncDeps.clientFor`: a GHL client per location, sharing the Redis rate limiter. */
+export function createClientFactory(options: ClientFactoryOptions): (locationId: string, o: { maxWaitMs: number }) => Promise<GhlClient> {
+  return async (locationId, { maxWaitMs }) => {
+    const location = await getLocation(options.db, locationId);
+    if (!location) throw new GhlSyncError('location_not_found', `location ${locationId} is not registered`);
+    let auth: TokenProvider;
+    if (location.authType === 'oauth') {
+      if (!options.oauthTokens) throw new GhlSyncError('config_invalid', 'OAuth location but GHL_OAUTH_CLIENT_ID / GHL_OAUTH_CLIENT_SECRET are not configured');
+      auth = options.oauthTokens(locationId);
+    } else {
+      const token = location.accessToken;
+      auth = { getAccessToken: async () => token };
+    }
+    return createGhlClient({
+      baseUrl: options.baseUrl,
+      locationId,
+      auth,
+      timeoutMs: options.timeoutMs,
+      maxAttempts: options.maxAttempts,
+      gate: options.limiter.gate(maxWaitMs),
+      logger: options.logger.child({ locationId }),
+      onRequest: options.onRequest,
+    });
+  };
+}

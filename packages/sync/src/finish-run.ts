@@ -1,0 +1,38 @@
+import { clearMarks, finalizeRun, getRun, pageProgress, type RunStatus, type SyncRun } from '@ghl-sync/db';
+import type { SyncDeps } from './sync-deps.js';
+
+/**
+ * Closes a run from its page rows (idempotent: totals are recomputed, never added):
+ * cancelled when asked to stop, failed when a page failed for good, completed_without_sweep when a
+ * guard refused the sweep, completed otherwise. Then drops the run's marks.
+ */
+export async function finishRun(deps: SyncDeps, runId: number, log: SyncDeps['logger']): Promise<SyncRun | null> {
+  const run = await getRun(deps.db, runId);
+  if (!run) return null;
+  const progress = await pageProgress(deps.db, runId);
+  const notDone = progress.total - progress.done;
+  let status: RunStatus;
+  let errorCode: string | null = null;
+  let error: string | null = null;
+  if (run.cancelRequested) {
+    status = run.errorCode === 'run_deadline_exceeded' ? 'timed_out' : 'cancelled';
+  } else if (notDone > 0) {
+    status = 'failed';
+    errorCode = 'page_failed';
+    error = `${notDone} of ${progress.total} pages failed${run.error ? `; ${run.error}` : ''}`;
+  } else if (run.sweepStatus === 'skipped') {
+    status = 'completed_without_sweep';
+  } else {
+    status = 'completed';
+  }
+  const finished = await finalizeRun(deps.db, runId, status, { errorCode, error });
+  await clearMarks(deps.db, runId);
+  if (finished) {
+    const ms = finished.finishedAt && finished.startedAt ? finished.finishedAt.getTime() - finished.startedAt.getTime() : null;
+    log.info(
+      { status, listed: finished.listed, inserted: finished.inserted, updated: finished.updated, unchanged: finished.unchanged, deleted: finished.deleted, failedPages: finished.failedPages, apiCalls: finished.apiCalls, durationMs: ms },
+      `run ${runId} ${status}: inserted ${finished.inserted}, updated ${finished.updated}, unchanged ${finished.unchanged}, deleted ${finished.deleted}`,
+    );
+  }
+  return finished;
+}

@@ -1,0 +1,46 @@
+import type { Db } from '@ghl-sync/db';
+import type { GhlClient, GhlRequestEvent } from '@ghl-sync/ghl-client';
+import type { Queues } from '@ghl-sync/queues';
+
+/** The logger shape processors use (a pino logger fits). */
+export interface SyncLogger {
+  child(bindings: Record<string, unknown>): SyncLogger;
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** Everything the coordinator, page and finalize processors need; built once per worker process. */
+export interface SyncDeps {
+  db: Db;
+  queues: Queues;
+  logger: SyncLogger;
+  /**
+   * Builds a GHL client for one location (its credential, the shared rate limiter). `maxWaitMs`
+   * caps how long one request may wait for the location's budget before the caller is told to
+   * delay its job instead.
+   */
+  clientFor(locationId: string, options: { maxWaitMs: number }): Promise<GhlClient>;
+  /** Opportunities per search page (GHL max 100). @defaultValue 100 */
+  pageSize: number;
+  sweep: {
+    /** Largest share of live rows one sweep may tombstone without allow-mass-delete. */
+    maxDeleteRatio: number;
+    /** Allowed relative gap between distinct ids listed and `meta.total`. */
+    totalTolerance: number;
+  };
+  /** Metrics hook for every GHL request. */
+  onRequest?: (event: GhlRequestEvent) => void;
+  /** Metrics hook for every page write. */
+  onPageWritten?: (counts: { inserted: number; updated: number; unchanged: number }) => void;
+}
+
+/** What a processor may do with its job (BullMQ's Job fits through a thin adapter). */
+export interface JobContext {
+  /** Attempts already made before this one (BullMQ `attemptsMade`). */
+  attemptsMade: number;
+  /** Attempts allowed in total. */
+  attempts: number;
+  updateProgress(progress: Record<string, unknown>): Promise<void>;
+}
