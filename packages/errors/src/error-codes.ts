@@ -13,7 +13,8 @@ export const ERROR_CODES = {
   location_not_found: { retryable: false, description: 'No location with that id is registered.' },
   run_not_found: { retryable: false, description: 'No sync run with that id exists.' },
   run_already_active: { retryable: false, description: 'The location already has an active run; its id is in `details.activeRunId`.' },
-  run_cancelled: { retryable: false, description: 'The run was cancelled (by an admin or by its deadline) while the job ran.' },
+  run_cancelled: { retryable: false, description: 'The run was cancelled by an admin; no sweep that had not started.' },
+  run_timed_out: { retryable: false, description: 'The run passed its deadline (RUN_DEADLINE_MINUTES) and was cancelled.' },
 
   // --- GHL HTTP boundary
   ghl_bad_request: { retryable: false, description: 'GHL answered 400 or 422: the request itself is wrong.' },

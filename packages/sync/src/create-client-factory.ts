@@ -28,6 +28,9 @@ export function createClientFactory(options: ClientFactoryOptions): (locationId:
   return async (locationId, { maxWaitMs }) => {
     const location = await getLocation(options.db, locationId);
     if (!location) throw new GhlSyncError('location_not_found', `location ${locationId} is not registered`);
+    if (location.needsReconnect) {
+      throw new GhlSyncError('location_needs_reconnect', `location ${locationId} needs reconnection (${location.reconnectReason ?? 'OAuth refresh refused'}); no request sent`);
+    }
     let auth: TokenProvider;
     if (location.authType === 'oauth') {
       if (!options.oauthTokens) throw new GhlSyncError('config_invalid', 'OAuth location but GHL_OAUTH_CLIENT_ID / GHL_OAUTH_CLIENT_SECRET are not configured');

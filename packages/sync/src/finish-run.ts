@@ -15,7 +15,7 @@ export async function finishRun(deps: SyncDeps, runId: number, log: SyncDeps['lo
   let errorCode: string | null = null;
   let error: string | null = null;
   if (run.cancelRequested) {
-    status = run.errorCode === 'run_deadline_exceeded' ? 'timed_out' : 'cancelled';
+    status = run.errorCode === 'run_timed_out' ? 'timed_out' : 'cancelled';
   } else if (notDone > 0) {
     status = 'failed';
     errorCode = 'page_failed';
@@ -28,6 +28,7 @@ export async function finishRun(deps: SyncDeps, runId: number, log: SyncDeps['lo
   const finished = await finalizeRun(deps.db, runId, status, { errorCode, error });
   await clearMarks(deps.db, runId);
   if (finished) {
+    deps.onRunFinished?.(finished.status);
     const ms = finished.finishedAt && finished.startedAt ? finished.finishedAt.getTime() - finished.startedAt.getTime() : null;
     log.info(
       { status, listed: finished.listed, inserted: finished.inserted, updated: finished.updated, unchanged: finished.unchanged, deleted: finished.deleted, failedPages: finished.failedPages, apiCalls: finished.apiCalls, durationMs: ms },

@@ -8,3 +8,6 @@ export { normalizeOpportunity, parseMoney, parseTimestamp, type NormalizedOpport
 export { dedupeById, type DedupeResult } from './dedupe-page.js';
 export { sanitizeJson } from './sanitize-json.js';
 export { createClientFactory, type ClientFactoryOptions } from './create-client-factory.js';
+export { applySchedule, reconcileSchedules } from './reconcile-schedules.js';
+export { recoverRuns, type RecoveryResult } from './recover-runs.js';
+export { createOAuthTokenProvider, type OAuthTokenProviderOptions } from './create-oauth-token-provider.js';

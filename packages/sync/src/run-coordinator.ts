@@ -1,6 +1,6 @@
 import {
   addRunApiCalls, countSweepCandidates, createRun, getLastListedPage, getLocation, getRun, listPageNumbers, recordListedPage, replacePipelines,
-  skipSweep, sweepUnseen, transitionRun, ACTIVE_RUN_STATUSES, type SyncRun,
+  setCoordinatorJob, skipSweep, sweepUnseen, transitionRun, ACTIVE_RUN_STATUSES, type SyncRun,
 } from '@ghl-sync/db';
 import { GhlSyncError, isGhlSyncError, type ErrorCode } from '@ghl-sync/errors';
 import { iterateOpportunityPages, opportunityKey, type GhlCursor, type GhlClient } from '@ghl-sync/ghl-client';
@@ -41,6 +41,12 @@ export async function runCoordinator(deps: SyncDeps, job: CoordinatorJob, ctx: J
   const { db } = deps;
   let run: SyncRun | null;
   if (job.runId === undefined) {
+    // A scheduled fire: skip locations that cannot sync rather than open a run doomed to fail.
+    const location = await getLocation(db, job.locationId);
+    if (!location || location.needsReconnect) {
+      deps.logger.warn({ locationId: job.locationId }, `scheduled sync skipped: ${location ? 'the location needs reconnection' : 'the location is not registered'}`);
+      return { runId: null, skipped: location ? 'location_needs_reconnect' : 'location_not_found' };
+    }
     try {
       run = await createRun(db, { locationId: job.locationId, trigger: job.trigger, mode: job.mode, allowMassDelete: job.allowMassDelete });
     } catch (err) {
@@ -56,6 +62,7 @@ export async function runCoordinator(deps: SyncDeps, job: CoordinatorJob, ctx: J
   if (!run) throw new GhlSyncError('run_not_found', `run ${job.runId} does not exist`);
   const log = deps.logger.child({ runId: run.id, locationId: run.locationId });
   if (!ACTIVE_RUN_STATUSES.includes(run.status)) return { runId: run.id, skipped: `run is ${run.status}` };
+  if (ctx.jobId && run.coordinatorJobId !== ctx.jobId) await setCoordinatorJob(db, run.id, ctx.jobId);
   if (run.cancelRequested) {
     await finishRun(deps, run.id, log);
     return { runId: run.id, skipped: 'cancelled' };
@@ -177,5 +184,6 @@ async function guardedSweep(deps: SyncDeps, run: SyncRun, log: SyncDeps['logger'
     return;
   }
   const deleted = await sweepUnseen(deps.db, run.id, run.locationId);
+  deps.onSwept?.(deleted);
   log.info({ deleted, live }, `sweep: ${deleted} opportunities no longer in GHL tombstoned`);
 }

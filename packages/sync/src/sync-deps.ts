@@ -34,10 +34,16 @@ export interface SyncDeps {
   onRequest?: (event: GhlRequestEvent) => void;
   /** Metrics hook for every page write. */
   onPageWritten?: (counts: { inserted: number; updated: number; unchanged: number }) => void;
+  /** Metrics hook for every sweep. */
+  onSwept?: (deleted: number) => void;
+  /** Metrics hook when a run is closed. */
+  onRunFinished?: (status: string) => void;
 }
 
 /** What a processor may do with its job (BullMQ's Job fits through a thin adapter). */
 export interface JobContext {
+  /** The BullMQ job id (recorded on the run so recovery can find the coordinator). */
+  jobId?: string;
   /** Attempts already made before this one (BullMQ `attemptsMade`). */
   attemptsMade: number;
   /** Attempts allowed in total. */

@@ -40,13 +40,15 @@ export interface SyncRun {
   cancelRequested: boolean;
   errorCode: string | null;
   error: string | null;
+  coordinatorJobId: string | null;
 }
 
 export const RUN_COLUMNS = `id, location_id AS "locationId", trigger, mode, status, allow_mass_delete AS "allowMassDelete",
   started_at AS "startedAt", listing_finished_at AS "listingFinishedAt", finished_at AS "finishedAt", deadline_at AS "deadlineAt",
   listed, reported_total AS "reportedTotal", pages, inserted, updated, unchanged, deleted, duplicates,
   record_errors AS "recordErrors", failed_pages AS "failedPages", api_calls AS "apiCalls", listing_api_calls AS "listingApiCalls",
-  sweep_status AS "sweepStatus", cancel_requested AS "cancelRequested", error_code AS "errorCode", error`;
+  sweep_status AS "sweepStatus", cancel_requested AS "cancelRequested", error_code AS "errorCode", error,
+  coordinator_job_id AS "coordinatorJobId"`;
 
 /** Input of {@link createRun}. */
 export interface CreateRunInput {
@@ -140,13 +142,37 @@ export async function skipSweep(db: Queryable, id: number, errorCode: string, er
   await db.query(`UPDATE ghl.sync_runs SET sweep_status = 'skipped', error_code = $2, error = $3 WHERE id = $1`, [id, errorCode, error]);
 }
 
-/** Asks an active run to stop: no more pages are started, no sweep that has not begun. @returns the run, or null if it was not active. */
-export async function requestCancel(db: Queryable, id: number): Promise<SyncRun | null> {
+/**
+ * Asks an active run to stop: no more pages are started, no sweep that has not begun. The run ends
+ * `cancelled`, or `timed_out` when `reason` is `run_timed_out`.
+ * @returns the run, or null if it was not active.
+ */
+export async function requestCancel(db: Queryable, id: number, reason: 'run_cancelled' | 'run_timed_out' = 'run_cancelled'): Promise<SyncRun | null> {
   const { rows } = await db.query<SyncRun>(
-    `UPDATE ghl.sync_runs SET cancel_requested = true WHERE id = $1 AND status = ANY($2::text[]) RETURNING ${RUN_COLUMNS}`,
-    [id, ACTIVE_RUN_STATUSES],
+    `UPDATE ghl.sync_runs SET cancel_requested = true, error_code = $3,
+       error = CASE WHEN $3 = 'run_timed_out' THEN 'run passed its deadline' ELSE 'cancelled by an admin' END
+     WHERE id = $1 AND status = ANY($2::text[]) AND NOT cancel_requested RETURNING ${RUN_COLUMNS}`,
+    [id, ACTIVE_RUN_STATUSES, reason],
   );
   return rows[0] ?? null;
+}
+
+/** Records which BullMQ job coordinates a run. */
+export async function setCoordinatorJob(db: Queryable, id: number, jobId: string): Promise<void> {
+  await db.query(`UPDATE ghl.sync_runs SET coordinator_job_id = $2 WHERE id = $1`, [id, jobId]);
+}
+
+/** Active runs past their deadline, and active runs older than `staleAfterMs` (candidates for recovery). */
+export async function listRunsNeedingAttention(db: Queryable, staleAfterMs: number): Promise<{ overdue: SyncRun[]; stale: SyncRun[] }> {
+  const { rows } = await db.query<SyncRun & { overdue: boolean }>(
+    `SELECT ${RUN_COLUMNS}, (deadline_at IS NOT NULL AND deadline_at < now()) AS overdue FROM ghl.sync_runs
+     WHERE status = ANY($1::text[]) AND (
+       (deadline_at IS NOT NULL AND deadline_at < now() AND NOT cancel_requested)
+       OR started_at < now() - make_interval(secs => $2 / 1000.0))
+     ORDER BY id`,
+    [ACTIVE_RUN_STATUSES, staleAfterMs],
+  );
+  return { overdue: rows.filter((r) => r.overdue && !r.cancelRequested), stale: rows };
 }
 
 /**
@@ -188,4 +214,10 @@ export async function annotateRun(db: Queryable, id: number, errorCode: string, 
 /** Counts GHL requests the coordinator made outside page listing (pipelines). */
 export async function addRunApiCalls(db: Queryable, id: number, calls: number): Promise<void> {
   await db.query(`UPDATE ghl.sync_runs SET listing_api_calls = listing_api_calls + $2, api_calls = api_calls + $2 WHERE id = $1`, [id, calls]);
+}
+
+/** Runs per status, for the `ghl_sync_runs` gauge. */
+export async function countRunsByStatus(db: Queryable): Promise<Record<string, number>> {
+  const { rows } = await db.query<{ status: string; n: number }>(`SELECT status, count(*) AS n FROM ghl.sync_runs GROUP BY status`);
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }

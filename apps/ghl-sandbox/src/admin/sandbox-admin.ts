@@ -1,0 +1,134 @@
+import type { OAuthInstall } from '../auth/token-registry.js';
+import type { MutateRequest, MutateResult } from '../data/location-store.js';
+import type { OpportunityRecord } from '../data/opportunity-record.js';
+import { defaultKnobs, type SandboxKnobs } from '../knobs.js';
+import type { LocationRuntime } from '../location-runtime.js';
+import type { SandboxLocationSpec } from '../sandbox-options.js';
+import { SandboxAdminError, type SandboxState } from '../sandbox-state.js';
+import type { LocationStats } from '../stats.js';
+import { serveRecord } from '../search/serve-record.js';
+import { mergeKnobs } from './merge-knobs.js';
+
+/** A location as the admin lists it. */
+export interface SandboxLocationInfo {
+  id: string;
+  /** Its Private Integration Token (`pit-<uuid>`). */
+  token: string;
+  name: string;
+  /** Number of generated base records (creates/deletes not included). */
+  opportunities: number;
+}
+
+/** Options of {@link SandboxAdmin.createOAuthInstall}. */
+export interface OAuthInstallOptions {
+  /** Access-token lifetime in seconds (GHL: "valid for a day", ghl-api.md §5.1). @defaultValue 86_399 */
+  accessTokenTtlSec?: number;
+}
+
+/**
+ * In-process control of a running sandbox. The HTTP admin surface under `/_sandbox/` offers the
+ * same operations. Unknown locations throw a {@link SandboxAdminError} with statusCode 404.
+ */
+export interface SandboxAdmin {
+  /** All locations with their PIT tokens. */
+  listLocations(): SandboxLocationInfo[];
+  /** Adds a location with `spec.opportunities` generated records. */
+  createLocation(spec: SandboxLocationSpec): SandboxLocationInfo;
+  /** Current (true, not index-lagged) state of one opportunity, or undefined. */
+  getOpportunity(locationId: string, opportunityId: string): OpportunityRecord | undefined;
+  /** Creates an opportunity: generated fields, createdAt/updatedAt = now, overridden by `input`. */
+  createOpportunity(locationId: string, input?: OpportunityRecord): OpportunityRecord;
+  /** Partial patch (shallow merge); bumps `updatedAt` to now. Throws 404 for unknown ids. */
+  updateOpportunity(locationId: string, opportunityId: string, patch: OpportunityRecord): OpportunityRecord;
+  /** Deletes an opportunity. Throws 404 for unknown ids. */
+  deleteOpportunity(locationId: string, opportunityId: string): void;
+  /** Deterministic random creates/updates/deletes; returns the affected ids. */
+  mutate(locationId: string, request: MutateRequest): MutateResult;
+  /** Every current opportunity (truth, no index lag), in default search order, as search returns it. */
+  exportOpportunities(locationId: string): AsyncIterable<OpportunityRecord>;
+  /** Current knobs of a location. */
+  getKnobs(locationId: string): SandboxKnobs;
+  /** Partial merge of knobs (top-level keys replace); returns the new knobs. */
+  setKnobs(locationId: string, patch: Partial<SandboxKnobs>): SandboxKnobs;
+  /** Back to all-off knobs; returns them. */
+  resetKnobs(locationId: string): SandboxKnobs;
+  /** Request counters of a location. */
+  getStats(locationId: string): LocationStats;
+  /** Zeroes the counters (and `maxInAnyWindow`). */
+  resetStats(locationId: string): void;
+  /** Forgets burst-window and daily usage, as if a new day started with an empty window. */
+  resetRateLimits(locationId: string): void;
+  /** Creates an OAuth install for a location: a fresh access/refresh pair. */
+  createOAuthInstall(locationId: string, options?: OAuthInstallOptions): OAuthInstall;
+  /** Expires the location's current OAuth access tokens now; returns how many. */
+  expireAccessToken(locationId: string): number;
+}
+
+function info(runtime: LocationRuntime): SandboxLocationInfo {
+  return { id: runtime.id, token: runtime.token, name: runtime.name, opportunities: runtime.store.profile.count };
+}
+
+/** Builds the in-process admin over a sandbox's state. */
+export function createSandboxAdmin(state: SandboxState): SandboxAdmin {
+  const loc = (id: string): LocationRuntime => state.location(id);
+  return {
+    listLocations: () => [...state.locations.values()].map(info),
+    createLocation: (spec) => info(state.createLocation(spec)),
+    getOpportunity: (locationId, id) => loc(locationId).store.get(id),
+    createOpportunity: (locationId, input = {}) => loc(locationId).store.create(input, Date.now()),
+    updateOpportunity: (locationId, id, patch) => {
+      const updated = loc(locationId).store.update(id, patch, Date.now());
+      if (updated === undefined) throw new SandboxAdminError(404, `unknown opportunity ${id}`);
+      return updated;
+    },
+    deleteOpportunity: (locationId, id) => {
+      if (!loc(locationId).store.delete(id, Date.now())) throw new SandboxAdminError(404, `unknown opportunity ${id}`);
+    },
+    mutate: (locationId, request) => loc(locationId).store.mutate(request, Date.now()),
+    exportOpportunities: (locationId) => {
+      const runtime = loc(locationId);
+      return {
+        async *[Symbol.asyncIterator]() {
+          const view = runtime.store.truthView();
+          let n = 0;
+          for (const entry of view.entries(undefined, 'desc')) {
+            yield serveRecord(entry);
+            // Let the event loop breathe on 500k-record exports.
+            n += 1;
+            if (n % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
+          }
+        },
+      };
+    },
+    getKnobs: (locationId) => structuredClone(loc(locationId).store.knobs),
+    setKnobs: (locationId, patch) => {
+      const runtime = loc(locationId);
+      runtime.store.knobs = mergeKnobs(runtime.store.knobs, patch);
+      runtime.knobsVersion += 1;
+      return structuredClone(runtime.store.knobs);
+    },
+    resetKnobs: (locationId) => {
+      const runtime = loc(locationId);
+      runtime.store.knobs = defaultKnobs();
+      runtime.knobsVersion += 1;
+      return defaultKnobs();
+    },
+    getStats: (locationId) => {
+      const runtime = loc(locationId);
+      const s = runtime.stats;
+      return { requests: s.requests, accepted: s.accepted, rejected429: s.rejected429, maxInAnyWindow: runtime.limiter.maxInAnyWindow, refreshCalls: s.refreshCalls, byStatus: { ...s.byStatus } };
+    },
+    resetStats: (locationId) => {
+      const runtime = loc(locationId);
+      runtime.stats.reset();
+      runtime.limiter.resetMax();
+    },
+    resetRateLimits: (locationId) => loc(locationId).resetRateLimits(),
+    createOAuthInstall: (locationId, options = {}) => {
+      const ttl = options.accessTokenTtlSec ?? 86_399;
+      if (!(ttl > 0)) throw new SandboxAdminError(400, 'accessTokenTtlSec must be > 0');
+      return state.tokens.install(loc(locationId).id, ttl, Date.now());
+    },
+    expireAccessToken: (locationId) => state.tokens.expireAccess(loc(locationId).id, Date.now()),
+  };
+}

@@ -1,0 +1,11 @@
+export { startSandbox, type Sandbox } from './start-sandbox.js';
+export type { SandboxLocationSpec, SandboxLogger, SandboxOptions } from './sandbox-options.js';
+export type { SandboxAdmin, SandboxLocationInfo, OAuthInstallOptions } from './admin/sandbox-admin.js';
+export type { MutateRequest, MutateResult } from './data/location-store.js';
+export type { OpportunityRecord } from './data/opportunity-record.js';
+export type { Pipeline, PipelineStage } from './data/location-profile.js';
+export type { SandboxKnobs } from './knobs.js';
+export { defaultKnobs } from './knobs.js';
+export type { LocationStats } from './stats.js';
+export type { OAuthInstall } from './auth/token-registry.js';
+export { SandboxAdminError } from './sandbox-state.js';

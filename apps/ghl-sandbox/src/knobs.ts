@@ -1,0 +1,119 @@
+import type { OpportunityRecord } from './data/opportunity-record.js';
+
+/**
+ * Per-location fault and quirk switches. All are off by default, so an untouched sandbox behaves
+ * like a healthy GHL location; tests and benchmarks turn them on at run time through the admin
+ * surface (`PATCH /_sandbox/locations/:id/knobs` or `sandbox.admin.setKnobs`).
+ */
+export interface SandboxKnobs {
+  /**
+   * Extra response delay for location-scoped endpoints: `medianMs` ± uniform `jitterMs`
+   * (clamped at 0). `null` = no delay. @defaultValue null
+   */
+  latencyMs: { medianMs: number; jitterMs: number } | null;
+  /**
+   * Fraction (0..1) of search requests answered 500, 502 or 503 with GHL/NestJS-style bodies
+   * (ghl-api.md §3; 502/503 bodies are our inference). @defaultValue 0
+   */
+  failureRate: number;
+  /**
+   * Fraction (0..1) of search requests that never answer: the socket is held for `hangMs`, then
+   * destroyed without a response (a client timeout test). @defaultValue 0
+   */
+  hangRate: number;
+  /** How long a hung request holds its socket, in ms. @defaultValue 60_000 */
+  hangMs: number;
+  /**
+   * Fail specific search pages: `pageIndex` is 0-based, computed as (matching records at or
+   * before the request's cursor, i.e. already served) ÷ limit, so page 0 is the cursor-less one; the page answers `status` for the next `times` requests
+   * (omitted = forever). @defaultValue []
+   */
+  failPages: Array<{ pageIndex: number; status: number; times?: number }>;
+  /**
+   * The next `count` location-scoped requests answer `status` (e.g. a 429 storm). `retryAfterSec`
+   * adds `Retry-After` to those answers. Forced answers do not consume rate-limit budget.
+   * @defaultValue null
+   */
+  forceStatus: { status: number; count: number; retryAfterSec?: number } | null;
+  /**
+   * `meta.total`: `'exact'`, `'inflated'` (a wrong large number, 167623, as "approximate for very
+   * large sets" is reported — ghl-api.md §1.2 [H]), or a fixed number. @defaultValue 'exact'
+   */
+  totalMode: 'exact' | 'inflated' | number;
+  /**
+   * From this 0-based page on, `meta` returns the request's own cursor, so a client that follows
+   * it gets the same page again (the infinite loop of ghl-api.md §1.3 [O S19]). Page 0 has no
+   * request cursor to echo, so the effect starts at page max(1, value). `null` = off.
+   * @defaultValue null
+   */
+  stallCursorAfterPage: number | null;
+  /**
+   * What the cursor id is: the opportunity id (spec example) or the contact id (seen in the one
+   * capture, ghl-api.md §1.3 [O S21]). Drives `sort[1]`, `meta.startAfterId` and the tie-break.
+   * @defaultValue 'opportunity'
+   */
+  cursorIdMode: 'opportunity' | 'contact';
+  /**
+   * How the last page says "no more" (undocumented, ghl-api.md §1.2): `'null'` → `nextPageUrl`
+   * and `nextPage` null; `'empty'` → `nextPageUrl` and `startAfterId` are `""`, `nextPage` null;
+   * `'absent'` → `nextPageUrl`, `nextPage`, `startAfter`, `startAfterId` omitted.
+   * @defaultValue 'null'
+   */
+  endSentinel: 'null' | 'empty' | 'absent';
+  /**
+   * Creates/updates/deletes become visible to search only this many ms after they happen (the
+   * eventually consistent index, ghl-api.md §1.3 [C S12]). Admin reads and export see the truth
+   * immediately. @defaultValue 0
+   */
+  indexLagMs: number;
+  /**
+   * Answer a broken 200 search page: `invalid_json` (truncated JSON), `html` (an HTML page),
+   * `missing_meta` (no `meta` key), `missing_id` (first record without `id`). Only on page
+   * `pageIndex` when given; for the next `times` matching requests (omitted = forever).
+   * @defaultValue null
+   */
+  malformed: { mode: 'invalid_json' | 'html' | 'missing_meta' | 'missing_id'; pageIndex?: number; times?: number } | null;
+  /**
+   * Add `Retry-After` (seconds until the burst window frees a slot, or until the next UTC day) to
+   * rate-limit 429s. Off by default because its existence is unconfirmed (ghl-api.md §3, §7 #18).
+   * @defaultValue false
+   */
+  sendRetryAfter: boolean;
+  /**
+   * Refreshing an OAuth token of this location answers 401
+   * `{error:"invalid_grant", error_description:"Location is not active"}` (message is our
+   * inference; it models an uninstalled app / suspended sub-account). @defaultValue false
+   */
+  oauthLocationInactive: boolean;
+  /**
+   * Raw opportunity objects served verbatim as extra records of this location (odd values,
+   * duplicate ids, U+0000 …). They are ordered by their `createdAt` (ISO string or epoch ms;
+   * unparseable → 0) and id like any record, count in totals and appear in export.
+   * @defaultValue []
+   */
+  pageRecords: OpportunityRecord[];
+}
+
+/** A fresh copy of the all-off knob set. */
+export function defaultKnobs(): SandboxKnobs {
+  return {
+    latencyMs: null,
+    failureRate: 0,
+    hangRate: 0,
+    hangMs: 60_000,
+    failPages: [],
+    forceStatus: null,
+    totalMode: 'exact',
+    stallCursorAfterPage: null,
+    cursorIdMode: 'opportunity',
+    endSentinel: 'null',
+    indexLagMs: 0,
+    malformed: null,
+    sendRetryAfter: false,
+    oauthLocationInactive: false,
+    pageRecords: [],
+  };
+}
+
+/** The value `meta.total` takes under `totalMode: 'inflated'`. */
+export const INFLATED_TOTAL = 167_623;

@@ -1,0 +1,61 @@
+import { parseArgs } from 'node:util';
+import { startSandbox } from './start-sandbox.js';
+import { createStderrLogger } from './stderr-logger.js';
+
+/**
+ * Standalone sandbox: `node dist/main.js --port 4010 --locations 3 --opportunities 20000`.
+ * Configuration comes from argv only (this app never reads the environment).
+ */
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '0' },
+    host: { type: 'string', default: '127.0.0.1' },
+    seed: { type: 'string', default: '1' },
+    locations: { type: 'string', default: '1' },
+    opportunities: { type: 'string', default: '100' },
+    'rate-limit-max': { type: 'string', default: '100' },
+    'rate-limit-interval-ms': { type: 'string', default: '10000' },
+    'daily-limit': { type: 'string', default: '200000' },
+    'admin-token': { type: 'string', default: 'sandbox-admin' },
+  },
+  strict: true,
+});
+
+function int(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} must be a non-negative integer, got "${text}"`);
+  return value;
+}
+
+const logger = createStderrLogger('ghl-sandbox');
+const sandbox = await startSandbox({
+  port: int('port', values.port),
+  host: values.host,
+  seed: int('seed', values.seed),
+  locations: int('locations', values.locations),
+  opportunitiesPerLocation: int('opportunities', values.opportunities),
+  rateLimitMax: int('rate-limit-max', values['rate-limit-max']),
+  rateLimitIntervalMs: int('rate-limit-interval-ms', values['rate-limit-interval-ms']),
+  dailyLimit: int('daily-limit', values['daily-limit']),
+  adminToken: values['admin-token'],
+  logger,
+});
+
+// Plain lines on stdout so scripts (and humans) can pick up the URL and the tokens.
+process.stdout.write(`GHL sandbox listening on ${sandbox.url}\n`);
+for (const location of sandbox.locations) process.stdout.write(`location ${location.id} token ${location.token} name ${JSON.stringify(location.name)}\n`);
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    sandbox.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: String(error) }, 'sandbox close failed');
+        process.exit(1);
+      },
+    );
+  });
+}

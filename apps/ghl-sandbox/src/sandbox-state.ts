@@ -1,0 +1,54 @@
+import { TokenRegistry } from './auth/token-registry.js';
+import { createLocationProfile } from './data/location-profile.js';
+import { ALNUM, hash32, Prng } from './data/prng.js';
+import { LocationRuntime, type RateLimitSettings } from './location-runtime.js';
+import type { SandboxLocationSpec, SandboxLogger } from './sandbox-options.js';
+
+/** Resolved configuration shared by the routes and the admin. */
+export interface SandboxConfig extends RateLimitSettings {
+  seed: number;
+  adminToken: string;
+  oauthClient: { clientId: string; clientSecret: string };
+  logger: SandboxLogger;
+}
+
+/** Thrown by state/admin operations; `statusCode` is what the HTTP admin answers. */
+export class SandboxAdminError extends Error {
+  override readonly name = 'SandboxAdminError';
+  constructor(readonly statusCode: number, message: string) {
+    super(message);
+  }
+}
+
+/** All locations and tokens of one running sandbox. */
+export class SandboxState {
+  readonly locations = new Map<string, LocationRuntime>();
+  readonly tokens = new TokenRegistry();
+  private ordinal = 0;
+
+  constructor(readonly config: SandboxConfig) {}
+
+  /** Adds a location; ids and tokens default to values derived from the seed and the ordinal. */
+  createLocation(spec: SandboxLocationSpec): LocationRuntime {
+    const ordinal = this.ordinal;
+    this.ordinal += 1;
+    const prng = new Prng(hash32(this.config.seed, ordinal, 0x10c));
+    const id = spec.id ?? prng.chars(20, ALNUM);
+    const token = spec.token ?? `pit-${prng.uuid()}`;
+    const count = spec.opportunities;
+    if (!Number.isInteger(count) || count < 0 || count > 50_000_000) throw new SandboxAdminError(400, 'opportunities must be an integer in 0..50000000');
+    if (this.locations.has(id)) throw new SandboxAdminError(409, `location ${id} already exists`);
+    if (this.tokens.has(token)) throw new SandboxAdminError(409, 'token already in use');
+    const runtime = new LocationRuntime(id, spec.name ?? `Sandbox Location ${ordinal + 1}`, token, createLocationProfile(this.config.seed, id, count), this.config);
+    this.locations.set(id, runtime);
+    this.tokens.addPit(token, id);
+    return runtime;
+  }
+
+  /** The location or a 404 error. */
+  location(id: string): LocationRuntime {
+    const runtime = this.locations.get(id);
+    if (runtime === undefined) throw new SandboxAdminError(404, `unknown location ${id}`);
+    return runtime;
+  }
+}

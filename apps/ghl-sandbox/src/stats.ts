@@ -1,0 +1,40 @@
+/** Per-location request counters, as returned by the admin `stats` operation. */
+export interface LocationStats {
+  /** Requests attributed to the location (a valid or expired token of it, on a location-scoped endpoint). */
+  requests: number;
+  /** Requests admitted by the rate limiter (they consumed burst and daily budget). */
+  accepted: number;
+  /** Requests answered 429, by the limiter or by the `forceStatus` knob. */
+  rejected429: number;
+  /** Max accepted requests in any sliding `rateLimitIntervalMs` window since the last reset. */
+  maxInAnyWindow: number;
+  /** `POST /oauth/token` calls with a refresh token issued for this location (valid or not). */
+  refreshCalls: number;
+  /** Answers by HTTP status (`"200"`, `"429"` …); hung requests count under `"hang"`. */
+  byStatus: Record<string, number>;
+}
+
+/** Mutable counters behind {@link LocationStats}. */
+export class StatsCounter {
+  requests = 0;
+  accepted = 0;
+  rejected429 = 0;
+  refreshCalls = 0;
+  byStatus: Record<string, number> = {};
+
+  /** Counts one answer with `status` (a number, or `"hang"`). */
+  answered(status: number | 'hang'): void {
+    const key = String(status);
+    this.byStatus[key] = (this.byStatus[key] ?? 0) + 1;
+    if (status === 429) this.rejected429 += 1;
+  }
+
+  /** Zeroes every counter. */
+  reset(): void {
+    this.requests = 0;
+    this.accepted = 0;
+    this.rejected429 = 0;
+    this.refreshCalls = 0;
+    this.byStatus = {};
+  }
+}

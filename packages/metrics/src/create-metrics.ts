@@ -1,0 +1,76 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The job states reported per queue (BullMQ `getJobCounts`). */
+export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'waiting-children', 'prioritized', 'paused'] as const;
+
+/** Options for {@link createMetrics}. */
+export interface CreateMetricsOptions {
+  /** `service` label on every metric: `worker`, `api`. */
+  service: string;
+  /** Queues whose job counts are reported at scrape time (`ghl_sync_queue_jobs`). */
+  queues?: Array<{ name: string; getJobCounts(...states: string[]): Promise<Record<string, number>> }>;
+  /** Counts runs by status at scrape time (`ghl_sync_runs`), from Postgres. */
+  countRunsByStatus?: () => Promise<Record<string, number>>;
+  /** Collect Node process metrics (memory, event-loop lag, GC). @defaultValue true */
+  processMetrics?: boolean;
+}
+
+/** Every metric ghl-sync exposes, declared once. Names follow Prometheus conventions (`_total`, `_seconds`). */
+export interface SyncMetrics {
+  registry: Registry;
+  /** Runs finished by this process, by final status. */
+  runsFinished: Counter<'status'>;
+  /** Opportunities handled by page writes, by operation (inserted, updated, unchanged, deleted). */
+  opportunitiesWritten: Counter<'operation'>;
+  /** GHL HTTP attempts by endpoint and status (a number, `timeout` or `network_error`). */
+  ghlRequests: Counter<'endpoint' | 'status'>;
+  /** GHL request latency, in seconds. */
+  ghlRequestDuration: Histogram<'endpoint'>;
+  /** Time spent waiting for a location's rate budget, in seconds. */
+  rateLimitWaitSeconds: Counter<string>;
+}
+
+/** Builds a registry with every metric of ghl-sync. One per process. */
+export function createMetrics(options: CreateMetricsOptions): SyncMetrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: options.service });
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'ghl_sync_' });
+
+  const metrics: SyncMetrics = {
+    registry,
+    runsFinished: new Counter({ name: 'ghl_sync_runs_finished_total', help: 'Sync runs finished by this process, by final status', labelNames: ['status'], registers: [registry] }),
+    opportunitiesWritten: new Counter({ name: 'ghl_sync_opportunities_written_total', help: 'Opportunities handled by page writes and sweeps, by operation', labelNames: ['operation'], registers: [registry] }),
+    ghlRequests: new Counter({ name: 'ghl_sync_ghl_requests_total', help: 'GHL HTTP attempts by endpoint and status', labelNames: ['endpoint', 'status'], registers: [registry] }),
+    ghlRequestDuration: new Histogram({
+      name: 'ghl_sync_ghl_request_duration_seconds', help: 'GHL request latency', labelNames: ['endpoint'], registers: [registry],
+      buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    }),
+    rateLimitWaitSeconds: new Counter({ name: 'ghl_sync_rate_limit_wait_seconds_total', help: 'Seconds spent waiting for a location\'s GHL rate budget', registers: [registry] }),
+  };
+
+  if (options.queues?.length) {
+    const queues = options.queues;
+    new Gauge({
+      name: 'ghl_sync_queue_jobs', help: 'Jobs per queue and state', labelNames: ['queue', 'state'], registers: [registry],
+      async collect() {
+        this.reset();
+        for (const queue of queues) {
+          const counts = await queue.getJobCounts(...QUEUE_STATES).catch(() => ({}) as Record<string, number>);
+          for (const state of QUEUE_STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
+        }
+      },
+    });
+  }
+  if (options.countRunsByStatus) {
+    const count = options.countRunsByStatus;
+    new Gauge({
+      name: 'ghl_sync_runs', help: 'Sync runs in Postgres by status', labelNames: ['status'], registers: [registry],
+      async collect() {
+        this.reset();
+        const byStatus = await count().catch(() => ({}) as Record<string, number>);
+        for (const [status, n] of Object.entries(byStatus)) this.set({ status }, n);
+      },
+    });
+  }
+  return metrics;
+}

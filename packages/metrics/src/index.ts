@@ -1,0 +1,2 @@
+export { createMetrics, QUEUE_STATES, type CreateMetricsOptions, type SyncMetrics } from './create-metrics.js';
+export { startMetricsServer } from './metrics-server.js';

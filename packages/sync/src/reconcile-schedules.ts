@@ -1,0 +1,50 @@
+import { listLocations, type Db, type LocationSummary } from '@ghl-sync/db';
+import { jobIds, type Queues } from '@ghl-sync/queues';
+import type { SyncLogger } from './sync-deps.js';
+
+const SCHEDULER_PREFIX = jobIds.scheduler('');
+
+/**
+ * Makes the coordinator queue's job schedulers match one location's schedule: one scheduler (id
+ * `schedule-<locationId>`) with the location's cron pattern and time zone, or none when it has no
+ * schedule or needs reconnection. `upsertJobScheduler` replaces the pattern in place, so calling
+ * this from many processes at once, or again after a crash, still leaves exactly one scheduler and
+ * at most one pending scheduled job.
+ */
+export async function applySchedule(queues: Queues, location: Pick<LocationSummary, 'id' | 'scheduleCron' | 'scheduleTz' | 'needsReconnect'>): Promise<'scheduled' | 'removed'> {
+  const id = jobIds.scheduler(location.id);
+  if (!location.scheduleCron || location.needsReconnect) {
+    await queues.coordinator.removeJobScheduler(id);
+    return 'removed';
+  }
+  await queues.coordinator.upsertJobScheduler(
+    id,
+    { pattern: location.scheduleCron, tz: location.scheduleTz },
+    { name: 'scheduled-sync', data: { locationId: location.id, trigger: 'schedule', mode: 'full', allowMassDelete: false } },
+  );
+  return 'scheduled';
+}
+
+/**
+ * Reconciles every location's scheduler from Postgres (run at worker start): upserts the scheduled
+ * ones, removes those without a schedule and schedulers of locations that no longer exist.
+ * @returns how many schedulers exist afterwards and how many were removed.
+ */
+export async function reconcileSchedules(db: Db, queues: Queues, logger: SyncLogger): Promise<{ scheduled: number; removed: number }> {
+  const locations = await listLocations(db);
+  let scheduled = 0;
+  let removed = 0;
+  for (const location of locations) {
+    if ((await applySchedule(queues, location)) === 'scheduled') scheduled += 1;
+  }
+  const known = new Set(locations.map((l) => jobIds.scheduler(l.id)));
+  for (const scheduler of await queues.coordinator.getJobSchedulers(0, -1)) {
+    const key = scheduler.key ?? scheduler.id;
+    if (key && key.startsWith(SCHEDULER_PREFIX) && !known.has(key)) {
+      await queues.coordinator.removeJobScheduler(key);
+      removed += 1;
+    }
+  }
+  logger.info({ scheduled, removed }, 'location schedules reconciled');
+  return { scheduled, removed };
+}
