@@ -2,7 +2,7 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { addRunError, annotateRun, markPageFailed, purgeTombstones, transitionRun } from '@ghl-sync/db';
 import { JOB_SCHEMAS, QUEUE_NAMES } from '@ghl-sync/queues';
-import { finalizeRunJob, processPage, runCoordinator, type SyncDeps } from '@ghl-sync/sync';
+import { finalizeRunJob, processPage, recoverRuns, runCoordinator, type SyncDeps } from '@ghl-sync/sync';
 import { handleJobError } from './handle-job-error.js';
 import { jobContext } from './job-context.js';
 
@@ -20,8 +20,8 @@ export interface CreateWorkersOptions {
   maxRateLimitWaitMs: number;
   /** Age after which tombstones are purged by the maintenance job, in days. */
   tombstoneRetentionDays: number;
-  /** Start processing at once. @defaultValue true */
-  autorun?: boolean;
+  /** Called with every delay a job takes to wait for its location's budget, in ms (metrics). */
+  onRateLimitDelay?: (delayMs: number) => void;
 }
 
 /** The workers of one process. */
@@ -67,7 +67,8 @@ export function createWorkers(options: CreateWorkersOptions): Workers {
       } catch (err) {
         return handleJobError(err, {
           job, token, maxRateLimitWaitMs: options.maxRateLimitWaitMs,
-          onDelayed: async (error) => {
+          onDelayed: async (error, delayMs) => {
+            options.onRateLimitDelay?.(delayMs);
             if (error.code === 'daily_quota_exhausted') await annotateRun(deps.db, data.runId, error.code, error.message);
           },
           onFinalFailure: async (error) => {
@@ -96,7 +97,7 @@ export function createWorkers(options: CreateWorkersOptions): Workers {
         deps.logger.info({ purged, retentionDays: options.tombstoneRetentionDays }, 'tombstones purged');
         return { purged };
       }
-      return {};
+      return recoverRuns(deps);
     },
     { ...common, concurrency: 1 },
   );

@@ -1,9 +1,10 @@
 import type { Config } from '@ghl-sync/config';
 import { createDb } from '@ghl-sync/db';
 import type { Logger } from '@ghl-sync/logger';
+import { createMetrics, startMetricsServer } from '@ghl-sync/metrics';
 import { createQueues, createRedisConnection } from '@ghl-sync/queues';
 import { createRateLimiter } from '@ghl-sync/rate-limiter';
-import { createClientFactory, type SyncDeps } from '@ghl-sync/sync';
+import { createClientFactory, createOAuthTokenProvider, reconcileSchedules, type SyncDeps } from '@ghl-sync/sync';
 import { createWorkers, type Workers } from './create-workers.js';
 import type { Closer } from './graceful-shutdown.js';
 
@@ -11,6 +12,8 @@ import type { Closer } from './graceful-shutdown.js';
 export interface RunningWorker {
   workers: Workers;
   closers: Closer[];
+  /** Port of this process's `/metrics`. */
+  metricsPort: number;
 }
 
 /**
@@ -23,7 +26,9 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   const producerConnection = createRedisConnection(config.REDIS_URL, 'worker');
   for (const c of [workerConnection, producerConnection]) c.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
   const queues = createQueues({ connection: producerConnection, prefix: config.QUEUE_PREFIX });
+  const metrics = createMetrics({ service: 'worker', queues: queues.all() });
   const limiter = createRateLimiter({
+    onWait: (_locationId, waitMs) => metrics.rateLimitWaitSeconds.inc(waitMs / 1000),
     redis: producerConnection,
     prefix: config.QUEUE_PREFIX,
     maxRequests: config.RATE_LIMIT_MAX,
@@ -39,7 +44,25 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     sweep: { maxDeleteRatio: config.SWEEP_MAX_DELETE_RATIO, totalTolerance: config.SWEEP_TOTAL_TOLERANCE },
     clientFor: createClientFactory({
       db, limiter, baseUrl: config.GHL_BASE_URL, timeoutMs: config.GHL_TIMEOUT_MS, maxAttempts: config.GHL_MAX_ATTEMPTS, logger: logger.child({ component: 'ghl' }),
+      onRequest: (event) => {
+        metrics.ghlRequests.inc({ endpoint: event.endpoint, status: String(event.status) });
+        metrics.ghlRequestDuration.observe({ endpoint: event.endpoint }, event.durationMs / 1000);
+      },
+      oauthTokens:
+        config.GHL_OAUTH_CLIENT_ID && config.GHL_OAUTH_CLIENT_SECRET
+          ? (locationId) => createOAuthTokenProvider({
+              db, redis: producerConnection, prefix: config.QUEUE_PREFIX, locationId, clientId: config.GHL_OAUTH_CLIENT_ID!,
+              clientSecret: config.GHL_OAUTH_CLIENT_SECRET!, baseUrl: config.GHL_BASE_URL, logger,
+            })
+          : undefined,
     }),
+    onPageWritten: ({ inserted, updated, unchanged }) => {
+      metrics.opportunitiesWritten.inc({ operation: 'inserted' }, inserted);
+      metrics.opportunitiesWritten.inc({ operation: 'updated' }, updated);
+      metrics.opportunitiesWritten.inc({ operation: 'unchanged' }, unchanged);
+    },
+    onSwept: (deleted) => metrics.opportunitiesWritten.inc({ operation: 'deleted' }, deleted),
+    onRunFinished: (status) => metrics.runsFinished.inc({ status }),
   };
   const workers = createWorkers({
     deps,
@@ -49,15 +72,25 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     coordinatorConcurrency: config.COORDINATOR_CONCURRENCY,
     maxRateLimitWaitMs: config.RATE_LIMIT_MAX_WAIT_MS,
     tombstoneRetentionDays: config.TOMBSTONE_RETENTION_DAYS,
+    onRateLimitDelay: (delayMs) => metrics.rateLimitWaitSeconds.inc(delayMs / 1000),
   });
   // Idempotent across processes: upserting the same scheduler id keeps exactly one.
   await queues.maintenance.upsertJobScheduler('purge-tombstones', { pattern: '17 3 * * *' }, { name: 'purge-tombstones', data: { task: 'purge_tombstones' } });
+  await queues.maintenance.upsertJobScheduler('recover-runs', { every: 60_000 }, { name: 'recover-runs', data: { task: 'recover_runs' } });
+  if (config.SCHEDULER_ENABLED) await reconcileSchedules(db, queues, logger);
+  const metricsServer = await startMetricsServer(metrics.registry, config.WORKER_METRICS_PORT).catch(async (err: NodeJS.ErrnoException) => {
+    // Several workers on one host: the first takes the configured port, the others a free one.
+    if (err.code !== 'EADDRINUSE') throw err;
+    return startMetricsServer(metrics.registry, 0);
+  });
   workers.run();
-  logger.info({ queuePrefix: config.QUEUE_PREFIX, pageConcurrency: config.WORKER_CONCURRENCY }, 'worker started');
+  logger.info({ queuePrefix: config.QUEUE_PREFIX, pageConcurrency: config.WORKER_CONCURRENCY, metricsPort: metricsServer.port }, 'worker started');
   return {
     workers,
+    metricsPort: metricsServer.port,
     closers: [
       { name: 'workers', close: () => workers.close() },
+      { name: 'metrics', close: () => metricsServer.close() },
       { name: 'queues', close: () => queues.close() },
       { name: 'redis', close: async () => { await Promise.allSettled([workerConnection.quit(), producerConnection.quit()]); } },
       { name: 'postgres', close: () => db.close() },

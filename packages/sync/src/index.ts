@@ -11,3 +11,5 @@ export { createClientFactory, type ClientFactoryOptions } from './create-client-
 export { applySchedule, reconcileSchedules } from './reconcile-schedules.js';
 export { recoverRuns, type RecoveryResult } from './recover-runs.js';
 export { createOAuthTokenProvider, type OAuthTokenProviderOptions } from './create-oauth-token-provider.js';
+export { waitForRun, type WaitForRunOptions } from './wait-for-run.js';
+export { compareWithSandbox, type CompareResult, type UpstreamExport } from './compare-with-sandbox.js';

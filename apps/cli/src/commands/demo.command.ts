@@ -5,8 +5,8 @@ import { startSandbox, type Sandbox } from '@ghl-sync/ghl-sandbox';
 import { createCliContext } from '../cli-context.js';
 import { formatRunSummary } from '../format-run.js';
 import { spawnWorker, type SpawnedWorker } from '../spawn-workers.js';
-import { waitForRun } from '../wait-for-run.js';
-import { compareWithSandbox } from '../compare-with-sandbox.js';
+import { waitForRun } from '@ghl-sync/sync';
+import { compareWithSandbox } from '@ghl-sync/sync';
 
 interface DemoOptions {
   opportunities: string;

@@ -3,7 +3,7 @@ import { createRun, getLocation } from '@ghl-sync/db';
 import { GhlSyncError } from '@ghl-sync/errors';
 import { createCliContext } from '../cli-context.js';
 import { exitCodeFor, formatRunSummary, runToJson } from '../format-run.js';
-import { waitForRun } from '../wait-for-run.js';
+import { waitForRun } from '@ghl-sync/sync';
 
 interface SyncOptions {
   wait?: boolean;

@@ -1,6 +1,10 @@
 import type { Db } from '@ghl-sync/db';
-import type { Sandbox } from '@ghl-sync/ghl-sandbox';
-import { normalizeOpportunity } from '@ghl-sync/sync';
+import { normalizeOpportunity } from './normalize-opportunity.js';
+
+/** The part of the sandbox admin this needs: its own, authoritative view of a location. */
+export interface UpstreamExport {
+  admin: { exportOpportunities(locationId: string): AsyncIterable<Record<string, unknown>> };
+}
 
 /** Result of {@link compareWithSandbox}. */
 export interface CompareResult {
@@ -25,7 +29,7 @@ interface DbRow {
  * with the same name, stage, status and amount; every other row of the location tombstoned.
  * Streams upstream in pages of 1,000 so memory stays flat.
  */
-export async function compareWithSandbox(db: Db, sandbox: Sandbox, locationId: string): Promise<CompareResult> {
+export async function compareWithSandbox(db: Db, sandbox: UpstreamExport, locationId: string): Promise<CompareResult> {
   const mismatches: string[] = [];
   let checked = 0;
   let batch: Array<Record<string, unknown>> = [];
@@ -49,7 +53,7 @@ export async function compareWithSandbox(db: Db, sandbox: Sandbox, locationId: s
     batch = [];
   };
   for await (const o of sandbox.admin.exportOpportunities(locationId)) {
-    batch.push(o as Record<string, unknown>);
+    batch.push(o);
     if (batch.length >= 1_000) await flush();
   }
   if (batch.length) await flush();

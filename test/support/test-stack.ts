@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, type Config } from '@ghl-sync/config';
+import { createRun, upsertLocation, type SyncRun } from '@ghl-sync/db';
+import { startSandbox, type Sandbox, type SandboxOptions } from '@ghl-sync/ghl-sandbox';
+import { createLogger, type Logger } from '@ghl-sync/logger';
+import { createQueues, createRedisConnection, type Queues } from '@ghl-sync/queues';
+import { compareWithSandbox, waitForRun, type CompareResult } from '@ghl-sync/sync';
+import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@ghl-sync/testing';
+import { startWorker, type RunningWorker } from '@ghl-sync/worker';
+
+export const CLI_BIN = fileURLToPath(new URL('../../apps/cli/bin/ghl-sync.js', import.meta.url));
+
+/** Options for {@link startTestStack}. */
+export interface TestStackOptions {
+  /** Sandbox options; rate limits are OFF unless given (tests that need them turn them on). */
+  sandbox?: SandboxOptions;
+  /** Extra environment for workers (in-process and spawned). */
+  env?: Record<string, string>;
+  /** Register every sandbox location in Postgres with its PIT token. @defaultValue true */
+  registerLocations?: boolean;
+}
+
+/** A whole ghl-sync deployment for one test file: own database, own Redis prefix, own sandbox. */
+export interface TestStack {
+  database: TestDatabase;
+  redis: TestRedis;
+  sandbox: Sandbox;
+  env: Record<string, string>;
+  config: Config;
+  queues: Queues;
+  /** Every JSON log line written by in-process workers (for secret greps). */
+  logs: string[];
+  logger: Logger;
+  /** Starts N worker "processes" in this process (real BullMQ workers, own connections). */
+  startWorkers(n: number, env?: Record<string, string>): Promise<RunningWorker[]>;
+  /** Spawns N real `ghl-sync worker` child processes. */
+  spawnWorkers(n: number, env?: Record<string, string>): ChildProcess[];
+  /** Opens a run and enqueues its coordinator. */
+  startRun(locationId: string, opts?: { mode?: 'full' | 'resync'; allowMassDelete?: boolean; deadlineAt?: Date }): Promise<SyncRun>;
+  /** startRun + wait until it finishes. */
+  sync(locationId: string, opts?: { mode?: 'full' | 'resync'; allowMassDelete?: boolean; timeoutMs?: number }): Promise<SyncRun>;
+  wait(runId: number, timeoutMs?: number): Promise<SyncRun>;
+  compare(locationId: string): Promise<CompareResult>;
+  stop(): Promise<void>;
+}
+
+/** Builds a {@link TestStack}. Call `stop()` in afterAll. */
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
+  const database = await createTestDatabase();
+  const redis = await createTestRedis();
+  const sandbox = await startSandbox({ rateLimitMax: 0, dailyLimit: 0, ...options.sandbox });
+  const env: Record<string, string> = {
+    DATABASE_URL: database.url,
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX: redis.prefix,
+    GHL_BASE_URL: sandbox.url,
+    LOG_LEVEL: 'info',
+    LOG_FORMAT: 'json',
+    SCHEDULER_ENABLED: 'false',
+    WORKER_METRICS_PORT: '0',
+    SHUTDOWN_GRACE_MS: '10000',
+    ...options.env,
+  };
+  const config = loadConfig(env);
+  const logs: string[] = [];
+  const sink = new Writable({ write(chunk, _e, cb) { logs.push(String(chunk)); cb(); } });
+  const logger = createLogger({ name: 'test-worker', level: 'info', format: 'json', destination: sink });
+  const producer = createRedisConnection(redis.url, 'producer');
+  const queues = createQueues({ connection: producer, prefix: redis.prefix });
+  if (options.registerLocations ?? true) {
+    for (const l of sandbox.locations) await upsertLocation(database.db, { id: l.id, name: l.name, accessToken: l.token, scheduleCron: null });
+  }
+  const running: RunningWorker[] = [];
+  const children: ChildProcess[] = [];
+
+  const stack: TestStack = {
+    database, redis, sandbox, env, config, queues, logs, logger,
+    async startWorkers(n, extra = {}) {
+      const started: RunningWorker[] = [];
+      for (let i = 0; i < n; i++) {
+        const w = await startWorker(loadConfig({ ...env, ...extra }), logger.child({ worker: running.length + 1 }));
+        running.push(w);
+        started.push(w);
+      }
+      return started;
+    },
+    spawnWorkers(n, extra = {}) {
+      const spawned: ChildProcess[] = [];
+      for (let i = 0; i < n; i++) {
+        const child = spawn(process.execPath, [CLI_BIN, 'worker'], { env: { ...process.env, ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+        child.stdout?.on('data', (d: Buffer) => logs.push(d.toString()));
+        child.stderr?.on('data', (d: Buffer) => logs.push(d.toString()));
+        children.push(child);
+        spawned.push(child);
+      }
+      return spawned;
+    },
+    async startRun(locationId, opts = {}) {
+      const run = await createRun(database.db, { locationId, trigger: 'test', mode: opts.mode, allowMassDelete: opts.allowMassDelete, deadlineAt: opts.deadlineAt });
+      await queues.enqueueCoordinator({ locationId, runId: run.id, trigger: 'test', mode: run.mode, allowMassDelete: run.allowMassDelete }, run);
+      return run;
+    },
+    async sync(locationId, opts = {}) {
+      const run = await stack.startRun(locationId, opts);
+      return stack.wait(run.id, opts.timeoutMs);
+    },
+    wait: (runId, timeoutMs = 120_000) => waitForRun({ db: database.db, queues, runId, timeoutMs, pollMs: 100 }),
+    compare: (locationId) => compareWithSandbox(database.db, sandbox, locationId),
+    async stop() {
+      await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => { c.once('exit', r); c.kill('SIGTERM'); }) : undefined)));
+      for (const w of running) for (const closer of w.closers) await closer.close().catch(() => undefined);
+      await queues.close();
+      producer.disconnect();
+      await sandbox.close();
+      await database.drop();
+      await redis.cleanup();
+    },
+  };
+  return stack;
+}
