@@ -1,4 +1,4 @@
-export { startWorker, type RunningWorker } from './start-worker.js';
+export { createSyncRuntime, startWorker, type RunningWorker, type SyncRuntime } from './start-worker.js';
 export { createWorkers, type CreateWorkersOptions, type Workers } from './create-workers.js';
 export { installGracefulShutdown, type Closer, type GracefulShutdownOptions } from './graceful-shutdown.js';
 export { handleJobError, type HandleJobErrorOptions } from './handle-job-error.js';

@@ -1,8 +1,9 @@
 import type { Config } from '@ghl-sync/config';
 import { createDb } from '@ghl-sync/db';
 import type { Logger } from '@ghl-sync/logger';
-import { createMetrics, startMetricsServer } from '@ghl-sync/metrics';
-import { createQueues, createRedisConnection } from '@ghl-sync/queues';
+import type { Redis } from 'ioredis';
+import { createMetrics, startMetricsServer, type SyncMetrics } from '@ghl-sync/metrics';
+import { createQueues, createRedisConnection, type Queues } from '@ghl-sync/queues';
 import { createRateLimiter } from '@ghl-sync/rate-limiter';
 import { createClientFactory, createOAuthTokenProvider, reconcileSchedules, type SyncDeps } from '@ghl-sync/sync';
 import { createWorkers, type Workers } from './create-workers.js';
@@ -16,11 +17,23 @@ export interface RunningWorker {
   metricsPort: number;
 }
 
+/** Everything a worker process builds from config, before any worker starts. */
+export interface SyncRuntime {
+  deps: SyncDeps;
+  metrics: SyncMetrics;
+  queues: Queues;
+  /** Closes queues, Redis and Postgres, in that order. */
+  closers: Closer[];
+  /** The worker-role Redis connection BullMQ workers use. */
+  workerConnection: Redis;
+}
+
 /**
- * Builds and starts every worker of one process from config: Postgres pool, Redis connections,
- * the shared rate limiter, the sync processors, and the daily tombstone purge scheduler.
+ * Builds the sync dependencies of one process from config: Postgres pool, Redis connections, the
+ * shared rate limiter, GHL clients (PIT or OAuth), metrics hooks. Tests use it to run processors
+ * directly with exactly what a worker process has.
  */
-export async function startWorker(config: Config, logger: Logger): Promise<RunningWorker> {
+export function createSyncRuntime(config: Config, logger: Logger): SyncRuntime {
   const db = createDb({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_MAX, applicationName: 'ghl-sync-worker', logger: logger.child({ component: 'db' }) });
   const workerConnection = createRedisConnection(config.REDIS_URL, 'worker');
   const producerConnection = createRedisConnection(config.REDIS_URL, 'worker');
@@ -64,6 +77,26 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     onSwept: (deleted) => metrics.opportunitiesWritten.inc({ operation: 'deleted' }, deleted),
     onRunFinished: (status) => metrics.runsFinished.inc({ status }),
   };
+  return {
+    deps,
+    metrics,
+    queues,
+    workerConnection,
+    closers: [
+      { name: 'queues', close: () => queues.close() },
+      { name: 'redis', close: async () => { await Promise.allSettled([workerConnection.quit(), producerConnection.quit()]); } },
+      { name: 'postgres', close: () => db.close() },
+    ],
+  };
+}
+
+/**
+ * Builds and starts every worker of one process from config, the maintenance schedulers (tombstone
+ * purge, run recovery) and, unless disabled, the location schedules; serves /metrics.
+ */
+export async function startWorker(config: Config, logger: Logger): Promise<RunningWorker> {
+  const { deps, metrics, queues, workerConnection, closers } = createSyncRuntime(config, logger);
+  const db = deps.db;
   const workers = createWorkers({
     deps,
     connection: workerConnection,
@@ -91,9 +124,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     closers: [
       { name: 'workers', close: () => workers.close() },
       { name: 'metrics', close: () => metricsServer.close() },
-      { name: 'queues', close: () => queues.close() },
-      { name: 'redis', close: async () => { await Promise.allSettled([workerConnection.quit(), producerConnection.quit()]); } },
-      { name: 'postgres', close: () => db.close() },
+      ...closers,
     ],
   };
 }

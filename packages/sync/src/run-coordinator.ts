@@ -168,7 +168,7 @@ async function listAllPages(deps: SyncDeps, client: GhlClient, run: SyncRun, ctx
     const retryable = isGhlSyncError(err) ? err.retryable : true;
     if (retryable && ctx.attemptsMade + 1 < ctx.attempts) throw err;
     const code: ErrorCode = isGhlSyncError(err) ? err.code : 'internal_error';
-    return { complete: false, code, reason: `${code}: ${(err as Error).message}` };
+    return { complete: false, code, reason: `pass 1 did not finish every page (stopped at page ${pageNo}; sweep skipped): ${code}: ${(err as Error).message}` };
   }
 }
 

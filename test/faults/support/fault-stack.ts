@@ -1,0 +1,141 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '@ghl-sync/config';
+import { createDb, createRun, getRun, runMigrations, upsertLocation, ACTIVE_RUN_STATUSES, type Db, type SyncRun } from '@ghl-sync/db';
+import { startSandbox, type Sandbox, type SandboxOptions } from '@ghl-sync/ghl-sandbox';
+import { createLogger } from '@ghl-sync/logger';
+import { createQueues, createRedisConnection, type Queues } from '@ghl-sync/queues';
+import { startWorker, type RunningWorker } from '@ghl-sync/worker';
+import { startThrowawayPostgres, startThrowawayRedis, type ThrowawayPostgres, type ThrowawayRedis } from './throwaway-services.js';
+
+export const CLI_BIN = fileURLToPath(new URL('../../../apps/cli/bin/ghl-sync.js', import.meta.url));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Options for {@link startFaultStack}. */
+export interface FaultStackOptions {
+  /** Sandbox options; rate limits are off unless given. */
+  sandbox?: SandboxOptions;
+  /** Extra environment for every worker (in-process and spawned). */
+  env?: Record<string, string>;
+  /** Register every sandbox location with its PIT token. @defaultValue true */
+  registerLocations?: boolean;
+}
+
+/**
+ * A whole deployment on THROWAWAY services: a redis-server child and an initdb'd Postgres cluster on
+ * free ports, an in-process sandbox. The machine's own Redis and Postgres are never touched, so the
+ * scenarios may restart, flush or kill anything here.
+ */
+export interface FaultStack {
+  redis: ThrowawayRedis;
+  postgres: ThrowawayPostgres;
+  /** The test's own pool on the throwaway database. */
+  db: Db;
+  databaseUrl: string;
+  sandbox: Sandbox;
+  env: Record<string, string>;
+  queues: Queues;
+  logs: string[];
+  children: ChildProcess[];
+  /** Spawns N real `ghl-sync worker` processes (built code). */
+  spawnWorkers(n: number, env?: Record<string, string>): ChildProcess[];
+  /** Starts N workers in this process (source code). */
+  startWorkers(n: number, env?: Record<string, string>): Promise<RunningWorker[]>;
+  startRun(locationId: string, opts?: { mode?: 'full' | 'resync'; allowMassDelete?: boolean }): Promise<SyncRun>;
+  /** Polls the run until it is no longer active; survives Postgres being down for a while. */
+  wait(runId: number, timeoutMs?: number): Promise<SyncRun>;
+  sync(locationId: string, opts?: { timeoutMs?: number }): Promise<SyncRun>;
+  stop(): Promise<void>;
+}
+
+export async function startFaultStack(options: FaultStackOptions = {}): Promise<FaultStack> {
+  const [redis, postgres] = await Promise.all([startThrowawayRedis(), startThrowawayPostgres()]);
+  const dbUrl = new URL(postgres.url);
+  dbUrl.pathname = '/ghl_sync_faults';
+  const databaseUrl = dbUrl.toString();
+  await runMigrations({ databaseUrl });
+  const db = createDb({ connectionString: databaseUrl, max: 4, applicationName: 'ghl-sync-faults' });
+  const sandbox = await startSandbox({ rateLimitMax: 0, dailyLimit: 0, ...options.sandbox });
+  const prefix = `faults-${randomBytes(4).toString('hex')}`;
+  const env: Record<string, string> = {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX: prefix,
+    GHL_BASE_URL: sandbox.url,
+    LOG_LEVEL: 'info',
+    LOG_FORMAT: 'json',
+    SCHEDULER_ENABLED: 'false',
+    WORKER_METRICS_PORT: '0',
+    SHUTDOWN_GRACE_MS: '5000',
+    ...options.env,
+  };
+  const producer = createRedisConnection(redis.url, 'producer');
+  producer.on('error', () => undefined);
+  const queues = createQueues({ connection: producer, prefix });
+  if (options.registerLocations ?? true) {
+    for (const l of sandbox.locations) await upsertLocation(db, { id: l.id, name: l.name, accessToken: l.token, scheduleCron: null });
+  }
+  const logs: string[] = [];
+  const children: ChildProcess[] = [];
+  const running: RunningWorker[] = [];
+  const sink = new Writable({ write(chunk, _e, cb) { logs.push(String(chunk)); cb(); } });
+  const logger = createLogger({ name: 'fault-worker', level: 'info', format: 'json', destination: sink });
+
+  const stack: FaultStack = {
+    redis, postgres, db, databaseUrl, sandbox, env, queues, logs, children,
+    spawnWorkers(n, extra = {}) {
+      const spawned: ChildProcess[] = [];
+      for (let i = 0; i < n; i++) {
+        const child = spawn(process.execPath, [CLI_BIN, 'worker'], { env: { ...process.env, ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+        child.stdout?.on('data', (d: Buffer) => logs.push(d.toString()));
+        child.stderr?.on('data', (d: Buffer) => logs.push(d.toString()));
+        children.push(child);
+        spawned.push(child);
+      }
+      return spawned;
+    },
+    async startWorkers(n, extra = {}) {
+      const started: RunningWorker[] = [];
+      for (let i = 0; i < n; i++) {
+        const w = await startWorker(loadConfig({ ...env, ...extra }), logger.child({ worker: running.length + 1 }));
+        running.push(w);
+        started.push(w);
+      }
+      return started;
+    },
+    async startRun(locationId, opts = {}) {
+      const run = await createRun(db, { locationId, trigger: 'test', mode: opts.mode, allowMassDelete: opts.allowMassDelete });
+      await queues.enqueueCoordinator({ locationId, runId: run.id, trigger: 'test', mode: run.mode, allowMassDelete: run.allowMassDelete }, run);
+      return run;
+    },
+    async wait(runId, timeoutMs = 180_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last: SyncRun | null = null;
+      while (Date.now() < deadline) {
+        last = await getRun(db, runId).catch(() => last); // Postgres may be restarting
+        if (last && !ACTIVE_RUN_STATUSES.includes(last.status)) return last;
+        await sleep(200);
+      }
+      throw new Error(`run ${runId} still ${last?.status ?? 'unknown'} after ${Math.round(timeoutMs / 1000)} s`);
+    },
+    async sync(locationId, opts = {}) {
+      const run = await stack.startRun(locationId);
+      return stack.wait(run.id, opts.timeoutMs);
+    },
+    async stop() {
+      await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null
+        ? Promise.race([new Promise((r) => { c.once('exit', r); c.kill('SIGTERM'); }), sleep(8_000).then(() => c.kill('SIGKILL'))])
+        : undefined)));
+      for (const w of running) for (const closer of w.closers) await Promise.race([closer.close().catch(() => undefined), sleep(5_000)]);
+      await queues.close().catch(() => undefined);
+      producer.disconnect();
+      await sandbox.close();
+      await db.close();
+      await redis.stop();
+      await postgres.stop();
+    },
+  };
+  return stack;
+}

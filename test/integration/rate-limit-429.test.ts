@@ -1,0 +1,128 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getRun } from '@ghl-sync/db';
+import { startTestStack, type TestStack } from '../support/test-stack.js';
+
+// #4: 429 answers pause the whole location for Retry-After (seconds or HTTP-date) or, without it,
+// for the burst interval from the headers; the run still completes exactly.
+const INTERVAL_MS = 2_000;
+
+/** Samples the sandbox's counters for one location every 20 ms: when each request arrived, and its status. */
+function recordArrivals(stack: TestStack, locationId: string) {
+  const arrivals: Array<{ at: number; status429: boolean }> = [];
+  let seen = stack.sandbox.admin.getStats(locationId);
+  const timer = setInterval(() => {
+    const now = stack.sandbox.admin.getStats(locationId);
+    const new429 = now.rejected429 - seen.rejected429;
+    const fresh = now.requests - seen.requests;
+    for (let i = 0; i < fresh; i++) arrivals.push({ at: Date.now(), status429: i < new429 });
+    seen = now;
+  }, 20);
+  return { arrivals, stop: () => clearInterval(timer) };
+}
+
+/** Waits until a run reaches the page phase (its page jobs are queued or running). */
+async function waitForWriting(stack: TestStack, runId: number): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const run = await getRun(stack.database.db, runId);
+    if (run?.status === 'writing') return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`run ${runId} never reached writing`);
+}
+
+/** Forwards to the sandbox and rewrites a numeric `Retry-After` into the equivalent HTTP-date. */
+async function startHttpDateProxy(target: string): Promise<Server & { url: string }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'content-length')) as Record<string, string>;
+      void fetch(`${target}${req.url}`, { method: req.method, headers, ...(chunks.length > 0 && { body: Buffer.concat(chunks) }) }).then(async (up) => {
+        const out: Record<string, string> = {};
+        up.headers.forEach((v, k) => {
+          if (k !== 'content-length' && k !== 'content-encoding' && k !== 'transfer-encoding' && k !== 'connection') out[k] = v;
+        });
+        if (out['retry-after'] !== undefined && /^\d+$/.test(out['retry-after'])) {
+          // HTTP-dates have whole-second precision: round up so the wait is never shorter than asked.
+          out['retry-after'] = new Date((Math.ceil(Date.now() / 1000) + Number(out['retry-after'])) * 1000).toUTCString();
+        }
+        res.writeHead(up.status, out).end(Buffer.from(await up.arrayBuffer()));
+      });
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return Object.assign(server, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+}
+
+describe('when GHL answers 429 (#4)', () => {
+  let stack: TestStack;
+  let proxy: Server & { url: string };
+  const loc = (i: number) => stack.sandbox.locations[i]!.id;
+  beforeAll(async () => {
+    stack = await startTestStack({
+      // GHL's own limiter stays off: every 429 here is forced, so each is accounted for.
+      sandbox: { seed: 43, locations: [{ opportunities: 1_000 }, { opportunities: 1_000 }, { opportunities: 1_000 }, { opportunities: 300 }], rateLimitMax: 0, rateLimitIntervalMs: INTERVAL_MS },
+      env: { RATE_LIMIT_MAX: '100', RATE_LIMIT_INTERVAL_MS: String(INTERVAL_MS), RATE_LIMIT_DAILY: '0' },
+    });
+    proxy = await startHttpDateProxy(stack.sandbox.url);
+    // Two "processes": one talks to the sandbox directly, one through the HTTP-date proxy; they share the budget.
+    await stack.startWorkers(1);
+    await stack.startWorkers(1, { GHL_BASE_URL: proxy.url });
+    for (let i = 0; i < 4; i++) stack.sandbox.admin.setKnobs(loc(i), { latencyMs: { medianMs: 60, jitterMs: 20 } });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await new Promise((r) => proxy?.close(r));
+  });
+
+  for (const [index, form] of [[0, 'seconds'], [1, 'an HTTP-date']] as const) {
+    it(`pauses every page job of the location for Retry-After given as ${form}, then completes exactly`, async () => {
+      const id = loc(index);
+      const run = await stack.startRun(id);
+      await waitForWriting(stack, run.id);
+      const rec = recordArrivals(stack, id);
+      stack.sandbox.admin.setKnobs(id, { forceStatus: { status: 429, count: 1, retryAfterSec: 3 } });
+      const done = await stack.wait(run.id, 60_000);
+      rec.stop();
+      expect(done).toMatchObject({ status: 'completed', inserted: 1_000, failedPages: 0 });
+      expect(await stack.compare(id)).toMatchObject({ checked: 1_000, mismatches: [] });
+      const first429 = rec.arrivals.find((a) => a.status429);
+      expect(first429).toBeDefined();
+      // Requests already past the gate when the 429 came may still land (≤ 16 slots, 60 ms latency);
+      // after that, nothing reaches GHL for the location until Retry-After has passed.
+      console.info(JSON.stringify(rec.arrivals.map((a) => [a.at - first429!.at, a.status429 ? 429 : 200])));
+      const quiet = rec.arrivals.filter((a) => a.at > first429!.at + 300 && a.at < first429!.at + 2_700);
+      expect(quiet).toEqual([]);
+      expect(rec.arrivals.some((a) => a.at >= first429!.at + 2_700)).toBe(true);
+      expect(stack.sandbox.admin.getStats(id).rejected429).toBe(1);
+    });
+  }
+
+  it('waits out X-RateLimit-Interval-Milliseconds when the 429 has no Retry-After', async () => {
+    const id = loc(2);
+    const run = await stack.startRun(id);
+    await waitForWriting(stack, run.id);
+    const rec = recordArrivals(stack, id);
+    stack.sandbox.admin.setKnobs(id, { forceStatus: { status: 429, count: 1 } });
+    const done = await stack.wait(run.id, 60_000);
+    rec.stop();
+    expect(done).toMatchObject({ status: 'completed', inserted: 1_000, failedPages: 0 });
+    const first429 = rec.arrivals.find((a) => a.status429)!;
+    expect(rec.arrivals.filter((a) => a.at > first429.at + 300 && a.at < first429.at + INTERVAL_MS - 150)).toEqual([]);
+  });
+
+  it('keeps going through a 429 storm in pass 1 and counts every retry', async () => {
+    const id = loc(3);
+    stack.sandbox.admin.setKnobs(id, { forceStatus: { status: 429, count: 3, retryAfterSec: 1 } });
+    const started = Date.now();
+    const done = await stack.sync(id, { timeoutMs: 60_000 });
+    expect(done).toMatchObject({ status: 'completed', inserted: 300, failedPages: 0 });
+    // The three 429s hit the serial pass 1 (pipelines call): ≥ 3 × 1 s of pause.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_900);
+    const stats = stack.sandbox.admin.getStats(id);
+    expect(stats.rejected429).toBe(3);
+    expect(stats.requests).toBe(stats.accepted + 3);
+  });
+});
