@@ -32,8 +32,8 @@ async function waitForWriting(stack: TestStack, runId: number): Promise<void> {
   throw new Error(`run ${runId} never reached writing`);
 }
 
-/** Forwards to the sandbox and rewrites a numeric `Retry-After` into the equivalent HTTP-date. */
-async function startHttpDateProxy(target: string): Promise<Server & { url: string }> {
+/** Forwards to the sandbox and, for `dateLocationId`, rewrites a numeric `Retry-After` into the equivalent HTTP-date. */
+async function startHttpDateProxy(target: string, dateLocationId: () => string): Promise<Server & { url: string }> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -44,7 +44,8 @@ async function startHttpDateProxy(target: string): Promise<Server & { url: strin
         up.headers.forEach((v, k) => {
           if (k !== 'content-length' && k !== 'content-encoding' && k !== 'transfer-encoding' && k !== 'connection') out[k] = v;
         });
-        if (out['retry-after'] !== undefined && /^\d+$/.test(out['retry-after'])) {
+        const forDate = new URL(req.url ?? '/', target).searchParams.get('location_id') === dateLocationId();
+        if (forDate && out['retry-after'] !== undefined && /^\d+$/.test(out['retry-after'])) {
           // HTTP-dates have whole-second precision: round up so the wait is never shorter than asked.
           out['retry-after'] = new Date((Math.ceil(Date.now() / 1000) + Number(out['retry-after'])) * 1000).toUTCString();
         }
@@ -66,10 +67,9 @@ describe('when GHL answers 429 (#4)', () => {
       sandbox: { seed: 43, locations: [{ opportunities: 1_000 }, { opportunities: 1_000 }, { opportunities: 1_000 }, { opportunities: 300 }], rateLimitMax: 0, rateLimitIntervalMs: INTERVAL_MS },
       env: { RATE_LIMIT_MAX: '100', RATE_LIMIT_INTERVAL_MS: String(INTERVAL_MS), RATE_LIMIT_DAILY: '0' },
     });
-    proxy = await startHttpDateProxy(stack.sandbox.url);
-    // Two "processes": one talks to the sandbox directly, one through the HTTP-date proxy; they share the budget.
-    await stack.startWorkers(1);
-    await stack.startWorkers(1, { GHL_BASE_URL: proxy.url });
+    proxy = await startHttpDateProxy(stack.sandbox.url, () => loc(1));
+    // Two "processes" sharing one budget, both behind the proxy (it only touches location 1's answers).
+    await stack.startWorkers(2, { GHL_BASE_URL: proxy.url });
     for (let i = 0; i < 4; i++) stack.sandbox.admin.setKnobs(loc(i), { latencyMs: { medianMs: 60, jitterMs: 20 } });
   });
   afterAll(async () => {
@@ -92,7 +92,6 @@ describe('when GHL answers 429 (#4)', () => {
       expect(first429).toBeDefined();
       // Requests already past the gate when the 429 came may still land (≤ 16 slots, 60 ms latency);
       // after that, nothing reaches GHL for the location until Retry-After has passed.
-      console.info(JSON.stringify(rec.arrivals.map((a) => [a.at - first429!.at, a.status429 ? 429 : 200])));
       const quiet = rec.arrivals.filter((a) => a.at > first429!.at + 300 && a.at < first429!.at + 2_700);
       expect(quiet).toEqual([]);
       expect(rec.arrivals.some((a) => a.at >= first429!.at + 2_700)).toBe(true);

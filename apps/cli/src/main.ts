@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isGhlSyncError } from '@ghl-sync/errors';
+import { registerApiCommand } from './commands/api.command.js';
 import { registerDbCommands } from './commands/db.command.js';
 import { registerDemoCommand } from './commands/demo.command.js';
 import { registerLocationCommands } from './commands/locations.command.js';
@@ -18,6 +19,7 @@ registerLocationCommands(program);
 registerSyncCommand(program);
 registerRunCommands(program);
 registerWorkerCommand(program);
+registerApiCommand(program);
 registerSandboxCommand(program);
 registerDemoCommand(program);
 

@@ -1,6 +1,6 @@
 import { loadConfig } from '@ghl-sync/config';
 import { createLogger } from '@ghl-sync/logger';
-import { installGracefulShutdown } from './graceful-shutdown.js';
+import { installGracefulShutdown } from '@ghl-sync/lifecycle';
 import { startWorker } from './start-worker.js';
 
 // Composition root of a worker process: config → logger → build → start; signals → ordered stop.

@@ -7,7 +7,7 @@ import { createQueues, createRedisConnection, type Queues } from '@ghl-sync/queu
 import { createRateLimiter } from '@ghl-sync/rate-limiter';
 import { createClientFactory, createOAuthTokenProvider, reconcileSchedules, type SyncDeps } from '@ghl-sync/sync';
 import { createWorkers, type Workers } from './create-workers.js';
-import type { Closer } from './graceful-shutdown.js';
+import type { Closer } from '@ghl-sync/lifecycle';
 
 /** A started worker process: its workers and the ordered steps to stop it. */
 export interface RunningWorker {
@@ -54,7 +54,7 @@ export function createSyncRuntime(config: Config, logger: Logger): SyncRuntime {
     queues,
     logger,
     pageSize: config.GHL_PAGE_SIZE,
-    sweep: { maxDeleteRatio: config.SWEEP_MAX_DELETE_RATIO, totalTolerance: config.SWEEP_TOTAL_TOLERANCE },
+    sweep: { maxDeleteRatio: config.SWEEP_MAX_DELETE_RATIO, totalTolerance: config.SWEEP_TOTAL_TOLERANCE, totalToleranceAbs: config.SWEEP_TOTAL_TOLERANCE_ABS },
     clientFor: createClientFactory({
       db, limiter, baseUrl: config.GHL_BASE_URL, timeoutMs: config.GHL_TIMEOUT_MS, maxAttempts: config.GHL_MAX_ATTEMPTS, logger: logger.child({ component: 'ghl' }),
       onRequest: (event) => {

@@ -36,6 +36,7 @@ export const configShape = {
   COORDINATOR_CONCURRENCY: int(1, 100).default(4).describe('Coordinator jobs (locations in pass 1) one worker process runs at once.'),
   SWEEP_MAX_DELETE_RATIO: ratio().default(0.1).describe('Largest share of a location\'s live rows one sweep may tombstone without `--allow-mass-delete`.'),
   SWEEP_TOTAL_TOLERANCE: ratio().default(0.02).describe('Allowed relative gap between distinct ids listed and `meta.total` of the first page before the sweep is refused.'),
+  SWEEP_TOTAL_TOLERANCE_ABS: int(0).default(3).describe('Allowed absolute gap (records) between distinct ids listed and `meta.total`, so small locations are not blocked by one change during pass 1.'),
   TOMBSTONE_RETENTION_DAYS: int(1).default(90).describe('Tombstoned opportunities older than this many days are purged by the maintenance job.'),
   RUN_DEADLINE_MINUTES: int(1).default(60).describe('A run still going after this many minutes is cancelled with status `timed_out`.'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),

@@ -35,3 +35,18 @@ export function rateLimitWaitMs(headers: Record<string, string | undefined>, fal
   if (Number.isFinite(interval) && interval > 0) return interval;
   return fallbackMs;
 }
+
+/**
+ * Wait before anything may be sent after a daily-quota 429 (`X-RateLimit-Daily-Remaining: 0`):
+ * `Retry-After` if usable, else until the next 00:00 UTC. GHL documents no daily reset time
+ * (ghl-api.md §4); UTC midnight is the same assumption the rate limiter makes. The burst interval
+ * would be wrong here: the job would wake after 10 s only to be delayed again.
+ *
+ * @param headers - lower-cased response headers
+ */
+export function dailyQuotaWaitMs(headers: Record<string, string | undefined>, nowMs: number = Date.now()): number {
+  const retryAfter = parseRetryAfter(headers['retry-after'], nowMs);
+  if (retryAfter !== undefined) return retryAfter;
+  const d = new Date(nowMs);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1) - nowMs;
+}

@@ -65,7 +65,7 @@ export const RETRY_POLICY = {
     when: 'HTTP 429 with X-RateLimit-Daily-Remaining: 0',
     retried: false,
     budget: 'none',
-    how: 'thrown immediately (after gate.observe): waiting seconds cannot help',
+    how: 'thrown immediately (after gate.observe) with retryAfterMs = Retry-After, else until the next 00:00 UTC: waiting seconds cannot help',
     errorCode: 'daily_quota_exhausted',
   },
   token_expired: {

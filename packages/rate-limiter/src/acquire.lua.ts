@@ -7,6 +7,8 @@
  * instead of bursting at window edges. A reservation that would wait longer than `maxWait` is not
  * taken; the caller gets the wait instead (and delays its job).
  *
+ * The spacing is the slower of the configured limits and those learned from GHL's headers.
+ *
  * KEYS: 1 tat (theoretical arrival time, µs), 2 pause-until (ms, set after a 429 or low remaining),
  *       3 daily-blocked-until (ms), 4 learned limits hash {max, intervalMs}, 5 daily counter
  * ARGV: 1 default max, 2 default intervalMs, 3 safety margin (0..1), 4 burst (requests),
@@ -21,9 +23,6 @@ local nowMs = math.floor(nowUs / 1000)
 local dailyUntil = tonumber(redis.call('GET', KEYS[3]) or '0')
 if dailyUntil > nowMs then return {0, dailyUntil - nowMs, 3} end
 
-local learned = redis.call('HMGET', KEYS[4], 'max', 'intervalMs')
-local max = tonumber(learned[1] or ARGV[1])
-local intervalMs = tonumber(learned[2] or ARGV[2])
 local margin = tonumber(ARGV[3])
 local burst = tonumber(ARGV[4])
 local maxWait = tonumber(ARGV[5])
@@ -31,8 +30,22 @@ local dailyLimit = tonumber(ARGV[6])
 
 -- GCRA lets allowed + burst + 1 requests into any window; subtract them so the worst case stays
 -- within max * (1 - margin), leaving the margin for clock jitter and other clients.
-local allowed = math.max(1, math.floor(max * (1 - margin)) - burst - 1)
-local emissionUs = math.floor(intervalMs * 1000 / allowed)
+local function emission(max, intervalMs)
+  local allowed = math.max(1, math.floor(max * (1 - margin)) - burst - 1)
+  return math.floor(intervalMs * 1000 / allowed)
+end
+local intervalMs = tonumber(ARGV[2])
+local emissionUs = emission(tonumber(ARGV[1]), intervalMs)
+-- Limits learned from headers only ever tighten the configured ones: a looser X-RateLimit-Max
+-- (another plan, a sandbox reporting a disabled limit as 1e9) must not lift our own ceiling.
+local learned = redis.call('HMGET', KEYS[4], 'max', 'intervalMs')
+if learned[1] and learned[2] then
+  local learnedUs = emission(tonumber(learned[1]), tonumber(learned[2]))
+  if learnedUs > emissionUs then
+    emissionUs = learnedUs
+    intervalMs = math.max(intervalMs, tonumber(learned[2]))
+  end
+end
 local toleranceUs = emissionUs * burst
 
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -84,4 +97,15 @@ if max > 0 and intervalMs > 0 then
   redis.call('PEXPIRE', KEYS[3], 86400000)
 end
 return 1
+`;
+
+/**
+ * Milliseconds the location stays paused (0 when not paused), by Redis's clock like the pause itself.
+ * KEYS: 1 pause-until (ms).
+ */
+export const PAUSE_LEFT_LUA = `
+local t = redis.call('TIME')
+local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local untilMs = tonumber(redis.call('GET', KEYS[1]) or '0')
+return math.max(0, untilMs - nowMs)
 `;

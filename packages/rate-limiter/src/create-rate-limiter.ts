@@ -1,5 +1,5 @@
 import { GhlSyncError } from '@ghl-sync/errors';
-import { ACQUIRE_LUA, OBSERVE_LUA } from './acquire.lua.js';
+import { ACQUIRE_LUA, OBSERVE_LUA, PAUSE_LEFT_LUA } from './acquire.lua.js';
 import type { RateLimiterOptions } from './rate-limiter-options.js';
 
 /** What GHL said in a response, with header names lower-cased. */
@@ -70,12 +70,15 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
           });
         }
         if (granted === 1) {
-          if (waitMs > 0) {
-            await sleep(waitMs);
-            slept += waitMs;
-            options.onWait?.(locationId, waitMs);
-          }
-          return slept;
+          if (waitMs === 0) return slept;
+          await sleep(waitMs);
+          slept += waitMs;
+          options.onWait?.(locationId, waitMs);
+          // A 429 seen by another caller while we slept paused the location: our reserved slot is
+          // void (left unused, which only under-spends the budget), so queue up again behind the pause.
+          const pausedMs = (await redis.eval(PAUSE_LEFT_LUA, 1, k.pause)) as number;
+          if (pausedMs <= 0) return slept;
+          continue;
         }
         throw new GhlSyncError('ghl_rate_limited', `Location ${locationId} has no request slot for ${waitMs} ms${reason === 2 ? ' (paused after GHL pushed back)' : ''}`, {
           details: { locationId, retryAfterMs: waitMs, paused: reason === 2 },

@@ -50,6 +50,9 @@ export async function processPage(deps: SyncDeps, job: PageJob, ctx: JobContext)
     if (fetches >= MAX_FETCHES_PER_PAGE) throw new GhlSyncError('pagination_stalled', `page ${job.pageNo}: range did not end after ${MAX_FETCHES_PER_PAGE} fetches`);
     const res = await client.searchOpportunities({ cursor, limit: deps.pageSize });
     apiCalls += res.attempts;
+    // The end key is inclusive. Copies of a record can share it (a duplicated record), so read on
+    // to the first key past the end; a next fetch could not return them anyway, as the cursor is
+    // strictly-after, which is why reaching the end key in the last record also ends the range.
     let rangeEnded = false;
     for (const record of res.opportunities) {
       const key = opportunityKey(record);
@@ -59,11 +62,7 @@ export async function processPage(deps: SyncDeps, job: PageJob, ctx: JobContext)
         break;
       }
       inRange.push(record);
-      // The end key is inclusive: the record that carries it closes the range.
-      if (position === 0) {
-        rangeEnded = true;
-        break;
-      }
+      if (position === 0) rangeEnded = true;
     }
     if (rangeEnded || res.opportunities.length < deps.pageSize || !res.nextCursor) break;
     if (cursor && compareKeys(res.nextCursor, cursor) === 0) throw new GhlSyncError('pagination_stalled', `page ${job.pageNo}: GHL returned the cursor it was given`);

@@ -176,7 +176,7 @@ async function guardedSweep(deps: SyncDeps, run: SyncRun, log: SyncDeps['logger'
   const { live, unseen } = await countSweepCandidates(deps.db, run.id, run.locationId);
   const verdict = checkSweepGuards({
     listingComplete: true, listed: run.listed, reportedTotal: run.reportedTotal, live, unseen,
-    maxDeleteRatio: deps.sweep.maxDeleteRatio, totalTolerance: deps.sweep.totalTolerance, allowMassDelete: run.allowMassDelete,
+    maxDeleteRatio: deps.sweep.maxDeleteRatio, totalTolerance: deps.sweep.totalTolerance, totalToleranceAbs: deps.sweep.totalToleranceAbs, allowMassDelete: run.allowMassDelete,
   });
   if (!verdict.sweep) {
     await skipSweep(deps.db, run.id, verdict.code, verdict.reason);

@@ -15,6 +15,8 @@ export interface SweepGuardInput {
   unseen: number;
   maxDeleteRatio: number;
   totalTolerance: number;
+  /** Allowed absolute gap in records, whatever the size: one deletion during pass 1 must not block a 20-record location. */
+  totalToleranceAbs: number;
   allowMassDelete: boolean;
 }
 
@@ -34,8 +36,13 @@ export function checkSweepGuards(input: SweepGuardInput): SweepVerdict {
     return { sweep: false, code: 'sweep_total_mismatch', reason: 'GHL reported no meta.total, so the listing cannot be checked' };
   }
   const gap = Math.abs(input.listed - input.reportedTotal);
-  if (gap > input.totalTolerance * Math.max(input.reportedTotal, input.listed)) {
-    return { sweep: false, code: 'sweep_total_mismatch', reason: `listed ${input.listed} distinct ids but meta.total is ${input.reportedTotal} (tolerance ${input.totalTolerance * 100}%)` };
+  const allowedGap = Math.max(input.totalTolerance * Math.max(input.reportedTotal, input.listed), input.totalToleranceAbs);
+  if (gap > allowedGap) {
+    return {
+      sweep: false,
+      code: 'sweep_total_mismatch',
+      reason: `listed ${input.listed} distinct ids but meta.total is ${input.reportedTotal} (tolerance ${input.totalTolerance * 100}% or ${input.totalToleranceAbs} records)`,
+    };
   }
   if (input.unseen > 0 && !input.allowMassDelete && input.unseen > input.maxDeleteRatio * input.live) {
     const share = ((input.unseen / Math.max(1, input.live)) * 100).toFixed(1);

@@ -29,6 +29,8 @@ export interface SyncDeps {
     maxDeleteRatio: number;
     /** Allowed relative gap between distinct ids listed and `meta.total`. */
     totalTolerance: number;
+    /** Allowed absolute gap, in records. */
+    totalToleranceAbs: number;
   };
   /** Metrics hook for every GHL request. */
   onRequest?: (event: GhlRequestEvent) => void;

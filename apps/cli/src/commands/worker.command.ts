@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { loadConfig } from '@ghl-sync/config';
 import { createLogger } from '@ghl-sync/logger';
-import { installGracefulShutdown, startWorker } from '@ghl-sync/worker';
+import { installGracefulShutdown } from '@ghl-sync/lifecycle';
+import { startWorker } from '@ghl-sync/worker';
 
 /** `ghl-sync worker`: one worker process for the coordinator, page and finalize queues. */
 export function registerWorkerCommand(program: Command): void {

@@ -2,7 +2,7 @@ import type { AxiosError } from 'axios';
 import { GhlSyncError, isGhlSyncError } from '@ghl-sync/errors';
 import { fullJitterBackoffMs } from '../backoff.js';
 import type { TokenProvider } from '../ghl-client-options.js';
-import { rateLimitWaitMs } from '../parse-retry-after.js';
+import { dailyQuotaWaitMs, rateLimitWaitMs } from '../parse-retry-after.js';
 import { RETRY_POLICY } from '../retry-policy.js';
 import { classifyFailure } from './classify-failure.js';
 import type { GhlHttpSettings } from './create-ghl-http.js';
@@ -16,9 +16,8 @@ export function decideRetry(error: AxiosError, settings: GhlHttpSettings): boole
   const kind = classifyFailure(error);
   ctx.lastFailureKind = kind;
   const rule = RETRY_POLICY[kind];
-  if (kind === 'rate_limited' || kind === 'daily_quota_exhausted') {
-    ctx.lastRateLimitWaitMs = rateLimitWaitMs(lowerCaseHeaders(error.response?.headers));
-  }
+  if (kind === 'rate_limited') ctx.lastRateLimitWaitMs = rateLimitWaitMs(lowerCaseHeaders(error.response?.headers));
+  if (kind === 'daily_quota_exhausted') ctx.lastRateLimitWaitMs = dailyQuotaWaitMs(lowerCaseHeaders(error.response?.headers));
   if (!rule.retried) return false;
   switch (rule.budget) {
     case 'maxAttempts':

@@ -1,0 +1,33 @@
+import type { Db } from '@ghl-sync/db';
+import type { Logger } from '@ghl-sync/logger';
+import type { SyncMetrics } from '@ghl-sync/metrics';
+import type { Queues } from '@ghl-sync/queues';
+import type { Redis } from 'ioredis';
+
+/** Dependencies and settings of {@link createApi}. Everything is built by the caller and closed by it. */
+export interface CreateApiOptions {
+  /**
+   * The admin credential (`ADMIN_TOKEN`). Required: without it `createApi` throws `config_invalid`
+   * rather than serve an open admin API. Never logged.
+   */
+  adminToken: string | undefined;
+  /** Root logger; the HTTP layer logs through a child (`component: 'http'`) that never logs headers. */
+  logger: Logger;
+  /** Postgres handle (runs, pages, locations; `SELECT 1` for readiness). */
+  db: Db;
+  /** Producer queues: coordinator enqueue, schedulers, Bull Board. */
+  queues: Queues;
+  /** The Redis connection the queues use; `/ready` sends it PING. */
+  redis: Pick<Redis, 'ping'>;
+  /** Metrics served at `/metrics` (open, like `/health`). */
+  metrics: Pick<SyncMetrics, 'registry'>;
+  /** A run started through the API is ended `timed_out` if still going after this many minutes. @defaultValue 60 */
+  runDeadlineMinutes?: number;
+  /** How long `/ready` waits for each of Redis and Postgres before calling it down, in ms. @defaultValue 2_000 */
+  readinessTimeoutMs?: number;
+  /**
+   * Bull Board without retry/clean/remove/promote buttons. Runs are driven by the coordinator and
+   * the finalizer; moving their jobs by hand can leave a run inconsistent. @defaultValue true
+   */
+  dashboardReadOnly?: boolean;
+}

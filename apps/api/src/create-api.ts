@@ -1,0 +1,47 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { createAdminCredential } from './auth/admin-credential.js';
+import { installAdminAuth } from './auth/admin-auth-hook.js';
+import { requireAdminToken } from './auth/require-admin-token.js';
+import type { CreateApiOptions } from './create-api-options.js';
+import { registerDashboard } from './dashboard/register-dashboard.js';
+import { installErrorHandlers } from './http/error-handler.js';
+import { serializeReply, serializeRequest } from './http/log-serializers.js';
+import { trackRoutes } from './route-catalog.js';
+import { registerHealthRoutes } from './routes/health.routes.js';
+import { registerLocationRoutes } from './routes/locations.routes.js';
+import { registerMetricsRoute } from './routes/metrics.route.js';
+import { registerOpenApiRoute } from './routes/openapi.route.js';
+import { registerSyncRoutes } from './routes/syncs.routes.js';
+
+/**
+ * Builds the admin API (routes, auth, Bull Board) without listening; `startApi` or a test's
+ * `app.inject` drives it. The caller owns and closes `db` and `queues`; `app.close()` closes only HTTP.
+ *
+ * @returns the fastify app, ready (plugins loaded).
+ * @throws GhlSyncError `config_invalid` when `adminToken` is missing or blank: the API never runs open.
+ */
+export async function createApi(options: CreateApiOptions): Promise<FastifyInstance> {
+  const adminToken = requireAdminToken(options.adminToken);
+
+  // The request/response serializers are the whole story of what HTTP logging may print:
+  // never headers, so the credential cannot reach a log line whatever the redact paths say.
+  const httpLogger = options.logger.child({ component: 'http' }, { serializers: { req: serializeRequest, res: serializeReply } });
+  const app = Fastify({
+    loggerInstance: httpLogger as FastifyBaseLogger,
+    bodyLimit: 64 * 1024,
+  }) as unknown as FastifyInstance;
+
+  trackRoutes(app);
+  installErrorHandlers(app);
+  installAdminAuth(app, createAdminCredential(adminToken));
+
+  registerHealthRoutes(app, { db: options.db, redis: options.redis, timeoutMs: options.readinessTimeoutMs ?? 2_000 });
+  registerMetricsRoute(app, options.metrics);
+  registerOpenApiRoute(app);
+  registerSyncRoutes(app, { db: options.db, queues: options.queues, runDeadlineMinutes: options.runDeadlineMinutes ?? 60 });
+  registerLocationRoutes(app, { db: options.db, queues: options.queues });
+  await registerDashboard(app, { queues: options.queues.all(), readOnly: options.dashboardReadOnly ?? true });
+
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,24 @@
+import type { FastifyInstance } from 'fastify';
+import type { Closer } from '@ghl-sync/lifecycle';
+
+/** Options of {@link startApi} beyond the config. */
+export interface StartApiOptions {
+  /**
+   * Interface to listen on. All interfaces by default so the API is reachable from outside its
+   * container; every route but /health, /ready and /metrics needs the admin token. @defaultValue '0.0.0.0'
+   */
+  host?: string;
+}
+
+/** A listening admin API and what it holds open. */
+export interface RunningApi {
+  app: FastifyInstance;
+  /** Base URL it listens on, e.g. `http://127.0.0.1:3000`. */
+  url: string;
+  /** The port actually bound (meaningful with `API_PORT=0`). */
+  port: number;
+  /** Shutdown steps in order: stop accepting HTTP, close queues, quit Redis, end the Postgres pool. */
+  closers: Closer[];
+  /** Runs every closer in order; idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,1 @@
+export { installGracefulShutdown, type Closer, type GracefulShutdownOptions } from './graceful-shutdown.js';

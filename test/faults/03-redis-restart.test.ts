@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFaultStack, type FaultStack } from './support/fault-stack.js';
+import { finishOrHeal, waitUntilMidRun } from './support/restart-scenario.js';
+import { recordResult, scaled } from './support/results.js';
+
+// Scenario 3: the (throwaway) Redis is shut down without saving in the middle of a run and started
+// again empty. Workers must reconnect by themselves.
+const RECORDS = scaled(3_000, 20_000);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('fault 3: Redis restart in the middle of a run', () => {
+  let stack: FaultStack;
+  let loc: string;
+  const started = Date.now();
+  const result = { runs: 0, rowsChecked: 0, lost: 0, duplicated: 0, notes: '' };
+  beforeAll(async () => {
+    stack = await startFaultStack({ sandbox: { seed: 303, locations: [{ opportunities: RECORDS }] }, env: { WORKER_CONCURRENCY: '2' } });
+    loc = stack.sandbox.locations[0]!.id;
+    stack.sandbox.admin.setKnobs(loc, { latencyMs: { medianMs: 100, jitterMs: 50 } });
+    stack.spawnWorkers(2);
+  });
+  afterAll(async () => {
+    recordResult({ scenario: '3 Redis restart', ...result, durationMs: Date.now() - started });
+    await stack?.stop();
+  });
+
+  it('completes, or fails cleanly and the next run heals it; nothing written twice', async () => {
+    const run = await stack.startRun(loc);
+    await waitUntilMidRun(stack, run.id, 5);
+    await stack.redis.shutdown();
+    await sleep(2_000);
+    await stack.redis.start();
+    const outcome = await finishOrHeal(stack, loc, run.id, RECORDS, scaled(240_000, 900_000));
+    Object.assign(result, { runs: outcome.runs, rowsChecked: outcome.check.checked, lost: outcome.check.lost.length, duplicated: outcome.check.duplicated, notes: `faulted run ${outcome.faulted.status}${outcome.faulted.errorCode ? ` (${outcome.faulted.errorCode})` : ''}` });
+    // The workers reconnected by themselves: the processes are still the ones started first.
+    expect(stack.children.every((c) => c.exitCode === null && c.signalCode === null)).toBe(true);
+  });
+});
