@@ -55,12 +55,23 @@ describe('OAuth locations (#4)', () => {
       const id = loc(0);
       const install = await installOAuth(0);
       await stack.queues.page.pause();
-      const run = await stack.startRun(id);
-      await waitFor('8 queued page jobs', async () => (await getRun(stack.database.db, run.id))?.status === 'writing' && (await stack.queues.page.getJobCounts('paused')).paused === 8);
-      // The access token dies while all 8 jobs wait: each of them will meet the 401.
-      expect(stack.sandbox.admin.expireAccessToken(id)).toBeGreaterThan(0);
-      const before = stack.sandbox.admin.getStats(id);
-      await stack.queues.page.resume();
+      let before;
+      let run;
+      try {
+        run = await stack.startRun(id);
+        await waitFor('8 queued page jobs', async () => {
+          if ((await getRun(stack.database.db, run!.id))?.status !== 'writing') return false;
+          const counts = await stack.queues.page.getJobCounts('paused', 'wait');
+          return counts.paused + counts.wait === 8;
+        });
+        // The access token dies while all 8 jobs wait; 1.5 s of latency keeps all 8 requests in
+        // flight together, so each of them meets the 401 before anyone has refreshed.
+        expect(stack.sandbox.admin.expireAccessToken(id)).toBeGreaterThan(0);
+        stack.sandbox.admin.setKnobs(id, { latencyMs: { medianMs: 1_500, jitterMs: 0 } });
+        before = stack.sandbox.admin.getStats(id);
+      } finally {
+        await stack.queues.page.resume();
+      }
       const done = await stack.wait(run.id, 60_000);
       expect(done).toMatchObject({ status: 'completed', inserted: 800, failedPages: 0 });
       expect(await stack.compare(id)).toMatchObject({ checked: 800, mismatches: [] });
@@ -85,8 +96,12 @@ describe('OAuth locations (#4)', () => {
   describe('when the access token is about to expire', () => {
     it('refreshes before sending, so GHL never answers 401', async () => {
       const id = loc(1);
-      // 30 s left: inside the provider's 60 s refresh window.
-      const install = await installOAuth(1, 30);
+      // A 100 s token saved 70 s ago: 30 s left, inside the provider's refresh window (min(60 s, lifetime / 2)).
+      const install = stack.sandbox.admin.createOAuthInstall(id, { accessTokenTtlSec: 100 });
+      await upsertLocation(stack.database.db, {
+        id, authType: 'oauth', accessToken: install.accessToken, refreshToken: install.refreshToken, tokenExpiresAt: new Date(Date.now() + 30_000), scheduleCron: null,
+      });
+      await stack.database.db.query(`UPDATE ghl.locations SET updated_at = now() - interval '70 seconds' WHERE id = $1`, [id]);
       const run = await stack.sync(id, { timeoutMs: 30_000 });
       expect(run).toMatchObject({ status: 'completed', inserted: 200 });
       const stats = stack.sandbox.admin.getStats(id);

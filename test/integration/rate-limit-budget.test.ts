@@ -80,11 +80,19 @@ describe('when a page job waits for its location longer than the cap (#4)', () =
 
   it('delays it without spending an attempt, then fails it with rate_limited_too_long', async () => {
     await stack.queues.page.pause();
-    const run = await stack.startRun(id);
-    await waitFor('the page jobs', async () => (await stack.queues.page.getJobCounts('paused', 'wait')).paused === 3 || (await getRun(stack.database.db, run.id))?.status === 'writing');
-    // Every page answer is a 429 asking for 6 s: longer than a page job waits in place (5 s).
-    stack.sandbox.admin.setKnobs(id, { forceStatus: { status: 429, count: 1_000, retryAfterSec: 6 } });
-    await stack.queues.page.resume();
+    let run;
+    try {
+      run = await stack.startRun(id);
+      await waitFor('the page jobs', async () => {
+        if ((await getRun(stack.database.db, run!.id))?.status !== 'writing') return false;
+        const counts = await stack.queues.page.getJobCounts('paused', 'wait');
+        return counts.paused + counts.wait === 3;
+      });
+      // Every page answer is a 429 asking for 6 s: longer than a page job waits in place (5 s).
+      stack.sandbox.admin.setKnobs(id, { forceStatus: { status: 429, count: 1_000, retryAfterSec: 6 } });
+    } finally {
+      await stack.queues.page.resume();
+    }
     const done = await stack.wait(run.id, 60_000);
     expect(done).toMatchObject({ status: expect.stringMatching(/failed/), failedPages: 3 });
     const pages = await listPages(stack.database.db, run.id);

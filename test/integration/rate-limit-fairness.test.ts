@@ -18,6 +18,8 @@ describe('when a big and a small location sync together on three worker processe
     a = stack.sandbox.locations[0]!.id;
     b = stack.sandbox.locations[1]!.id;
     stack.spawnWorkers(3);
+    // Time B from ready workers, not from node start-up.
+    for (let i = 0; i < 300 && stack.logs.join('').split('worker started').length - 1 < 3; i++) await new Promise((r) => setTimeout(r, 100));
   });
   afterAll(async () => {
     await stack?.stop();
@@ -35,8 +37,8 @@ describe('when a big and a small location sync together on three worker processe
     const statsB = stack.sandbox.admin.getStats(b);
     console.info(JSON.stringify({ tookA, tookB, statsA, statsB }));
 
-    // A needs 121 requests (≥ 6 s at 20/s); B's 11 fit in about one window (plus worker start-up slack).
-    expect(tookB).toBeLessThan(3_000);
+    // A needs 121 requests (≥ 6 s at 20/s); B's 11 fit in its first window or so.
+    expect(tookB).toBeLessThan(2 * INTERVAL_MS);
     expect(doneB.finishedAt!.getTime()).toBeLessThan(doneA.finishedAt!.getTime() - 3_000);
     for (const stats of [statsA, statsB]) {
       expect(stats.maxInAnyWindow).toBeLessThanOrEqual(LIMIT);

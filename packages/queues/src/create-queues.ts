@@ -2,7 +2,7 @@ import { FlowProducer, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DEFAULT_JOB_OPTIONS } from './default-job-options.js';
 import { jobIds, runKey } from './job-ids.js';
-import { JOB_SCHEMAS, type CoordinatorJob, type PageJob } from './job-schemas.js';
+import { JOB_SCHEMAS, type CoordinatorJob } from './job-schemas.js';
 import { QUEUE_NAMES, type QueueKey } from './queue-names.js';
 
 /** Options for {@link createQueues}. */

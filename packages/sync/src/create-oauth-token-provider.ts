@@ -16,7 +16,10 @@ export interface OAuthTokenProviderOptions {
   clientSecret: string;
   /** Base URL of `POST /oauth/token` (ghl-api.md §5.1). */
   baseUrl: string;
-  /** Refresh this long before `token_expires_at` (the official SDK uses 30 s). @defaultValue 60_000 */
+  /**
+   * Refresh this long before `token_expires_at` (the official SDK uses 30 s); at most half the
+   * token's lifetime. @defaultValue 60_000
+   */
   refreshSkewMs?: number;
   /** Lock lifetime; longer than one refresh call. @defaultValue 30_000 */
   lockTtlMs?: number;
@@ -84,7 +87,15 @@ export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): To
       const location = await getLocation(options.db, options.locationId);
       if (!location) throw new GhlSyncError('location_not_found', `location ${options.locationId} is not registered`);
       if (location.needsReconnect) throw new GhlSyncError('location_needs_reconnect', `location ${options.locationId} needs reconnection: ${location.reconnectReason ?? ''}`);
-      if (location.tokenExpiresAt && location.tokenExpiresAt.getTime() - Date.now() < skew) return refreshOnce(location.accessToken);
+      if (location.tokenExpiresAt) {
+        // A token that lives less than twice the skew (a short-lived grant) would be "about to
+        // expire" from the moment it is saved, and every request would burn a single-use refresh
+        // token. Its lifetime is estimated from when it was saved (updated_at).
+        const expiresAt = location.tokenExpiresAt.getTime();
+        const lifetimeMs = expiresAt - location.updatedAt.getTime();
+        const window = lifetimeMs > 0 ? Math.min(skew, lifetimeMs / 2) : skew;
+        if (expiresAt - Date.now() < window) return refreshOnce(location.accessToken);
+      }
       return location.accessToken;
     },
     refresh: (rejectedToken) => refreshOnce(rejectedToken),
