@@ -21,6 +21,7 @@ describe('fault 3: Redis restart in the middle of a run', () => {
   });
   afterAll(async () => {
     recordResult({ scenario: '3 Redis restart', ...result, durationMs: Date.now() - started });
+    stack?.dumpLogs('03-redis-restart');
     await stack?.stop();
   });
 
@@ -30,7 +31,7 @@ describe('fault 3: Redis restart in the middle of a run', () => {
     await stack.redis.shutdown();
     await sleep(2_000);
     await stack.redis.start();
-    const outcome = await finishOrHeal(stack, loc, run.id, RECORDS, scaled(240_000, 900_000));
+    const outcome = await finishOrHeal(stack, loc, run.id, RECORDS, scaled(200_000, 900_000));
     Object.assign(result, { runs: outcome.runs, rowsChecked: outcome.check.checked, lost: outcome.check.lost.length, duplicated: outcome.check.duplicated, notes: `faulted run ${outcome.faulted.status}${outcome.faulted.errorCode ? ` (${outcome.faulted.errorCode})` : ''}` });
     // The workers reconnected by themselves: the processes are still the ones started first.
     expect(stack.children.every((c) => c.exitCode === null && c.signalCode === null)).toBe(true);

@@ -20,6 +20,8 @@ export interface CreateWorkersOptions {
   maxRateLimitWaitMs: number;
   /** Age after which tombstones are purged by the maintenance job, in days. */
   tombstoneRetentionDays: number;
+  /** BullMQ lock duration and stalled-check interval, in ms. @defaultValue 30_000 */
+  jobLockMs?: number;
   /** Called with every delay a job takes to wait for its location's budget, in ms (metrics). */
   onRateLimitDelay?: (delayMs: number) => void;
 }
@@ -35,7 +37,9 @@ export interface Workers {
 /** Builds a Worker per queue with the sync processors. */
 export function createWorkers(options: CreateWorkersOptions): Workers {
   const { deps } = options;
-  const common = { connection: options.connection, prefix: options.prefix, autorun: false };
+  const lockMs = options.jobLockMs ?? 30_000;
+  // A job whose worker died is moved back to waiting by the stalled check once its lock expires.
+  const common = { connection: options.connection, prefix: options.prefix, autorun: false, lockDuration: lockMs, stalledInterval: lockMs };
 
   const coordinator = new Worker(
     QUEUE_NAMES.coordinator,
@@ -55,7 +59,7 @@ export function createWorkers(options: CreateWorkersOptions): Workers {
         });
       }
     },
-    { ...common, concurrency: options.coordinatorConcurrency ?? 4, lockDuration: 60_000 },
+    { ...common, concurrency: options.coordinatorConcurrency ?? 4 },
   );
 
   const page = new Worker(

@@ -106,6 +106,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     maxRateLimitWaitMs: config.RATE_LIMIT_MAX_WAIT_MS,
     tombstoneRetentionDays: config.TOMBSTONE_RETENTION_DAYS,
     onRateLimitDelay: (delayMs) => metrics.rateLimitWaitSeconds.inc(delayMs / 1000),
+    jobLockMs: config.JOB_LOCK_MS,
   });
   // Idempotent across processes: upserting the same scheduler id keeps exactly one.
   await queues.maintenance.upsertJobScheduler('purge-tombstones', { pattern: '17 3 * * *' }, { name: 'purge-tombstones', data: { task: 'purge_tombstones' } });

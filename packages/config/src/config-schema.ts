@@ -44,6 +44,7 @@ export const configShape = {
   ADMIN_TOKEN: optionalSecret().describe('Admin credential for the API and the dashboard; the API refuses to start without it.'),
   API_PORT: int(0, 65_535).default(3000).describe('Port of the admin API and Bull Board.'),
   WORKER_METRICS_PORT: int(0, 65_535).default(9464).describe('Port of a worker process\'s /metrics; 0 = a free port.'),
+  JOB_LOCK_MS: int(1_000).default(30_000).describe('BullMQ job lock, in ms: a job whose worker died (SIGKILL, lost host) is picked up by another worker after about this long.'),
   SHUTDOWN_GRACE_MS: int(0).default(30_000).describe('How long active jobs may run after SIGTERM before the process exits anyway, in ms.'),
   SCHEDULER_ENABLED: bool().default(true).describe('Whether worker processes reconcile location schedules at start.'),
 } as const;

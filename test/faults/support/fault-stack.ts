@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@ghl-sync/config';
@@ -39,6 +42,8 @@ export interface FaultStack {
   queues: Queues;
   logs: string[];
   children: ChildProcess[];
+  /** Writes every worker log line to `<tmp>/ghl-sync-faults/<name>.log` (CI artifact, diagnosis); returns the path. */
+  dumpLogs(name: string): string;
   /** Spawns N real `ghl-sync worker` processes (built code). */
   spawnWorkers(n: number, env?: Record<string, string>): ChildProcess[];
   /** Starts N workers in this process (source code). */
@@ -85,6 +90,13 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
 
   const stack: FaultStack = {
     redis, postgres, db, databaseUrl, sandbox, env, queues, logs, children,
+    dumpLogs(name) {
+      const dir = join(tmpdir(), 'ghl-sync-faults');
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `${name}.log`);
+      writeFileSync(file, logs.join(''));
+      return file;
+    },
     spawnWorkers(n, extra = {}) {
       const spawned: ChildProcess[] = [];
       for (let i = 0; i < n; i++) {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { getLocation, listLocations, updateLocationSchedule, upsertLocation } from '@ghl-sync/db';
 import { GhlSyncError } from '@ghl-sync/errors';
+import { applySchedule } from '@ghl-sync/sync';
 import { createCliContext } from '../cli-context.js';
 
 interface AddOptions {
@@ -28,6 +29,7 @@ export function registerLocationCommands(program: Command): void {
         id: locationId, name: opts.name ?? null, authType: 'pit', accessToken: opts.token,
         scheduleCron: opts.schedule === false ? null : opts.schedule, scheduleTz: opts.tz,
       });
+      await applySchedule(ctx.queues(), saved);
       console.log(`location ${saved.id} registered (token stored, not shown); schedule: ${saved.scheduleCron ?? 'none'}${saved.scheduleCron ? ` ${saved.scheduleTz}` : ''}`);
       await ctx.close();
     });
@@ -44,7 +46,9 @@ export function registerLocationCommands(program: Command): void {
       if (!current) throw new GhlSyncError('location_not_found', `location ${locationId} is not registered`);
       const cron = opts.schedule === false ? null : (opts.schedule ?? current.scheduleCron);
       await updateLocationSchedule(ctx.db(), locationId, cron, opts.tz);
-      console.log(`location ${locationId}: schedule ${cron ?? 'none'}`);
+      const updated = (await getLocation(ctx.db(), locationId))!;
+      await applySchedule(ctx.queues(), updated);
+      console.log(`location ${locationId}: schedule ${cron ?? 'none'}${cron ? ` ${updated.scheduleTz}` : ''}`);
       await ctx.close();
     });
 
