@@ -22,14 +22,26 @@ function recordArrivals(stack: TestStack, locationId: string) {
   return { arrivals, stop: () => clearInterval(timer) };
 }
 
-/** Waits until a run reaches the page phase (its page jobs are queued or running). */
-async function waitForWriting(stack: TestStack, runId: number): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    const run = await getRun(stack.database.db, runId);
-    if (run?.status === 'writing') return;
-    await new Promise((r) => setTimeout(r, 10));
+/**
+ * Starts a run with the page queue paused, and once its page jobs are all queued, sets `knobs`, starts
+ * recording and releases them: the knobs hit the page phase, whatever the machine's speed.
+ */
+async function startInPagePhase(stack: TestStack, locationId: string, pages: number, knobs: Parameters<TestStack['sandbox']['admin']['setKnobs']>[1]) {
+  await stack.queues.page.pause();
+  try {
+    const run = await stack.startRun(locationId);
+    for (let i = 0; ; i++) {
+      if (i > 3_000) throw new Error(`run ${run.id} never queued its pages`);
+      // A paused queue keeps its jobs in 'wait' (BullMQ 5).
+      if ((await getRun(stack.database.db, run.id))?.status === 'writing' && (await stack.queues.page.getJobCounts('wait')).wait === pages) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const rec = recordArrivals(stack, locationId);
+    stack.sandbox.admin.setKnobs(locationId, knobs);
+    return { run, rec };
+  } finally {
+    await stack.queues.page.resume();
   }
-  throw new Error(`run ${runId} never reached writing`);
 }
 
 /** Forwards to the sandbox and, for `dateLocationId`, rewrites a numeric `Retry-After` into the equivalent HTTP-date. */
@@ -80,10 +92,7 @@ describe('when GHL answers 429 (#4)', () => {
   for (const [index, form] of [[0, 'seconds'], [1, 'an HTTP-date']] as const) {
     it(`pauses every page job of the location for Retry-After given as ${form}, then completes exactly`, async () => {
       const id = loc(index);
-      const run = await stack.startRun(id);
-      await waitForWriting(stack, run.id);
-      const rec = recordArrivals(stack, id);
-      stack.sandbox.admin.setKnobs(id, { forceStatus: { status: 429, count: 1, retryAfterSec: 3 } });
+      const { run, rec } = await startInPagePhase(stack, id, 10, { forceStatus: { status: 429, count: 1, retryAfterSec: 3 } });
       const done = await stack.wait(run.id, 60_000);
       rec.stop();
       expect(done).toMatchObject({ status: 'completed', inserted: 1_000, failedPages: 0 });
@@ -101,10 +110,7 @@ describe('when GHL answers 429 (#4)', () => {
 
   it('waits out X-RateLimit-Interval-Milliseconds when the 429 has no Retry-After', async () => {
     const id = loc(2);
-    const run = await stack.startRun(id);
-    await waitForWriting(stack, run.id);
-    const rec = recordArrivals(stack, id);
-    stack.sandbox.admin.setKnobs(id, { forceStatus: { status: 429, count: 1 } });
+    const { run, rec } = await startInPagePhase(stack, id, 10, { forceStatus: { status: 429, count: 1 } });
     const done = await stack.wait(run.id, 60_000);
     rec.stop();
     expect(done).toMatchObject({ status: 'completed', inserted: 1_000, failedPages: 0 });
