@@ -37,8 +37,12 @@ describe('when a big and a small location sync together on three worker processe
     const statsB = stack.sandbox.admin.getStats(b);
     console.info(JSON.stringify({ tookA, tookB, statsA, statsB }));
 
-    // A needs 121 requests (≥ 6 s at 20/s); B's 11 fit in its first window or so.
-    expect(tookB).toBeLessThan(2 * INTERVAL_MS);
+    // A needs 121 requests (≥ 6 s at 20/s). B's 11 fit in its own first budget window, so B never
+    // waits on A's backlog: it finishes in about its own request time plus fixed overheads
+    // (process scheduling, page writes), which do not shrink with the 10× scale-down — hence a
+    // bound of 3 scaled windows rather than 1, still far below A's ≥ 6 s.
+    expect(statsB.accepted).toBeLessThanOrEqual(LIMIT);
+    expect(tookB).toBeLessThan(3 * INTERVAL_MS);
     expect(doneB.finishedAt!.getTime()).toBeLessThan(doneA.finishedAt!.getTime() - 3_000);
     for (const stats of [statsA, statsB]) {
       expect(stats.maxInAnyWindow).toBeLessThanOrEqual(LIMIT);

@@ -397,7 +397,7 @@ describe('rate gate', () => {
     );
     const gate = recordingGate();
     const { client } = testClient(server, { gate, auth: { getAccessToken: async () => TOKEN, refresh: async () => 'fresh' } });
-    expect(await client.listPipelines()).toEqual([]);
+    expect((await client.listPipelines()).pipelines).toEqual([]);
     expect(gate.acquired).toBe(2);
   });
 
@@ -446,7 +446,7 @@ describe('listPipelines', () => {
     server.script({ status: 200, body: { pipelines, traceId: 't' } });
     const warn = vi.fn();
     const { client } = testClient(server, { logger: { debug() {}, info() {}, warn, error() {} } });
-    expect(await client.listPipelines()).toEqual(pipelines);
+    expect(await client.listPipelines()).toEqual({ pipelines, attempts: 1 });
     const req = server.requests[0]!;
     expect(req.path).toBe('/opportunities/pipelines');
     expect(req.query).toEqual({ locationId: LOCATION_ID });

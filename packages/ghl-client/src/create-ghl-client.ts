@@ -1,6 +1,6 @@
 import { GhlSyncError } from '@ghl-sync/errors';
 import { GHL_DEFAULT_BASE_URL, GHL_MAX_SEARCH_LIMIT } from './constants.js';
-import type { GhlClient, SearchOpportunitiesParams, SearchOpportunitiesPage } from './ghl-client.js';
+import type { GhlClient, GhlPipelinesResult, SearchOpportunitiesParams, SearchOpportunitiesPage } from './ghl-client.js';
 import { GHL_CLIENT_DEFAULTS, SILENT_LOGGER, type GhlClientOptions } from './ghl-client-options.js';
 import { createGhlHttp } from './http/create-ghl-http.js';
 import { bodyTraceId, isRecord } from './http/response-facts.js';
@@ -86,7 +86,7 @@ export function createGhlClient(options: GhlClientOptions): GhlClient {
       };
     },
 
-    async listPipelines(): Promise<GhlPipeline[]> {
+    async listPipelines(): Promise<GhlPipelinesResult> {
       const result = await http.request(
         'pipelines',
         { method: 'GET', url: '/opportunities/pipelines', params: new URLSearchParams({ locationId }) },
@@ -100,7 +100,7 @@ export function createGhlClient(options: GhlClientOptions): GhlClient {
           logger.warn({ locationId, index, id: pipeline['id'], issues }, 'pipeline does not match the schema');
         }
       });
-      return pipelines as GhlPipeline[];
+      return { pipelines: pipelines as GhlPipeline[], attempts: result.attempts };
     },
   };
 }

@@ -62,5 +62,12 @@ export interface GhlClient {
    * All pipelines of the location with their stages, `GET /opportunities/pipelines?locationId=` (§2.2, not paginated).
    * Records are returned as received; schema problems are logged at warn, never thrown.
    */
-  listPipelines(): Promise<GhlPipeline[]>;
+  listPipelines(): Promise<GhlPipelinesResult>;
+}
+
+/** Result of `listPipelines`. */
+export interface GhlPipelinesResult {
+  pipelines: GhlPipeline[];
+  /** HTTP attempts this call used (retries included). */
+  attempts: number;
 }

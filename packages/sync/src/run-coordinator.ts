@@ -117,8 +117,8 @@ export async function runCoordinator(deps: SyncDeps, job: CoordinatorJob, ctx: J
 }
 
 async function syncPipelines(deps: SyncDeps, client: GhlClient, runId: number, locationId: string, log: SyncDeps['logger']): Promise<void> {
-  const pipelines = await client.listPipelines();
-  await addRunApiCalls(deps.db, runId, 1);
+  const { pipelines, attempts } = await client.listPipelines();
+  await addRunApiCalls(deps.db, runId, attempts);
   const rows = pipelines
     .filter((p): p is typeof p & { id: string } => typeof p.id === 'string')
     .map((p) => ({
