@@ -54,6 +54,7 @@ export function createSyncRuntime(config: Config, logger: Logger): SyncRuntime {
     queues,
     logger,
     pageSize: config.GHL_PAGE_SIZE,
+    runDeadlineMs: config.RUN_DEADLINE_MINUTES * 60_000,
     sweep: { maxDeleteRatio: config.SWEEP_MAX_DELETE_RATIO, totalTolerance: config.SWEEP_TOTAL_TOLERANCE, totalToleranceAbs: config.SWEEP_TOTAL_TOLERANCE_ABS },
     clientFor: createClientFactory({
       db, limiter, baseUrl: config.GHL_BASE_URL, timeoutMs: config.GHL_TIMEOUT_MS, maxAttempts: config.GHL_MAX_ATTEMPTS, logger: logger.child({ component: 'ghl' }),

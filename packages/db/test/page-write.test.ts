@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  countSweepCandidates, createRun, finalizeRun, getRun, recordListedPage, sweepUnseen, transitionRun, upsertLocation,
+  countSweepCandidates, createRun, finalizeRun, getRun, markLocationNeedsReconnect, recordListedPage, sweepUnseen, transitionRun, upsertLocation,
   writeOpportunityPage, type OpportunityRow,
 } from '@ghl-sync/db';
 import { createTestDatabase, type TestDatabase } from '@ghl-sync/testing';
@@ -109,5 +109,13 @@ describe('sweep', () => {
     const active = await createRun(t.db, { locationId: 'loc-a', trigger: 'test' });
     await expect(createRun(t.db, { locationId: 'loc-a', trigger: 'test' })).rejects.toMatchObject({ code: 'run_already_active', details: { activeRunId: active.id } });
     await expect(createRun(t.db, { locationId: 'nope', trigger: 'test' })).rejects.toMatchObject({ code: 'location_not_found' });
+  });
+});
+
+describe('createRun', () => {
+  it('refuses a location that needs reconnection', async () => {
+    await upsertLocation(t.db, { id: 'loc-r', accessToken: 'pit-x' });
+    await markLocationNeedsReconnect(t.db, 'loc-r', 'Location is not active');
+    await expect(createRun(t.db, { locationId: 'loc-r', trigger: 'test' })).rejects.toMatchObject({ code: 'location_needs_reconnect' });
   });
 });

@@ -48,7 +48,9 @@ export async function runCoordinator(deps: SyncDeps, job: CoordinatorJob, ctx: J
       return { runId: null, skipped: location ? 'location_needs_reconnect' : 'location_not_found' };
     }
     try {
-      run = await createRun(db, { locationId: job.locationId, trigger: job.trigger, mode: job.mode, allowMassDelete: job.allowMassDelete });
+      run = await createRun(db, {
+        locationId: job.locationId, trigger: job.trigger, mode: job.mode, allowMassDelete: job.allowMassDelete, deadlineAt: new Date(Date.now() + deps.runDeadlineMs),
+      });
     } catch (err) {
       if (isGhlSyncError(err, 'run_already_active')) {
         deps.logger.info({ locationId: job.locationId, activeRunId: err.details['activeRunId'] }, 'scheduled sync skipped: the location has an active run');

@@ -22,6 +22,8 @@ export interface SyncDeps {
    * delay its job instead.
    */
   clientFor(locationId: string, options: { maxWaitMs: number }): Promise<GhlClient>;
+  /** How long a run may go on before it is cancelled as `timed_out`, in ms (RUN_DEADLINE_MINUTES). */
+  runDeadlineMs: number;
   /** Opportunities per search page (GHL max 100). @defaultValue 100 */
   pageSize: number;
   sweep: {

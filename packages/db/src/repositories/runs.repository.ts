@@ -65,9 +65,19 @@ export interface CreateRunInput {
 /**
  * Opens a run in state `queued`.
  * @throws GhlSyncError `run_already_active` (details.activeRunId) when the location has an active run;
- *   `location_not_found` when the location is not registered.
+ *   `location_not_found` when the location is not registered; `location_needs_reconnect` when its
+ *   OAuth refresh was refused (no run could succeed).
  */
 export async function createRun(db: Queryable, input: CreateRunInput): Promise<SyncRun> {
+  const { rows: [location] } = await db.query<{ needsReconnect: boolean; reason: string | null }>(
+    `SELECT needs_reconnect AS "needsReconnect", reconnect_reason AS reason FROM ghl.locations WHERE id = $1`,
+    [input.locationId],
+  );
+  if (location?.needsReconnect) {
+    throw new GhlSyncError('location_needs_reconnect', `Location ${input.locationId} needs reconnection (${location.reason ?? 'its OAuth refresh was refused'}); reconnect it before syncing`, {
+      details: { locationId: input.locationId },
+    });
+  }
   try {
     const { rows } = await db.query<SyncRun>(
       `INSERT INTO ghl.sync_runs (location_id, trigger, mode, allow_mass_delete, deadline_at)
