@@ -24,6 +24,7 @@ describe('fault 1: 5xx answers and hung requests', () => {
   });
   afterAll(async () => {
     recordResult({ scenario: '1 5xx + hangs', runs: 2, rowsChecked, lost, duplicated, durationMs: Date.now() - started });
+    stack?.dumpLogs('01-server-errors-and-hangs');
     await stack?.stop();
   });
 

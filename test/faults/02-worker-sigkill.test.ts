@@ -30,6 +30,7 @@ describe('fault 2: SIGKILL of worker processes during a run', () => {
   });
   afterAll(async () => {
     recordResult({ scenario: '2 SIGKILL x10', runs, rowsChecked, lost, duplicated, durationMs: Date.now() - started });
+    stack?.dumpLogs('02-worker-sigkill');
     await stack?.stop();
   });
 
@@ -40,7 +41,11 @@ describe('fault 2: SIGKILL of worker processes during a run', () => {
     for (let k = 0; k < KILLS; k++) {
       await sleep(400 + Math.random() * 1_600);
       const current = await getRun(stack.db, run.id);
-      const alive = fleet.filter((c) => c.exitCode === null && c.signalCode === null);
+      // Keep the fleet at 3: a process that exited on its own (it should not) is replaced and reported.
+      fleet = fleet.filter((c) => c.exitCode === null && c.signalCode === null);
+      if (fleet.length < 3) console.warn(`[faults] ${3 - fleet.length} worker(s) exited on their own; replacing them`);
+      fleet.push(...stack.spawnWorkers(3 - fleet.length));
+      const alive = fleet;
       const victim = alive[Math.floor(Math.random() * alive.length)]!;
       await new Promise((r) => { victim.once('exit', r); victim.kill('SIGKILL'); });
       killedAt.push(current?.status ?? '?');

@@ -20,6 +20,7 @@ describe('fault 4: Postgres restart in the middle of a run', () => {
   });
   afterAll(async () => {
     recordResult({ scenario: '4 Postgres restart', ...result, durationMs: Date.now() - started });
+    stack?.dumpLogs('04-postgres-restart');
     await stack?.stop();
   });
 

@@ -30,6 +30,7 @@ describe('fault 6: search index lag', () => {
   });
   afterAll(async () => {
     recordResult({ scenario: '6 index lag', ...result, durationMs: Date.now() - started });
+    stack?.dumpLogs('06-index-lag');
     await stack?.stop();
   });
 

@@ -42,13 +42,24 @@ describe('run deadline and recovery', () => {
     expect(rows[0]!.deleted_at).toBeNull();
   });
 
-  it('fails a run whose coordinator died mid-listing instead of leaving it running forever', async () => {
+  it('resumes a run whose coordinator vanished mid-listing, from where Postgres says it was', async () => {
     await stack.queues.coordinator.pause();
     const run = await stack.startRun(loc(2));
-    // What a dead coordinator leaves behind: a listing run whose job no longer exists.
+    // What a wiped Redis leaves behind: a listing run whose coordinator job no longer exists.
+    await transitionRun(stack.database.db, run.id, 'listing');
+    await stack.queues.coordinator.obliterate({ force: true });
+    await stack.database.db.query(`UPDATE ghl.sync_runs SET started_at = now() - interval '3 minutes' WHERE id = $1`, [run.id]);
+    expect((await recoverRuns(deps())).resumed).toEqual([run.id]);
+    await stack.queues.coordinator.resume();
+    expect(await stack.wait(run.id)).toMatchObject({ status: 'completed', unchanged: 40, recoveries: 1 });
+  });
+
+  it('fails a run as coordinator_lost once its jobs have vanished too often, instead of leaving it running forever', async () => {
+    await stack.queues.coordinator.pause();
+    const run = await stack.startRun(loc(2));
     await transitionRun(stack.database.db, run.id, 'listing');
     await setCoordinatorJob(stack.database.db, run.id, 'run-gone-coordinator');
-    await stack.database.db.query(`UPDATE ghl.sync_runs SET started_at = now() - interval '3 minutes' WHERE id = $1`, [run.id]);
+    await stack.database.db.query(`UPDATE ghl.sync_runs SET started_at = now() - interval '3 minutes', recoveries = 3 WHERE id = $1`, [run.id]);
     expect((await recoverRuns(deps())).failed).toEqual([run.id]);
     expect(await getRun(stack.database.db, run.id)).toMatchObject({ status: 'failed', errorCode: 'coordinator_lost' });
     await stack.queues.coordinator.obliterate({ force: true });

@@ -1,16 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from '@ghl-sync/config';
-import { createRun, upsertLocation, type SyncRun } from '@ghl-sync/db';
+import { upsertLocation, type SyncRun } from '@ghl-sync/db';
 import { startSandbox, type Sandbox, type SandboxOptions } from '@ghl-sync/ghl-sandbox';
 import { createLogger, type Logger } from '@ghl-sync/logger';
 import { createQueues, createRedisConnection, type Queues } from '@ghl-sync/queues';
 import { compareWithSandbox, waitForRun, type CompareResult } from '@ghl-sync/sync';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@ghl-sync/testing';
-import { startWorker, type RunningWorker } from '@ghl-sync/worker';
+import type { RunningWorker } from '@ghl-sync/worker';
+import { createWorkerFleet } from './worker-fleet.js';
 
-export const CLI_BIN = fileURLToPath(new URL('../../apps/cli/bin/ghl-sync.js', import.meta.url));
+export { CLI_BIN } from './worker-fleet.js';
 
 /** Options for {@link startTestStack}. */
 export interface TestStackOptions {
@@ -72,36 +72,13 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   if (options.registerLocations ?? true) {
     for (const l of sandbox.locations) await upsertLocation(database.db, { id: l.id, name: l.name, accessToken: l.token, scheduleCron: null });
   }
-  const running: RunningWorker[] = [];
-  const children: ChildProcess[] = [];
+  const fleet = createWorkerFleet({ env, logs, logger, db: database.db, queues });
 
   const stack: TestStack = {
     database, redis, sandbox, env, config, queues, logs, logger,
-    async startWorkers(n, extra = {}) {
-      const started: RunningWorker[] = [];
-      for (let i = 0; i < n; i++) {
-        const w = await startWorker(loadConfig({ ...env, ...extra }), logger.child({ worker: running.length + 1 }));
-        running.push(w);
-        started.push(w);
-      }
-      return started;
-    },
-    spawnWorkers(n, extra = {}) {
-      const spawned: ChildProcess[] = [];
-      for (let i = 0; i < n; i++) {
-        const child = spawn(process.execPath, [CLI_BIN, 'worker'], { env: { ...process.env, ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
-        child.stdout?.on('data', (d: Buffer) => logs.push(d.toString()));
-        child.stderr?.on('data', (d: Buffer) => logs.push(d.toString()));
-        children.push(child);
-        spawned.push(child);
-      }
-      return spawned;
-    },
-    async startRun(locationId, opts = {}) {
-      const run = await createRun(database.db, { locationId, trigger: 'test', mode: opts.mode, allowMassDelete: opts.allowMassDelete, deadlineAt: opts.deadlineAt });
-      await queues.enqueueCoordinator({ locationId, runId: run.id, trigger: 'test', mode: run.mode, allowMassDelete: run.allowMassDelete }, run);
-      return run;
-    },
+    startWorkers: fleet.startWorkers,
+    spawnWorkers: fleet.spawnWorkers,
+    startRun: fleet.startRun,
     async sync(locationId, opts = {}) {
       const run = await stack.startRun(locationId, opts);
       return stack.wait(run.id, opts.timeoutMs);
@@ -109,8 +86,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     wait: (runId, timeoutMs = 120_000) => waitForRun({ db: database.db, queues, runId, timeoutMs, pollMs: 100 }),
     compare: (locationId) => compareWithSandbox(database.db, sandbox, locationId),
     async stop() {
-      await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => { c.once('exit', r); c.kill('SIGTERM'); }) : undefined)));
-      for (const w of running) for (const closer of w.closers) await closer.close().catch(() => undefined);
+      await fleet.stop();
       await queues.close();
       producer.disconnect();
       await sandbox.close();

@@ -20,6 +20,8 @@ export interface CreateWorkersOptions {
   maxRateLimitWaitMs: number;
   /** Age after which tombstones are purged by the maintenance job, in days. */
   tombstoneRetentionDays: number;
+  /** Runs younger than this are left alone by recovery, in ms. @defaultValue 120_000 */
+  recoveryGraceMs?: number;
   /** BullMQ lock duration and stalled-check interval, in ms. @defaultValue 30_000 */
   jobLockMs?: number;
   /** Called with every delay a job takes to wait for its location's budget, in ms (metrics). */
@@ -101,7 +103,7 @@ export function createWorkers(options: CreateWorkersOptions): Workers {
         deps.logger.info({ purged, retentionDays: options.tombstoneRetentionDays }, 'tombstones purged');
         return { purged };
       }
-      return recoverRuns(deps);
+      return recoverRuns(deps, { graceMs: options.recoveryGraceMs });
     },
     { ...common, concurrency: 1 },
   );

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { createMetrics, startMetricsServer, type SyncMetrics } from '@ghl-sync/metrics';
 import { createQueues, createRedisConnection, type Queues } from '@ghl-sync/queues';
 import { createRateLimiter } from '@ghl-sync/rate-limiter';
-import { createClientFactory, createOAuthTokenProvider, reconcileSchedules, type SyncDeps } from '@ghl-sync/sync';
+import { createClientFactory, createOAuthTokenProvider, reconcileSchedules, recoverRuns, type SyncDeps } from '@ghl-sync/sync';
 import { createWorkers, type Workers } from './create-workers.js';
 import type { Closer } from '@ghl-sync/lifecycle';
 
@@ -26,6 +26,8 @@ export interface SyncRuntime {
   closers: Closer[];
   /** The worker-role Redis connection BullMQ workers use. */
   workerConnection: Redis;
+  /** The connection producers and the limiter use; its `ready` event marks a Redis (re)connect. */
+  schedulerConnection: Redis;
 }
 
 /**
@@ -83,6 +85,7 @@ export function createSyncRuntime(config: Config, logger: Logger): SyncRuntime {
     metrics,
     queues,
     workerConnection,
+    schedulerConnection: producerConnection,
     closers: [
       { name: 'queues', close: () => queues.close() },
       { name: 'redis', close: async () => { await Promise.allSettled([workerConnection.quit(), producerConnection.quit()]); } },
@@ -96,7 +99,7 @@ export function createSyncRuntime(config: Config, logger: Logger): SyncRuntime {
  * purge, run recovery) and, unless disabled, the location schedules; serves /metrics.
  */
 export async function startWorker(config: Config, logger: Logger): Promise<RunningWorker> {
-  const { deps, metrics, queues, workerConnection, closers } = createSyncRuntime(config, logger);
+  const { deps, metrics, queues, workerConnection, schedulerConnection, closers } = createSyncRuntime(config, logger);
   const db = deps.db;
   const workers = createWorkers({
     deps,
@@ -108,17 +111,27 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     tombstoneRetentionDays: config.TOMBSTONE_RETENTION_DAYS,
     onRateLimitDelay: (delayMs) => metrics.rateLimitWaitSeconds.inc(delayMs / 1000),
     jobLockMs: config.JOB_LOCK_MS,
+    recoveryGraceMs: 2 * config.RUN_RECOVERY_INTERVAL_MS,
   });
-  // Idempotent across processes: upserting the same scheduler id keeps exactly one.
-  await queues.maintenance.upsertJobScheduler('purge-tombstones', { pattern: '17 3 * * *' }, { name: 'purge-tombstones', data: { task: 'purge_tombstones' } });
-  await queues.maintenance.upsertJobScheduler('recover-runs', { every: 60_000 }, { name: 'recover-runs', data: { task: 'recover_runs' } });
-  if (config.SCHEDULER_ENABLED) await reconcileSchedules(db, queues, logger);
+  // Idempotent across processes: upserting the same scheduler id keeps exactly one. Run again
+  // whenever Redis comes back, because a Redis restarted without persistence lost them.
+  const ensureSchedulers = async () => {
+    await queues.maintenance.upsertJobScheduler('purge-tombstones', { pattern: '17 3 * * *' }, { name: 'purge-tombstones', data: { task: 'purge_tombstones' } });
+    await queues.maintenance.upsertJobScheduler('recover-runs', { every: config.RUN_RECOVERY_INTERVAL_MS }, { name: 'recover-runs', data: { task: 'recover_runs' } });
+    if (config.SCHEDULER_ENABLED) await reconcileSchedules(db, queues, logger);
+  };
+  await ensureSchedulers();
+  schedulerConnection.on('ready', () => {
+    ensureSchedulers().catch((err: Error) => logger.warn({ err: { message: err.message } }, 'could not restore schedulers after Redis reconnected'));
+  });
   const metricsServer = await startMetricsServer(metrics.registry, config.WORKER_METRICS_PORT).catch(async (err: NodeJS.ErrnoException) => {
     // Several workers on one host: the first takes the configured port, the others a free one.
     if (err.code !== 'EADDRINUSE') throw err;
     return startMetricsServer(metrics.registry, 0);
   });
   workers.run();
+  // A run whose jobs vanished while no worker was up is resumed now rather than at the next tick.
+  recoverRuns(deps, { graceMs: 2 * config.RUN_RECOVERY_INTERVAL_MS }).catch((err: Error) => logger.warn({ err: { message: err.message } }, 'start-up recovery failed'));
   logger.info({ queuePrefix: config.QUEUE_PREFIX, pageConcurrency: config.WORKER_CONCURRENCY, metricsPort: metricsServer.port }, 'worker started');
   return {
     workers,

@@ -38,6 +38,7 @@ export const configShape = {
   SWEEP_TOTAL_TOLERANCE: ratio().default(0.02).describe('Allowed relative gap between distinct ids listed and `meta.total` of the first page before the sweep is refused.'),
   SWEEP_TOTAL_TOLERANCE_ABS: int(0).default(3).describe('Allowed absolute gap (records) between distinct ids listed and `meta.total`, so small locations are not blocked by one change during pass 1.'),
   TOMBSTONE_RETENTION_DAYS: int(1).default(90).describe('Tombstoned opportunities older than this many days are purged by the maintenance job.'),
+  RUN_RECOVERY_INTERVAL_MS: int(1_000).default(60_000).describe('How often the maintenance job looks for runs past their deadline or whose jobs vanished, in ms; runs younger than twice this are left alone.'),
   RUN_DEADLINE_MINUTES: int(1).default(60).describe('A run still going after this many minutes is cancelled with status `timed_out`.'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto').describe('`auto` = pretty on a TTY, JSON otherwise.'),

@@ -25,7 +25,7 @@ async function listAndWrite(locationId: string, rows: OpportunityRow[], opts: { 
   const run = await createRun(t.db, { locationId, trigger: 'test' });
   await transitionRun(t.db, run.id, 'listing');
   await recordListedPage(t.db, {
-    runId: run.id, pageNo: 1, locationId, ids: rows.map((r) => r.id), start: null, end: null, next: null, isLast: true,
+    runId: run.id, pageNo: 1, locationId, ids: rows.map((r) => r.id), withoutId: 0, start: null, end: null, next: null, isLast: true,
     listed: rows.length, apiCalls: 1, reportedTotal: rows.length,
   });
   await transitionRun(t.db, run.id, 'writing');
@@ -89,7 +89,7 @@ describe('sweep', () => {
     await finalizeRun(t.db, first.run.id, 'completed');
 
     const run = await createRun(t.db, { locationId: 'loc-s', trigger: 'test' });
-    await recordListedPage(t.db, { runId: run.id, pageNo: 1, locationId: 'loc-s', ids: ['s1', 's3'], start: null, end: null, next: null, isLast: true, listed: 2, apiCalls: 1, reportedTotal: 2 });
+    await recordListedPage(t.db, { runId: run.id, pageNo: 1, locationId: 'loc-s', ids: ['s1', 's3'], withoutId: 0, start: null, end: null, next: null, isLast: true, listed: 2, apiCalls: 1, reportedTotal: 2 });
     expect(await countSweepCandidates(t.db, run.id, 'loc-s')).toEqual({ live: 3, unseen: 1 });
     expect(await sweepUnseen(t.db, run.id, 'loc-s')).toBe(1);
     const { rows } = await t.db.query<{ id: string; gone: boolean; last_seen_run_id: number | null }>(`SELECT id, deleted_at IS NOT NULL AS gone, last_seen_run_id FROM ghl.opportunities WHERE location_id = 'loc-s' ORDER BY id`);

@@ -27,12 +27,12 @@ export interface Queues {
    * Enqueues a coordinator job (payload validated). For an opened run pass `run`: its job id makes
    * a second enqueue of the same run a no-op.
    */
-  enqueueCoordinator(job: CoordinatorJob, run?: { id: number; startedAt: Date }): Promise<string>;
+  enqueueCoordinator(job: CoordinatorJob, run?: { id: number; startedAt: Date; recoveries?: number }): Promise<string>;
   /**
    * Enqueues one job per page as a BullMQ flow whose parent (the finalize job) runs once every page
    * job has completed or failed for good.
    */
-  enqueuePageFlow(input: { run: { id: number; startedAt: Date }; locationId: string; pageNumbers: number[] }): Promise<void>;
+  enqueuePageFlow(input: { run: { id: number; startedAt: Date; recoveries?: number }; locationId: string; pageNumbers: number[] }): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -9,7 +9,7 @@ export { dedupeById, type DedupeResult } from './dedupe-page.js';
 export { sanitizeJson } from './sanitize-json.js';
 export { createClientFactory, type ClientFactoryOptions } from './create-client-factory.js';
 export { applySchedule, reconcileSchedules } from './reconcile-schedules.js';
-export { recoverRuns, type RecoveryResult } from './recover-runs.js';
+export { recoverRuns, type RecoverRunsOptions, type RecoveryResult } from './recover-runs.js';
 export { createOAuthTokenProvider, type OAuthTokenProviderOptions } from './create-oauth-token-provider.js';
 export { waitForRun, type WaitForRunOptions } from './wait-for-run.js';
 export { compareWithSandbox, type CompareResult, type UpstreamExport } from './compare-with-sandbox.js';

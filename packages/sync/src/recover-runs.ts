@@ -1,31 +1,42 @@
-import { getRun, listRunsNeedingAttention, requestCancel, transitionRun } from '@ghl-sync/db';
-import { jobIds, runKey, type Queues } from '@ghl-sync/queues';
 import { finishRun } from './finish-run.js';
+import { getRun, listRunsNeedingAttention, markRunRecovered, pageProgress, listPages, requestCancel, transitionRun, type SyncRun } from '@ghl-sync/db';
+import { jobIds, runKey, runTriggerSchema, type Queues } from '@ghl-sync/queues';
 import type { SyncDeps } from './sync-deps.js';
 
 /** What one recovery pass did. */
 export interface RecoveryResult {
   timedOut: number[];
+  /** Runs whose vanished jobs were re-enqueued (they resume where Postgres says they were). */
+  resumed: number[];
   failed: number[];
   finished: number[];
 }
 
-/** A run younger than this is never judged: its coordinator may simply not have started yet. */
-const GRACE_MS = 120_000;
+/** Options for {@link recoverRuns}. */
+export interface RecoverRunsOptions {
+  /** A run younger than this is never judged: its first job may simply not have started. @defaultValue 120_000 */
+  graceMs?: number;
+  /** Re-enqueues per run before it is failed as `coordinator_lost`. @defaultValue 3 */
+  maxRecoveries?: number;
+}
+
 const LIVE_STATES = new Set(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children', 'wait', 'paused']);
 
 /**
  * The maintenance pass that keeps runs from staying active forever:
  * - an active run past its deadline is cancelled with `run_timed_out` (a sweep that has not begun
  *   never begins; pages not yet written are skipped; the finalizer closes it `timed_out`);
- * - a run whose coordinator job is gone or failed while the run is still listing is failed with
- *   `coordinator_lost`;
- * - a run in `writing` whose finalize job is gone is finished from its page rows.
+ * - a run whose jobs vanished (a Redis restart without persistence, a flushed queue) is resumed:
+ *   all its progress is in Postgres, so a new coordinator job picks pass 1 up after the last listed
+ *   page, or a new page flow writes the pages not done yet. Job ids carry the recovery count, so
+ *   they never collide with the lost ones. After `maxRecoveries` the run fails with `coordinator_lost`.
  */
-export async function recoverRuns(deps: Pick<SyncDeps, 'db' | 'queues' | 'logger' | 'onRunFinished'> & Partial<SyncDeps>, now = Date.now()): Promise<RecoveryResult> {
+export async function recoverRuns(deps: Pick<SyncDeps, 'db' | 'queues' | 'logger'> & Partial<SyncDeps>, options: RecoverRunsOptions = {}): Promise<RecoveryResult> {
   const { db, queues, logger } = deps;
-  const result: RecoveryResult = { timedOut: [], failed: [], finished: [] };
-  const { overdue, stale } = await listRunsNeedingAttention(db, GRACE_MS);
+  const graceMs = options.graceMs ?? 120_000;
+  const maxRecoveries = options.maxRecoveries ?? 3;
+  const result: RecoveryResult = { timedOut: [], resumed: [], failed: [], finished: [] };
+  const { overdue, stale } = await listRunsNeedingAttention(db, graceMs);
   for (const run of overdue) {
     if (await requestCancel(db, run.id, 'run_timed_out')) {
       result.timedOut.push(run.id);
@@ -34,21 +45,43 @@ export async function recoverRuns(deps: Pick<SyncDeps, 'db' | 'queues' | 'logger
   }
   for (const candidate of stale) {
     const run = await getRun(db, candidate.id);
-    if (!run || now - run.startedAt.getTime() < GRACE_MS) continue;
+    if (!run || Date.now() - run.startedAt.getTime() < graceMs) continue;
+    const key = runKey(run);
     if (run.status === 'writing') {
-      if (await isLive(queues, 'finalize', jobIds.finalize(runKey(run)))) continue;
-      // The flow parent is gone (trimmed or never added): close the run from what the pages say.
-      if (await finishRun(deps as SyncDeps, run.id, logger)) result.finished.push(run.id);
+      if (await isLive(queues, 'finalize', jobIds.finalize(key))) continue;
+      const progress = await pageProgress(db, run.id);
+      if (progress.done + progress.failed === progress.total || run.cancelRequested || run.recoveries >= maxRecoveries) {
+        if (await finishRun(deps as SyncDeps, run.id, logger)) result.finished.push(run.id);
+        continue;
+      }
+      const recovered = await markRunRecovered(db, run.id, run.recoveries);
+      if (!recovered) continue;
+      const pageNumbers = (await listPages(db, run.id)).filter((p) => p.status !== 'done' && p.status !== 'failed').map((p) => p.pageNo);
+      await queues.enqueuePageFlow({ run: recovered, locationId: run.locationId, pageNumbers });
+      result.resumed.push(run.id);
+      logger.warn({ runId: run.id, locationId: run.locationId, pages: pageNumbers.length, recovery: recovered.recoveries }, 'page jobs of the run vanished: re-enqueued the pages not written yet');
       continue;
     }
-    if (run.coordinatorJobId && (await isLive(queues, 'coordinator', run.coordinatorJobId))) continue;
-    if (!run.coordinatorJobId && run.status === 'queued') continue;
-    if (await transitionRun(db, run.id, 'failed', { errorCode: 'coordinator_lost', error: `the coordinator of run ${run.id} is gone while the run was ${run.status}` })) {
-      result.failed.push(run.id);
-      logger.error({ runId: run.id, locationId: run.locationId, status: run.status }, 'coordinator lost: run failed; the next run will heal the data');
+    const coordinatorJob = run.coordinatorJobId ?? jobIds.coordinator(key);
+    if (await isLive(queues, 'coordinator', coordinatorJob)) continue;
+    if (run.recoveries >= maxRecoveries) {
+      if (await transitionRun(db, run.id, 'failed', { errorCode: 'coordinator_lost', error: `the coordinator of run ${run.id} vanished ${run.recoveries + 1} times while the run was ${run.status}` })) {
+        result.failed.push(run.id);
+        logger.error({ runId: run.id, locationId: run.locationId, status: run.status }, 'coordinator lost for good: run failed; the next run will heal the data');
+      }
+      continue;
     }
+    const recovered = await markRunRecovered(db, run.id, run.recoveries);
+    if (!recovered) continue;
+    await resumeCoordinator(queues, recovered);
+    result.resumed.push(run.id);
+    logger.warn({ runId: run.id, locationId: run.locationId, status: run.status, recovery: recovered.recoveries }, 'coordinator of the run vanished: re-enqueued; it resumes from Postgres');
   }
   return result;
+}
+
+async function resumeCoordinator(queues: Queues, run: SyncRun): Promise<void> {
+  await queues.enqueueCoordinator({ locationId: run.locationId, runId: run.id, trigger: runTriggerSchema.parse(run.trigger), mode: run.mode, allowMassDelete: run.allowMassDelete }, run);
 }
 
 async function isLive(queues: Queues, queue: 'coordinator' | 'finalize', jobId: string): Promise<boolean> {
@@ -56,4 +89,3 @@ async function isLive(queues: Queues, queue: 'coordinator' | 'finalize', jobId: 
   if (!job) return false;
   return LIVE_STATES.has(await job.getState());
 }
-

@@ -147,13 +147,15 @@ async function listAllPages(deps: SyncDeps, client: GhlClient, run: SyncRun, ctx
   try {
     for await (const page of iterateOpportunityPages(client, { limit: deps.pageSize, startCursor })) {
       if (page.opportunities.length === 0) break;
-      const ids = [...new Set(page.opportunities.map((o) => o.id).filter((id): id is string => typeof id === 'string' && id !== ''))];
+      const usable = (id: unknown): id is string => typeof id === 'string' && id.trim() !== '';
+      const ids = [...new Set(page.opportunities.map((o) => o.id).filter(usable))];
+      const withoutId = page.opportunities.filter((o) => !usable(o.id)).length;
       let end: GhlCursor | null = null;
       for (let i = page.opportunities.length - 1; i >= 0 && end === null; i--) end = opportunityKey(page.opportunities[i]!);
       const isLast = page.nextCursor === null || page.opportunities.length < deps.pageSize;
       const { newIds } = await recordListedPage(deps.db, {
         runId: run.id, locationId: run.locationId, pageNo, ids, start: page.requestCursor, end: end ?? page.nextCursor, next: isLast ? null : page.nextCursor,
-        isLast, listed: page.opportunities.length, apiCalls: page.attempts, reportedTotal: pageNo === 1 && typeof page.meta.total === 'number' ? page.meta.total : null,
+        isLast, listed: page.opportunities.length, withoutId, apiCalls: page.attempts, reportedTotal: pageNo === 1 && typeof page.meta.total === 'number' ? page.meta.total : null,
       });
       log.debug({ page: pageNo, records: page.opportunities.length, newIds }, 'page listed');
       if (pageNo % 10 === 0 || isLast) {
@@ -177,7 +179,7 @@ async function listAllPages(deps: SyncDeps, client: GhlClient, run: SyncRun, ctx
 async function guardedSweep(deps: SyncDeps, run: SyncRun, log: SyncDeps['logger']): Promise<void> {
   const { live, unseen } = await countSweepCandidates(deps.db, run.id, run.locationId);
   const verdict = checkSweepGuards({
-    listingComplete: true, listed: run.listed, reportedTotal: run.reportedTotal, live, unseen,
+    listingComplete: true, listed: run.listed, listedWithoutId: run.listedWithoutId, reportedTotal: run.reportedTotal, live, unseen,
     maxDeleteRatio: deps.sweep.maxDeleteRatio, totalTolerance: deps.sweep.totalTolerance, totalToleranceAbs: deps.sweep.totalToleranceAbs, allowMassDelete: run.allowMassDelete,
   });
   if (!verdict.sweep) {

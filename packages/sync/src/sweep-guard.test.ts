@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkSweepGuards, type SweepGuardInput } from './sweep-guard.js';
 
 const ok: SweepGuardInput = {
-  listingComplete: true, listed: 1_000, reportedTotal: 1_000, live: 1_000, unseen: 10,
+  listingComplete: true, listed: 1_000, listedWithoutId: 0, reportedTotal: 1_000, live: 1_000, unseen: 10,
   maxDeleteRatio: 0.1, totalTolerance: 0.02, totalToleranceAbs: 3, allowMassDelete: false,
 };
 
@@ -12,6 +12,7 @@ describe('checkSweepGuards', () => {
     expect(checkSweepGuards({ ...ok, listingComplete: false, listingErrorCode: 'ghl_server_error', reportedTotal: 5 })).toMatchObject({ sweep: false, code: 'ghl_server_error' });
     expect(checkSweepGuards({ ...ok, reportedTotal: 167_623, unseen: 500 })).toMatchObject({ sweep: false, code: 'sweep_total_mismatch' });
     expect(checkSweepGuards({ ...ok, reportedTotal: null })).toMatchObject({ sweep: false, code: 'sweep_total_mismatch' });
+    expect(checkSweepGuards({ ...ok, listed: 999, listedWithoutId: 1 })).toMatchObject({ sweep: false, code: 'record_missing_id' });
     expect(checkSweepGuards({ ...ok, unseen: 150 })).toMatchObject({ sweep: false, code: 'sweep_too_large' });
     expect(checkSweepGuards({ ...ok, unseen: 150, allowMassDelete: true })).toEqual({ sweep: true });
   });

@@ -8,6 +8,8 @@ export interface SweepGuardInput {
   listingError?: string;
   /** Distinct ids pass 1 saw. */
   listed: number;
+  /** Records pass 1 saw without a usable id: their rows cannot be told apart from deleted ones. */
+  listedWithoutId: number;
   /** `meta.total` of the first page (null when GHL did not say). */
   reportedTotal: number | null;
   /** Live rows of the location and how many of them pass 1 did not see. */
@@ -31,6 +33,9 @@ export type SweepVerdict = { sweep: true } | { sweep: false; code: ErrorCode; re
 export function checkSweepGuards(input: SweepGuardInput): SweepVerdict {
   if (!input.listingComplete) {
     return { sweep: false, code: input.listingErrorCode ?? 'listing_incomplete', reason: `pass 1 did not finish every page: ${input.listingError ?? 'unknown error'}` };
+  }
+  if (input.listedWithoutId > 0) {
+    return { sweep: false, code: 'record_missing_id', reason: `pass 1 met ${input.listedWithoutId} record(s) without an id; their rows cannot be told from deleted ones` };
   }
   if (input.reportedTotal === null) {
     return { sweep: false, code: 'sweep_total_mismatch', reason: 'GHL reported no meta.total, so the listing cannot be checked' };

@@ -1,19 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
-import { loadConfig } from '@ghl-sync/config';
-import { createDb, createRun, getRun, runMigrations, upsertLocation, ACTIVE_RUN_STATUSES, type Db, type SyncRun } from '@ghl-sync/db';
+import { createDb, getRun, runMigrations, upsertLocation, ACTIVE_RUN_STATUSES, type Db, type SyncRun } from '@ghl-sync/db';
 import { startSandbox, type Sandbox, type SandboxOptions } from '@ghl-sync/ghl-sandbox';
 import { createLogger } from '@ghl-sync/logger';
 import { createQueues, createRedisConnection, type Queues } from '@ghl-sync/queues';
-import { startWorker, type RunningWorker } from '@ghl-sync/worker';
+import type { RunningWorker } from '@ghl-sync/worker';
+import { createWorkerFleet } from '../../support/worker-fleet.js';
 import { startThrowawayPostgres, startThrowawayRedis, type ThrowawayPostgres, type ThrowawayRedis } from './throwaway-services.js';
 
-export const CLI_BIN = fileURLToPath(new URL('../../../apps/cli/bin/ghl-sync.js', import.meta.url));
+export { CLI_BIN } from '../../support/worker-fleet.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Options for {@link startFaultStack}. */
@@ -83,13 +82,12 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
     for (const l of sandbox.locations) await upsertLocation(db, { id: l.id, name: l.name, accessToken: l.token, scheduleCron: null });
   }
   const logs: string[] = [];
-  const children: ChildProcess[] = [];
-  const running: RunningWorker[] = [];
   const sink = new Writable({ write(chunk, _e, cb) { logs.push(String(chunk)); cb(); } });
   const logger = createLogger({ name: 'fault-worker', level: 'info', format: 'json', destination: sink });
+  const fleet = createWorkerFleet({ env, logs, logger, db, queues });
 
   const stack: FaultStack = {
-    redis, postgres, db, databaseUrl, sandbox, env, queues, logs, children,
+    redis, postgres, db, databaseUrl, sandbox, env, queues, logs, children: fleet.children,
     dumpLogs(name) {
       const dir = join(tmpdir(), 'ghl-sync-faults');
       mkdirSync(dir, { recursive: true });
@@ -97,31 +95,9 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
       writeFileSync(file, logs.join(''));
       return file;
     },
-    spawnWorkers(n, extra = {}) {
-      const spawned: ChildProcess[] = [];
-      for (let i = 0; i < n; i++) {
-        const child = spawn(process.execPath, [CLI_BIN, 'worker'], { env: { ...process.env, ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
-        child.stdout?.on('data', (d: Buffer) => logs.push(d.toString()));
-        child.stderr?.on('data', (d: Buffer) => logs.push(d.toString()));
-        children.push(child);
-        spawned.push(child);
-      }
-      return spawned;
-    },
-    async startWorkers(n, extra = {}) {
-      const started: RunningWorker[] = [];
-      for (let i = 0; i < n; i++) {
-        const w = await startWorker(loadConfig({ ...env, ...extra }), logger.child({ worker: running.length + 1 }));
-        running.push(w);
-        started.push(w);
-      }
-      return started;
-    },
-    async startRun(locationId, opts = {}) {
-      const run = await createRun(db, { locationId, trigger: 'test', mode: opts.mode, allowMassDelete: opts.allowMassDelete });
-      await queues.enqueueCoordinator({ locationId, runId: run.id, trigger: 'test', mode: run.mode, allowMassDelete: run.allowMassDelete }, run);
-      return run;
-    },
+    spawnWorkers: fleet.spawnWorkers,
+    startWorkers: fleet.startWorkers,
+    startRun: fleet.startRun,
     async wait(runId, timeoutMs = 180_000) {
       const deadline = Date.now() + timeoutMs;
       let last: SyncRun | null = null;
@@ -137,10 +113,7 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
       return stack.wait(run.id, opts.timeoutMs);
     },
     async stop() {
-      await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null
-        ? Promise.race([new Promise((r) => { c.once('exit', r); c.kill('SIGTERM'); }), sleep(8_000).then(() => c.kill('SIGKILL'))])
-        : undefined)));
-      for (const w of running) for (const closer of w.closers) await Promise.race([closer.close().catch(() => undefined), sleep(5_000)]);
+      await fleet.stop();
       await queues.close().catch(() => undefined);
       producer.disconnect();
       await sandbox.close();

@@ -91,7 +91,14 @@ export async function listPageNumbers(db: Queryable, runId: number): Promise<num
  */
 export async function recordListedPage(
   db: Queryable,
-  page: ListedPage & { locationId: string; ids: string[]; apiCalls: number; reportedTotal: number | null },
+  page: ListedPage & {
+    locationId: string;
+    ids: string[];
+    /** Records on the page without a usable id. */
+    withoutId: number;
+    apiCalls: number;
+    reportedTotal: number | null;
+  },
 ): Promise<{ newIds: number; recorded: boolean }> {
   const { rows } = await db.query<{ newIds: number; recorded: boolean }>(
     `WITH page AS (
@@ -113,7 +120,8 @@ export async function recordListedPage(
          listed = listed + (SELECT count(*) FROM marked),
          pages = greatest(pages, $4),
          listing_api_calls = listing_api_calls + $13, api_calls = api_calls + $13,
-         reported_total = coalesce(reported_total, $14)
+         reported_total = coalesce(reported_total, $14),
+         listed_without_id = listed_without_id + $15
        WHERE id = $1 AND EXISTS (SELECT 1 FROM page)
        RETURNING 1
      )
@@ -123,7 +131,7 @@ export async function recordListedPage(
       page.start?.startAfter ?? null, page.start?.startAfterId ?? null,
       page.end?.startAfter ?? null, page.end?.startAfterId ?? null,
       page.next?.startAfter ?? null, page.next?.startAfterId ?? null,
-      page.isLast, page.listed, page.apiCalls, page.reportedTotal,
+      page.isLast, page.listed, page.apiCalls, page.reportedTotal, page.withoutId,
     ],
   );
   return rows[0]!;

@@ -41,6 +41,10 @@ export interface SyncRun {
   errorCode: string | null;
   error: string | null;
   coordinatorJobId: string | null;
+  /** Records pass 1 listed without a usable id (the sweep is refused while any). */
+  listedWithoutId: number;
+  /** Times recovery re-enqueued this run's jobs after they vanished. */
+  recoveries: number;
 }
 
 export const RUN_COLUMNS = `id, location_id AS "locationId", trigger, mode, status, allow_mass_delete AS "allowMassDelete",
@@ -48,7 +52,7 @@ export const RUN_COLUMNS = `id, location_id AS "locationId", trigger, mode, stat
   listed, reported_total AS "reportedTotal", pages, inserted, updated, unchanged, deleted, duplicates,
   record_errors AS "recordErrors", failed_pages AS "failedPages", api_calls AS "apiCalls", listing_api_calls AS "listingApiCalls",
   sweep_status AS "sweepStatus", cancel_requested AS "cancelRequested", error_code AS "errorCode", error,
-  coordinator_job_id AS "coordinatorJobId"`;
+  coordinator_job_id AS "coordinatorJobId", listed_without_id AS "listedWithoutId", recoveries`;
 
 /** Input of {@link createRun}. */
 export interface CreateRunInput {
@@ -230,4 +234,18 @@ export async function addRunApiCalls(db: Queryable, id: number, calls: number): 
 export async function countRunsByStatus(db: Queryable): Promise<Record<string, number>> {
   const { rows } = await db.query<{ status: string; n: number }>(`SELECT status, count(*) AS n FROM ghl.sync_runs GROUP BY status`);
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+/**
+ * Counts one more recovery of a run (its jobs are about to be re-enqueued). Optimistic: only the
+ * caller that saw `expectedRecoveries` wins, so two workers recovering at once enqueue one set of jobs.
+ * @returns the run after the change, or null when another caller won or the run is no longer active.
+ */
+export async function markRunRecovered(db: Queryable, id: number, expectedRecoveries: number): Promise<SyncRun | null> {
+  const { rows } = await db.query<SyncRun>(
+    `UPDATE ghl.sync_runs SET recoveries = recoveries + 1
+     WHERE id = $1 AND status = ANY($2::text[]) AND recoveries = $3 RETURNING ${RUN_COLUMNS}`,
+    [id, ACTIVE_RUN_STATUSES, expectedRecoveries],
+  );
+  return rows[0] ?? null;
 }

@@ -1,0 +1,65 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '@ghl-sync/config';
+import { createRun, type Db, type SyncRun } from '@ghl-sync/db';
+import type { Logger } from '@ghl-sync/logger';
+import type { Queues } from '@ghl-sync/queues';
+import { startWorker, type RunningWorker } from '@ghl-sync/worker';
+
+export const CLI_BIN = fileURLToPath(new URL('../../apps/cli/bin/ghl-sync.js', import.meta.url));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Workers and runs of one test deployment, whatever services it runs on. */
+export interface WorkerFleet {
+  /** Spawned `ghl-sync worker` child processes (they run the BUILT code). */
+  children: ChildProcess[];
+  /** Spawns N real worker processes. */
+  spawnWorkers(n: number, env?: Record<string, string>): ChildProcess[];
+  /** Starts N workers in this process (real BullMQ workers, own connections; source code). */
+  startWorkers(n: number, env?: Record<string, string>): Promise<RunningWorker[]>;
+  /** Opens a run and enqueues its coordinator. */
+  startRun(locationId: string, opts?: { mode?: 'full' | 'resync'; allowMassDelete?: boolean; deadlineAt?: Date }): Promise<SyncRun>;
+  /** SIGTERM every child (SIGKILL after 8 s), then closes in-process workers (5 s cap per step). */
+  stop(): Promise<void>;
+}
+
+/** Builds a {@link WorkerFleet} whose workers see `env` and log into `logs`. */
+export function createWorkerFleet(deps: { env: Record<string, string>; logs: string[]; logger: Logger; db: Db; queues: Queues }): WorkerFleet {
+  const { env, logs, logger, db, queues } = deps;
+  const children: ChildProcess[] = [];
+  const running: RunningWorker[] = [];
+  return {
+    children,
+    spawnWorkers(n, extra = {}) {
+      const spawned: ChildProcess[] = [];
+      for (let i = 0; i < n; i++) {
+        const child = spawn(process.execPath, [CLI_BIN, 'worker'], { env: { ...process.env, ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+        child.stdout?.on('data', (d: Buffer) => logs.push(d.toString()));
+        child.stderr?.on('data', (d: Buffer) => logs.push(d.toString()));
+        children.push(child);
+        spawned.push(child);
+      }
+      return spawned;
+    },
+    async startWorkers(n, extra = {}) {
+      const started: RunningWorker[] = [];
+      for (let i = 0; i < n; i++) {
+        const w = await startWorker(loadConfig({ ...env, ...extra }), logger.child({ worker: running.length + 1 }));
+        running.push(w);
+        started.push(w);
+      }
+      return started;
+    },
+    async startRun(locationId, opts = {}) {
+      const run = await createRun(db, { locationId, trigger: 'test', mode: opts.mode, allowMassDelete: opts.allowMassDelete, deadlineAt: opts.deadlineAt });
+      await queues.enqueueCoordinator({ locationId, runId: run.id, trigger: 'test', mode: run.mode, allowMassDelete: run.allowMassDelete }, run);
+      return run;
+    },
+    async stop() {
+      await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null
+        ? Promise.race([new Promise((r) => { c.once('exit', r); c.kill('SIGTERM'); }), sleep(8_000).then(() => c.kill('SIGKILL'))])
+        : undefined)));
+      for (const w of running) for (const closer of w.closers) await Promise.race([closer.close().catch(() => undefined), sleep(5_000)]);
+    },
+  };
+}

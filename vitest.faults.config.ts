@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config';
+
+// The fault-injection suite (issue #7): `npm run test:faults`. Every file starts its own throwaway
+// redis-server and Postgres cluster on free ports and spawns built workers, so files run one at a
+// time (2-core CI) and timeouts are generous. `FAULTS_SCALE=full` runs the 20,000-record version.
+export default defineConfig({
+  resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
+  test: {
+    include: ['test/faults/**/*.test.ts'],
+    testTimeout: 20 * 60_000,
+    hookTimeout: 3 * 60_000,
+    teardownTimeout: 60_000,
+    pool: 'forks',
+    poolOptions: { forks: { singleFork: true } },
+    fileParallelism: false,
+    sequence: { concurrent: false },
+    reporters: ['default'],
+  },
+});
