@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
+import { installGracefulShutdown } from '@ghl-sync/lifecycle';
+import { createLogger } from '@ghl-sync/logger';
 import { startSandbox } from './start-sandbox.js';
-import { createStderrLogger } from './stderr-logger.js';
 
 /**
  * Standalone sandbox: `node dist/main.js --port 4010 --locations 3 --opportunities 20000`.
@@ -27,7 +28,8 @@ function int(name: string, text: string): number {
   return value;
 }
 
-const logger = createStderrLogger('ghl-sandbox');
+// Logs go to stderr so stdout keeps only the lines scripts parse (URL, location ids and tokens).
+const logger = createLogger({ name: 'ghl-sandbox', destination: process.stderr });
 const sandbox = await startSandbox({
   port: int('port', values.port),
   host: values.host,
@@ -45,17 +47,4 @@ const sandbox = await startSandbox({
 process.stdout.write(`GHL sandbox listening on ${sandbox.url}\n`);
 for (const location of sandbox.locations) process.stdout.write(`location ${location.id} token ${location.token} name ${JSON.stringify(location.name)}\n`);
 
-let stopping = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    sandbox.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: String(error) }, 'sandbox close failed');
-        process.exit(1);
-      },
-    );
-  });
-}
+installGracefulShutdown({ closers: [{ name: 'sandbox', close: () => sandbox.close() }], graceMs: 10_000, logger });

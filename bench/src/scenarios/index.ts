@@ -1,0 +1,9 @@
+import { memoryScenario } from './memory.js';
+import { rateLimitedScenario } from './rate-limited.js';
+import type { Scenario } from './scenario.js';
+import { scaleOutScenario } from './scale-out.js';
+import { seedBaselineScenario } from './seed-baseline.js';
+import { throughputScenario } from './throughput.js';
+
+/** Every scenario, in the order `all` runs them. */
+export const SCENARIOS: Scenario[] = [rateLimitedScenario, throughputScenario, memoryScenario, scaleOutScenario, seedBaselineScenario];
