@@ -103,6 +103,7 @@ export function createWorkers(options: CreateWorkersOptions): Workers {
         deps.logger.info({ purged, retentionDays: options.tombstoneRetentionDays }, 'tombstones purged');
         return { purged };
       }
+      if (data.task === 'flow_gate') return { released: data.runId ?? null };
       return recoverRuns(deps, { graceMs: options.recoveryGraceMs });
     },
     { ...common, concurrency: 1 },

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { workerNodeOptions } from '@ghl-sync/cli';
 
 /** The CLI entry point (`apps/cli/bin/ghl-sync.js`), resolved from bench/dist/support. */
 export const CLI_BIN = fileURLToPath(new URL('../../../apps/cli/bin/ghl-sync.js', import.meta.url));
@@ -41,6 +42,8 @@ function spawnOne(name: string, options: SpawnBenchWorkersOptions): BenchWorker 
     env['BENCH_QUERY_LOG'] = `${options.queryLogDir}/${name}.json`;
     env['NODE_OPTIONS'] = `${env['NODE_OPTIONS'] ?? ''} --import=${QUERY_COUNTER_PRELOAD}`.trim();
   }
+  // Workers run as documented for production: with the V8 heap cap (README, "Memory").
+  env['NODE_OPTIONS'] = workerNodeOptions(env['NODE_OPTIONS']);
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI_BIN, 'worker'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const worker: BenchWorker = {
     name, child, pid: child.pid ?? -1, problems: [], ranCoordinator: false,

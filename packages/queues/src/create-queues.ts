@@ -5,6 +5,13 @@ import { jobIds, runKey } from './job-ids.js';
 import { JOB_SCHEMAS, type CoordinatorJob } from './job-schemas.js';
 import { QUEUE_NAMES, type QueueKey } from './queue-names.js';
 
+/** Page jobs added per Redis round trip. */
+const PAGE_CHUNK = 200;
+/** BullMQ's highest priority value (2^21). */
+const MAX_PRIORITY = 2_097_152;
+/** When a run's gate releases its flow parent if the enqueuing process died first, in ms. */
+const GATE_FALLBACK_MS = 10 * 60_000;
+
 /** Options for {@link createQueues}. */
 export interface CreateQueuesOptions {
   /** A producer connection (see `createRedisConnection`). Shared by every queue here; not closed by `close()`. */
@@ -30,7 +37,7 @@ export interface Queues {
   enqueueCoordinator(job: CoordinatorJob, run?: { id: number; startedAt: Date; recoveries?: number }): Promise<string>;
   /**
    * Enqueues one job per page as a BullMQ flow whose parent (the finalize job) runs once every page
-   * job has completed or failed for good.
+   * job has completed or failed for good. Idempotent per run key: pages already added are skipped.
    */
   enqueuePageFlow(input: { run: { id: number; startedAt: Date; recoveries?: number }; locationId: string; pageNumbers: number[] }): Promise<void>;
   close(): Promise<void>;
@@ -68,18 +75,38 @@ export function createQueues(options: CreateQueuesOptions): Queues {
     async enqueuePageFlow({ run, locationId, pageNumbers }) {
       const key = runKey(run);
       const runId = run.id;
+      const finalizeId = jobIds.finalize(key);
+      const gateId = jobIds.gate(key);
+      // The parent starts with one child, a gate that waits. Pages are then added in chunks (flat
+      // memory whatever the account size) while the parent cannot finish early, and the gate is
+      // released last. If this process dies before releasing it, the gate fires by itself after
+      // GATE_FALLBACK_MS and the finalizer closes the run from its page rows.
       await flow.add({
         name: 'finalize-run',
         queueName: QUEUE_NAMES.finalize,
         data: JOB_SCHEMAS.finalize.parse({ runId, locationId }),
-        opts: { ...DEFAULT_JOB_OPTIONS.finalize, jobId: jobIds.finalize(key) },
-        children: pageNumbers.map((pageNo) => ({
-          name: 'sync-page',
-          queueName: QUEUE_NAMES.page,
-          data: JOB_SCHEMAS.page.parse({ runId, locationId, pageNo }),
-          opts: { ...DEFAULT_JOB_OPTIONS.page, jobId: jobIds.page(key, pageNo) },
-        })),
+        opts: { ...DEFAULT_JOB_OPTIONS.finalize, jobId: finalizeId },
+        children: [{
+          name: 'flow-gate',
+          queueName: QUEUE_NAMES.maintenance,
+          data: JOB_SCHEMAS.maintenance.parse({ task: 'flow_gate', runId }),
+          opts: { ...DEFAULT_JOB_OPTIONS.maintenance, jobId: gateId, delay: GATE_FALLBACK_MS },
+        }],
       });
+      const parent = { id: finalizeId, queue: `${prefix}:${QUEUE_NAMES.finalize}` };
+      for (let i = 0; i < pageNumbers.length; i += PAGE_CHUNK) {
+        await page.addBulk(
+          pageNumbers.slice(i, i + PAGE_CHUNK).map((pageNo) => ({
+            name: 'sync-page',
+            data: JOB_SCHEMAS.page.parse({ runId, locationId, pageNo }),
+            // Lower runs first: every location's page 1 before anyone's page 2, so one large
+            // location's thousands of pages cannot hold every worker slot while others wait.
+            opts: { ...DEFAULT_JOB_OPTIONS.page, jobId: jobIds.page(key, pageNo), priority: Math.min(pageNo, MAX_PRIORITY), parent },
+          })),
+        );
+      }
+      const gate = await maintenance.getJob(gateId);
+      if (gate && (await gate.isDelayed())) await gate.promote();
     },
     async close() {
       await Promise.allSettled([coordinator.close(), page.close(), finalize.close(), maintenance.close(), flow.close()]);

@@ -17,6 +17,8 @@ export const jobIds = {
   coordinator: (key: string) => `run-${key}-coordinator`,
   page: (key: string, pageNo: number) => `run-${key}-page-${pageNo}`,
   finalize: (key: string) => `run-${key}-finalize`,
+  /** The child that holds a run's flow parent back until every page job is added. */
+  gate: (key: string) => `run-${key}-gate`,
   /** The job scheduler of a location's repeatable sync. */
   scheduler: (locationId: string) => `schedule-${locationId}`,
 };

@@ -36,8 +36,8 @@ export type PageJob = z.infer<typeof pageJobSchema>;
 export const finalizeJobSchema = z.object({ runId, locationId });
 export type FinalizeJob = z.infer<typeof finalizeJobSchema>;
 
-/** Maintenance job. */
-export const maintenanceJobSchema = z.object({ task: z.enum(['purge_tombstones', 'recover_runs']) });
+/** Maintenance job. `flow_gate` is a run's gate child (see `enqueuePageFlow`): it does nothing. */
+export const maintenanceJobSchema = z.object({ task: z.enum(['purge_tombstones', 'recover_runs', 'flow_gate']), runId: z.number().int().positive().optional() });
 export type MaintenanceJob = z.infer<typeof maintenanceJobSchema>;
 
 /** Payload schema per queue: validated on enqueue and at the top of each processor. */

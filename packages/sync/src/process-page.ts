@@ -19,8 +19,11 @@ export interface PageResult {
   skipped?: string;
 }
 
-/** A page job may wait this long for one request slot before it is delayed instead. */
-const PAGE_MAX_WAIT_MS = 5_000;
+/**
+ * A page job may wait this long for one request slot before it is delayed instead: short, so a
+ * job of a busy location gives its worker slot back to other locations' pages.
+ */
+const PAGE_MAX_WAIT_MS = 1_000;
 /** Guards against a range that never ends (GHL feeding the same records forever). */
 const MAX_FETCHES_PER_PAGE = 50;
 
