@@ -14,7 +14,7 @@ export interface CreateWorkersOptions {
   prefix: string;
   /** Page jobs this process runs at once. @defaultValue 8 */
   pageConcurrency?: number;
-  /** Coordinator jobs this process runs at once. @defaultValue 4 */
+  /** Coordinator jobs this process runs at once. @defaultValue 16 */
   coordinatorConcurrency?: number;
   /** Total time a job may spend delayed for its location's budget, in ms. */
   maxRateLimitWaitMs: number;
@@ -61,7 +61,7 @@ export function createWorkers(options: CreateWorkersOptions): Workers {
         });
       }
     },
-    { ...common, concurrency: options.coordinatorConcurrency ?? 4 },
+    { ...common, concurrency: options.coordinatorConcurrency ?? 16 },
   );
 
   const page = new Worker(

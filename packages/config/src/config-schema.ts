@@ -33,7 +33,7 @@ export const configShape = {
   RATE_LIMIT_DAILY: int(0).default(200_000).describe('Requests GHL allows per location per day; 0 = not tracked.'),
   RATE_LIMIT_MAX_WAIT_MS: int(0).default(15 * 60_000).describe('How long a page job may wait in total for its location\'s budget before failing with `rate_limited_too_long`, in ms.'),
   WORKER_CONCURRENCY: int(1, 500).default(8).describe('Page jobs one worker process runs at once.'),
-  COORDINATOR_CONCURRENCY: int(1, 100).default(4).describe('Coordinator jobs (locations in pass 1) one worker process runs at once.'),
+  COORDINATOR_CONCURRENCY: int(1, 100).default(16).describe('Coordinator jobs (locations in pass 1) one worker process runs at once; they mostly wait for their location\'s rate budget, so this can be high.'),
   SWEEP_MAX_DELETE_RATIO: ratio().default(0.1).describe('Largest share of a location\'s live rows one sweep may tombstone without `--allow-mass-delete`.'),
   SWEEP_TOTAL_TOLERANCE: ratio().default(0.02).describe('Allowed relative gap between distinct ids listed and `meta.total` of the first page before the sweep is refused.'),
   SWEEP_TOTAL_TOLERANCE_ABS: int(0).default(3).describe('Allowed absolute gap (records) between distinct ids listed and `meta.total`, so small locations are not blocked by one change during pass 1.'),

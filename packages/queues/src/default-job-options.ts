@@ -17,7 +17,8 @@ export const DEFAULT_JOB_OPTIONS: Record<QueueKey, JobsOptions> = {
   page: {
     attempts: 5,
     backoff: { type: 'exponential', delay: 2_000 },
-    removeOnComplete: { age: 3600, count: 1_000 },
+    // Run history lives in Postgres; Redis keeps only the last few for the dashboard.
+    removeOnComplete: { age: 3600, count: 100 },
     removeOnFail: { age: 7 * DAY_S, count: 5_000 },
     // A page that fails for good must not block the run: the finalizer still runs and counts it.
     ignoreDependencyOnFailure: true,
@@ -36,4 +37,4 @@ export const DEFAULT_JOB_OPTIONS: Record<QueueKey, JobsOptions> = {
 };
 
 /** Suggested concurrency per worker process for each queue. */
-export const CONCURRENCY_HINTS: Record<QueueKey, number> = { coordinator: 4, page: 8, finalize: 4, maintenance: 1 };
+export const CONCURRENCY_HINTS: Record<QueueKey, number> = { coordinator: 16, page: 8, finalize: 4, maintenance: 1 };

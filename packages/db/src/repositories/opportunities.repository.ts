@@ -69,7 +69,7 @@ export interface PageWriteResult {
 
 /**
  * Writes one page in one transaction: upserts its opportunities and contacts with one statement,
- * replaces the page's record errors and closes the page row with exact counts.
+ * records the page's record errors and closes the page row with exact counts.
  *
  * A row whose data did not change is not rewritten (its `raw` is compared), unless `force`. A row
  * that was tombstoned comes back to life (`deleted_at` cleared) and counts as updated. A page that
@@ -91,7 +91,8 @@ export async function writeOpportunityPage(db: Queryable & { withTransaction<T>(
     const { inserted, updated } = rows[0]!;
     const unchanged = input.opportunities.length - inserted - updated;
 
-    await tx.query(`DELETE FROM ghl.sync_run_errors WHERE run_id = $1 AND page_no = $2`, [input.runId, input.pageNo]);
+    // No earlier attempt can have left record errors for this page: they are written only here, in
+    // the transaction that also marks the page done, and a done page is never written again.
     if (input.recordErrors.length > 0) {
       await tx.query(
         `INSERT INTO ghl.sync_run_errors (run_id, page_no, opportunity_id, code, message, raw)
