@@ -6,6 +6,8 @@ import { createCliContext } from '../cli-context.js';
 
 interface AddOptions {
   token: string;
+  refreshToken?: string;
+  expiresIn?: string;
   name?: string;
   schedule?: string | false;
   tz?: string;
@@ -17,20 +19,26 @@ export function registerLocationCommands(program: Command): void {
 
   locations
     .command('add <locationId>')
-    .description('register a location with a Private Integration token (replaces the token if it exists)')
-    .requiredOption('--token <token>', 'Private Integration token of the sub-account (pit-…)')
+    .description('register a location with a Private Integration token, or an OAuth access + refresh token pair (replaces the credential if it exists)')
+    .requiredOption('--token <token>', 'Private Integration token of the sub-account (pit-…), or the OAuth access token')
+    .option('--refresh-token <token>', 'OAuth refresh token: makes this an OAuth location, refreshed automatically (needs GHL_OAUTH_CLIENT_ID/SECRET on the workers)')
+    .option('--expires-in <seconds>', 'with --refresh-token: seconds until the access token expires (GHL answers 86399)', '86399')
     .option('--name <name>', 'a display name')
     .option('--schedule <cron>', 'cron pattern of the scheduled sync (default: every 30 minutes)')
     .option('--no-schedule', 'no scheduled sync for this location')
     .option('--tz <zone>', 'IANA time zone of the schedule', 'UTC')
     .action(async (locationId: string, opts: AddOptions) => {
       const ctx = createCliContext();
+      const oauth = opts.refreshToken !== undefined;
+      const expiresInSec = Number(opts.expiresIn);
+      if (oauth && !(Number.isFinite(expiresInSec) && expiresInSec > 0)) throw new GhlSyncError('invalid_argument', `--expires-in must be a positive number of seconds, got "${opts.expiresIn}"`);
       const saved = await upsertLocation(ctx.db(), {
-        id: locationId, name: opts.name ?? null, authType: 'pit', accessToken: opts.token,
+        id: locationId, name: opts.name ?? null, authType: oauth ? 'oauth' : 'pit', accessToken: opts.token,
+        refreshToken: opts.refreshToken ?? null, tokenExpiresAt: oauth ? new Date(Date.now() + expiresInSec * 1000) : null,
         scheduleCron: opts.schedule === false ? null : opts.schedule, scheduleTz: opts.tz,
       });
       await applySchedule(ctx.queues(), saved);
-      console.log(`location ${saved.id} registered (token stored, not shown); schedule: ${saved.scheduleCron ?? 'none'}${saved.scheduleCron ? ` ${saved.scheduleTz}` : ''}`);
+      console.log(`location ${saved.id} registered (${oauth ? 'OAuth tokens' : 'token'} stored, not shown); schedule: ${saved.scheduleCron ?? 'none'}${saved.scheduleCron ? ` ${saved.scheduleTz}` : ''}`);
       await ctx.close();
     });
 
