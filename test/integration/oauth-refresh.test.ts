@@ -1,20 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getLocation, getRun, listPages, upsertLocation } from '@ghl-sync/db';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
+import { waitFor } from '../support/wait-for.js';
+import { queuedPages } from '../support/queued-pages.js';
 
 // #4: OAuth locations. Refresh tokens are single use (ghl-api.md §5.1): one refresh for many 401s,
 // both tokens saved before use; a refused refresh disconnects the location; other 401/403 are final.
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 /** `POST /oauth/token` with a refresh token, as GHL expects it (form-encoded, ghl-api.md §5.1). */
 async function tryRefresh(stack: TestStack, refreshToken: string): Promise<number> {
@@ -61,8 +53,8 @@ describe('OAuth locations (#4)', () => {
         run = await stack.startRun(id);
         await waitFor('8 queued page jobs', async () => {
           if ((await getRun(stack.database.db, run!.id))?.status !== 'writing') return false;
-          // A paused queue keeps its jobs in 'wait' (BullMQ 5).
-          return (await stack.queues.page.getJobCounts('wait')).wait === 8;
+          // A paused queue keeps its jobs waiting; page jobs carry a priority, so BullMQ counts them as 'prioritized'.
+          return (await queuedPages(stack)) === 8;
         });
         // The access token dies while all 8 jobs wait; 1.5 s of latency keeps all 8 requests in
         // flight together, so each of them meets the 401 before anyone has refreshed.

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRun } from '@ghl-sync/db';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
+import { queuedPages } from '../support/queued-pages.js';
 
 // #4: 429 answers pause the whole location for Retry-After (seconds or HTTP-date) or, without it,
 // for the burst interval from the headers; the run still completes exactly.
@@ -30,8 +31,8 @@ async function startInPagePhase(stack: TestStack, locationId: string, pages: num
     const run = await stack.startRun(locationId);
     for (let i = 0; ; i++) {
       if (i > 3_000) throw new Error(`run ${run.id} never queued its pages`);
-      // A paused queue keeps its jobs in 'wait' (BullMQ 5).
-      if ((await getRun(stack.database.db, run.id))?.status === 'writing' && (await stack.queues.page.getJobCounts('wait')).wait === pages) break;
+      // A paused queue keeps its jobs waiting; page jobs carry a priority, so BullMQ counts them as 'prioritized'.
+      if ((await getRun(stack.database.db, run.id))?.status === 'writing' && (await queuedPages(stack)) === pages) break;
       await new Promise((r) => setTimeout(r, 10));
     }
     const rec = recordArrivals(stack, locationId);

@@ -1,19 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRun, listPages } from '@ghl-sync/db';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
+import { waitFor } from '../support/wait-for.js';
+import { queuedPages } from '../support/queued-pages.js';
 
 // #4: the daily budget, the cap on rate-limit waits, and limits learned from GHL's headers.
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describe('when the daily budget runs out (#4)', () => {
   let stack: TestStack;
@@ -85,10 +78,10 @@ describe('when a page job waits for its location longer than the cap (#4)', () =
       run = await stack.startRun(id);
       await waitFor('the page jobs', async () => {
         if ((await getRun(stack.database.db, run!.id))?.status !== 'writing') return false;
-        // A paused queue keeps its jobs in 'wait' (BullMQ 5).
-        return (await stack.queues.page.getJobCounts('wait')).wait === 3;
+        // A paused queue keeps its jobs waiting; page jobs carry a priority, so BullMQ counts them as 'prioritized'.
+        return (await queuedPages(stack)) === 3;
       });
-      // Every page answer is a 429 asking for 6 s: longer than a page job waits in place (5 s).
+      // Every page answer is a 429 asking for 6 s: longer than a page job waits in place (1 s).
       stack.sandbox.admin.setKnobs(id, { forceStatus: { status: 429, count: 1_000, retryAfterSec: 6 } });
     } finally {
       await stack.queues.page.resume();

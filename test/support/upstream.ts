@@ -1,3 +1,4 @@
+import { waitFor } from './wait-for.js';
 import type { Sandbox } from '@ghl-sync/ghl-sandbox';
 
 /** Upstream records of a location in search order (newest first), as the sandbox holds them now. */
@@ -9,9 +10,5 @@ export async function upstreamRecords(sandbox: Sandbox, locationId: string): Pro
 
 /** Polls `check` until it returns true (or throws after `timeoutMs`). */
 export async function until(check: () => Promise<boolean>, timeoutMs = 30_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitFor(what, check, timeoutMs);
 }
