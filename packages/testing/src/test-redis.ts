@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { processEnvironment } from '@ghl-sync/config';
 
-export const TEST_REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+export const TEST_REDIS_URL = processEnvironment()['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 /** A Redis key prefix of its own for one test; `cleanup()` deletes only keys under it. */
 export interface TestRedis {
