@@ -4,7 +4,7 @@ import type { Sandbox } from '../start-sandbox.js';
 export interface TestResponse {
   status: number;
   headers: Headers;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests poke at raw JSON
+  body: any;  
   text: string;
 }
 
