@@ -4,7 +4,7 @@ import type { Sandbox } from '../start-sandbox.js';
 export interface TestResponse {
   status: number;
   headers: Headers;
-  body: any;  
+  body: any; // tests poke at raw JSON
   text: string;
 }
 
