@@ -86,12 +86,12 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     wait: (runId, timeoutMs = 120_000) => waitForRun({ db: database.db, queues, runId, timeoutMs, pollMs: 100 }),
     compare: (locationId) => compareWithSandbox(database.db, sandbox, locationId),
     async stop() {
-      await fleet.stop();
-      await queues.close();
-      producer.disconnect();
-      await sandbox.close();
-      await database.drop();
-      await redis.cleanup();
+      // Every step runs even if an earlier one fails, so a broken test never leaves its database
+      // or its Redis keys behind on the shared services.
+      const steps = [() => fleet.stop(), () => queues.close(), async () => producer.disconnect(), () => sandbox.close(), () => database.drop(), () => redis.cleanup()];
+      const errors: unknown[] = [];
+      for (const step of steps) await step().catch((err: unknown) => errors.push(err));
+      if (errors.length) throw errors[0];
     },
   };
   return stack;

@@ -127,7 +127,9 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   const metricsServer = await startMetricsServer(metrics.registry, config.WORKER_METRICS_PORT).catch(async (err: NodeJS.ErrnoException) => {
     // Several workers on one host: the first takes the configured port, the others a free one.
     if (err.code !== 'EADDRINUSE') throw err;
-    return startMetricsServer(metrics.registry, 0);
+    const fallback = await startMetricsServer(metrics.registry, 0);
+    logger.warn({ wantedPort: config.WORKER_METRICS_PORT, metricsPort: fallback.port }, `WORKER_METRICS_PORT ${config.WORKER_METRICS_PORT} is taken (another worker on this host?): serving /metrics on port ${fallback.port}`);
+    return fallback;
   });
   workers.run();
   // A run whose jobs vanished while no worker was up is resumed now rather than at the next tick.

@@ -33,3 +33,25 @@ describe('installGracefulShutdown', () => {
     expect(codes).toEqual([1]);
   });
 });
+
+describe('a worker started under a parent that exits', () => {
+  it('shuts itself down gracefully when its parent process goes away', async () => {
+    const { spawn } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const entry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+    // parent: a shell that starts a node child (the "worker") and is then killed, like npx on SIGTERM.
+    const script = `import('${entry}').then(({ installGracefulShutdown }) => {
+      installGracefulShutdown({ closers: [{ name: 'work', close: async () => { console.log('closed'); } }], parentCheckMs: 100, logger: { info() {}, error() {} }, exit: (c) => { console.log('exit ' + c); process.exit(c); } });
+      console.log('ready'); setInterval(() => {}, 1000);
+    });`;
+    const parent = spawn('sh', ['-c', `node --input-type=module -e "${script.replaceAll('"', '\\"')}" & wait`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    parent.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    for (let i = 0; i < 100 && !out.includes('ready'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(out).toContain('ready');
+    parent.kill('SIGKILL');
+    for (let i = 0; i < 60 && !out.includes('exit'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(out).toContain('closed');
+    expect(out).toContain('exit 0');
+  });
+});

@@ -12,6 +12,12 @@ export interface GracefulShutdownOptions {
   logger: { info(o: object, m?: string): void; error(o: object, m?: string): void };
   /** Exits the process; replaced in tests. @defaultValue process.exit */
   exit?: (code: number) => void;
+  /**
+   * Also shut down when the parent process goes away, checked this often in ms (0 = never).
+   * `npx ghl-sync worker` runs the worker under npm, which exits on SIGTERM without passing the
+   * signal on; without this the worker would be orphaned and keep taking jobs. @defaultValue 1_000
+   */
+  parentCheckMs?: number;
 }
 
 /**
@@ -50,5 +56,17 @@ export function installGracefulShutdown(options: GracefulShutdownOptions): (sign
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+  const parentCheckMs = options.parentCheckMs ?? 1_000;
+  if (parentCheckMs > 0) {
+    const parent = process.ppid;
+    const timer = setInterval(() => {
+      // A dead parent's children are re-parented (to init or a subreaper), so ppid changes.
+      if (process.ppid !== parent) {
+        clearInterval(timer);
+        void shutdown('parent-exited');
+      }
+    }, parentCheckMs);
+    timer.unref();
+  }
   return shutdown;
 }

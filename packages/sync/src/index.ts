@@ -13,3 +13,4 @@ export { recoverRuns, type RecoverRunsOptions, type RecoveryResult } from './rec
 export { createOAuthTokenProvider, type OAuthTokenProviderOptions } from './create-oauth-token-provider.js';
 export { waitForRun, type WaitForRunOptions } from './wait-for-run.js';
 export { compareWithSandbox, type CompareResult, type UpstreamExport } from './compare-with-sandbox.js';
+export { validateSchedule } from './validate-schedule.js';

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { getLocation, listLocations, updateLocationSchedule, upsertLocation } from '@ghl-sync/db';
 import { GhlSyncError } from '@ghl-sync/errors';
-import { applySchedule } from '@ghl-sync/sync';
+import { applySchedule, validateSchedule } from '@ghl-sync/sync';
+import { parseIntOption } from '../parse-options.js';
 import { createCliContext } from '../cli-context.js';
 
 interface AddOptions {
@@ -28,18 +29,25 @@ export function registerLocationCommands(program: Command): void {
     .option('--no-schedule', 'no scheduled sync for this location')
     .option('--tz <zone>', 'IANA time zone of the schedule', 'UTC')
     .action(async (locationId: string, opts: AddOptions) => {
-      const ctx = createCliContext();
+      // Everything is checked before anything is written.
       const oauth = opts.refreshToken !== undefined;
-      const expiresInSec = Number(opts.expiresIn);
-      if (oauth && !(Number.isFinite(expiresInSec) && expiresInSec > 0)) throw new GhlSyncError('invalid_argument', `--expires-in must be a positive number of seconds, got "${opts.expiresIn}"`);
-      const saved = await upsertLocation(ctx.db(), {
-        id: locationId, name: opts.name ?? null, authType: oauth ? 'oauth' : 'pit', accessToken: opts.token,
-        refreshToken: opts.refreshToken ?? null, tokenExpiresAt: oauth ? new Date(Date.now() + expiresInSec * 1000) : null,
-        scheduleCron: opts.schedule === false ? null : opts.schedule, scheduleTz: opts.tz,
-      });
-      await applySchedule(ctx.queues(), saved);
-      console.log(`location ${saved.id} registered (${oauth ? 'OAuth tokens' : 'token'} stored, not shown); schedule: ${saved.scheduleCron ?? 'none'}${saved.scheduleCron ? ` ${saved.scheduleTz}` : ''}`);
-      await ctx.close();
+      const expiresInSec = oauth ? parseIntOption('expires-in', opts.expiresIn, 1) : undefined;
+      // undefined keeps an existing location's schedule (a new one gets every 30 minutes).
+      const cron = opts.schedule === false ? null : opts.schedule;
+      if (cron) validateSchedule(cron, opts.tz ?? 'UTC');
+      else if (opts.tz) validateSchedule('*/30 * * * *', opts.tz);
+      const ctx = createCliContext();
+      try {
+        const saved = await upsertLocation(ctx.db(), {
+          id: locationId, name: opts.name ?? null, authType: oauth ? 'oauth' : 'pit', accessToken: opts.token,
+          refreshToken: opts.refreshToken ?? null, tokenExpiresAt: expiresInSec ? new Date(Date.now() + expiresInSec * 1000) : null,
+          scheduleCron: cron, scheduleTz: opts.tz,
+        });
+        await applySchedule(ctx.queues(), saved);
+        console.log(`location ${saved.id} registered (${oauth ? 'OAuth tokens' : 'token'} stored, not shown); schedule: ${saved.scheduleCron ?? 'none'}${saved.scheduleCron ? ` ${saved.scheduleTz}` : ''}`);
+      } finally {
+        await ctx.close();
+      }
     });
 
   locations
@@ -50,14 +58,19 @@ export function registerLocationCommands(program: Command): void {
     .option('--tz <zone>', 'IANA time zone of the schedule')
     .action(async (locationId: string, opts: Omit<AddOptions, 'token'>) => {
       const ctx = createCliContext();
-      const current = await getLocation(ctx.db(), locationId);
-      if (!current) throw new GhlSyncError('location_not_found', `location ${locationId} is not registered`);
-      const cron = opts.schedule === false ? null : (opts.schedule ?? current.scheduleCron);
-      await updateLocationSchedule(ctx.db(), locationId, cron, opts.tz);
-      const updated = (await getLocation(ctx.db(), locationId))!;
-      await applySchedule(ctx.queues(), updated);
-      console.log(`location ${locationId}: schedule ${cron ?? 'none'}${cron ? ` ${updated.scheduleTz}` : ''}`);
-      await ctx.close();
+      try {
+        const current = await getLocation(ctx.db(), locationId);
+        if (!current) throw new GhlSyncError('location_not_found', `location ${locationId} is not registered`);
+        const cron = opts.schedule === false ? null : (opts.schedule ?? current.scheduleCron);
+        const tz = opts.tz ?? current.scheduleTz;
+        if (cron) validateSchedule(cron, tz);
+        await updateLocationSchedule(ctx.db(), locationId, cron, tz);
+        const updated = (await getLocation(ctx.db(), locationId))!;
+        await applySchedule(ctx.queues(), updated);
+        console.log(`location ${locationId}: schedule ${cron ?? 'none'}${cron ? ` ${updated.scheduleTz}` : ''}`);
+      } finally {
+        await ctx.close();
+      }
     });
 
   locations
@@ -66,10 +79,13 @@ export function registerLocationCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
       const ctx = createCliContext();
-      const rows = await listLocations(ctx.db());
-      if (opts.json) console.log(JSON.stringify(rows, null, 2));
-      else if (rows.length === 0) console.log('no locations registered; add one with `ghl-sync locations add <locationId> --token <token>`');
-      else for (const l of rows) console.log(`${l.id}\t${l.authType}\t${l.scheduleCron ?? 'no schedule'}\t${l.needsReconnect ? 'NEEDS RECONNECT' : 'ok'}\t${l.name ?? ''}`);
-      await ctx.close();
+      try {
+        const rows = await listLocations(ctx.db());
+        if (opts.json) console.log(JSON.stringify(rows, null, 2));
+        else if (rows.length === 0) console.log('no locations registered; add one with `ghl-sync locations add <locationId> --token <token>`');
+        else for (const l of rows) console.log(`${l.id}\t${l.authType}\t${l.scheduleCron ?? 'no schedule'}\t${l.needsReconnect ? 'NEEDS RECONNECT' : 'ok'}\t${l.name ?? ''}`);
+      } finally {
+        await ctx.close();
+      }
     });
 }

@@ -3,6 +3,7 @@ import { getRun, listPages, listRunErrors, listRuns } from '@ghl-sync/db';
 import { GhlSyncError } from '@ghl-sync/errors';
 import { createCliContext } from '../cli-context.js';
 import { formatRunSummary, runToJson } from '../format-run.js';
+import { parseIntOption } from '../parse-options.js';
 
 /** `ghl-sync runs list|show`. */
 export function registerRunCommands(program: Command): void {
@@ -15,11 +16,15 @@ export function registerRunCommands(program: Command): void {
     .option('--limit <n>', 'how many', '20')
     .option('--json', 'print JSON')
     .action(async (opts: { location?: string; limit: string; json?: boolean }) => {
+      const limit = parseIntOption('limit', opts.limit, 1, 1_000);
       const ctx = createCliContext();
-      const rows = await listRuns(ctx.db(), { locationId: opts.location, limit: Number(opts.limit) });
-      if (opts.json) console.log(JSON.stringify(rows.map(runToJson), null, 2));
-      else for (const r of rows) console.log(`${r.id}\t${r.locationId}\t${r.status}\t${r.startedAt.toISOString()}\tins ${r.inserted} upd ${r.updated} del ${r.deleted}`);
-      await ctx.close();
+      try {
+        const rows = await listRuns(ctx.db(), { locationId: opts.location, limit });
+        if (opts.json) console.log(JSON.stringify(rows.map(runToJson), null, 2));
+        else for (const r of rows) console.log(`${r.id}\t${r.locationId}\t${r.status}\t${r.startedAt.toISOString()}\tins ${r.inserted} upd ${r.updated} del ${r.deleted}`);
+      } finally {
+        await ctx.close();
+      }
     });
 
   runs
@@ -27,10 +32,10 @@ export function registerRunCommands(program: Command): void {
     .description('a run with its counters, pages and record-level errors')
     .option('--json', 'print JSON')
     .action(async (runIdText: string, opts: { json?: boolean }) => {
+      const runId = parseIntOption('runId', runIdText, 1)!;
       const ctx = createCliContext();
       try {
-        const runId = Number(runIdText);
-        const run = Number.isSafeInteger(runId) ? await getRun(ctx.db(), runId) : null;
+        const run = await getRun(ctx.db(), runId);
         if (!run) throw new GhlSyncError('run_not_found', `no run ${runIdText}`);
         const [pages, errors] = await Promise.all([listPages(ctx.db(), runId), listRunErrors(ctx.db(), runId)]);
         if (opts.json) {

@@ -4,6 +4,7 @@ import { GhlSyncError } from '@ghl-sync/errors';
 import { createCliContext } from '../cli-context.js';
 import { exitCodeFor, formatRunSummary, runToJson } from '../format-run.js';
 import { waitForRun } from '@ghl-sync/sync';
+import { parseIntOption } from '../parse-options.js';
 
 interface SyncOptions {
   wait?: boolean;
@@ -27,6 +28,7 @@ export function registerSyncCommand(program: Command): void {
     .option('--allow-mass-delete', 'let the sweep tombstone more than SWEEP_MAX_DELETE_RATIO of the live rows')
     .option('--timeout <seconds>', 'with --wait: give up after this many seconds')
     .action(async (locationId: string, opts: SyncOptions) => {
+      const timeoutSec = parseIntOption('timeout', opts.timeout, 1);
       const ctx = createCliContext();
       try {
         if (!(await getLocation(ctx.db(), locationId))) throw new GhlSyncError('location_not_found', `location ${locationId} is not registered; add it with \`ghl-sync locations add ${locationId} --token <token>\``);
@@ -41,7 +43,7 @@ export function registerSyncCommand(program: Command): void {
         }
         if (!opts.json) console.error(`run ${run.id} enqueued for location ${locationId}`);
         const finished = await waitForRun({
-          db: ctx.db(), queues: ctx.queues(), runId: run.id, timeoutMs: opts.timeout ? Number(opts.timeout) * 1000 : 0,
+          db: ctx.db(), queues: ctx.queues(), runId: run.id, timeoutMs: (timeoutSec ?? 0) * 1000,
           onProgress: (line) => { if (!opts.json) console.error(line); },
           onNoWorker: (line) => console.error(`warning: ${line}`),
         });
