@@ -36,7 +36,7 @@ describe('ghl-sync locations', () => {
   it('rejects a bad expiry with a clear error and writes nothing', async () => {
     const bad = cli('locations', 'add', 'loc-bad', '--token', 'x', '--refresh-token', 'y', '--expires-in', 'soon');
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toContain('error [invalid_argument]: --expires-in must be a positive number of seconds');
+    expect(bad.stderr).toContain('error [invalid_argument]: --expires-in must be a whole number from 1 up, got "soon"');
     expect(await getLocation(stack.database.db, 'loc-bad')).toBeNull();
   });
 
