@@ -1,7 +1,7 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { addRunError, annotateRun, markPageFailed, purgeTombstones, transitionRun } from '@ghl-sync/db';
-import { JOB_SCHEMAS, QUEUE_NAMES } from '@ghl-sync/queues';
+import { CONCURRENCY_HINTS, JOB_SCHEMAS, QUEUE_NAMES } from '@ghl-sync/queues';
 import { finalizeRunJob, processPage, recoverRuns, runCoordinator, type SyncDeps } from '@ghl-sync/sync';
 import { handleJobError } from './handle-job-error.js';
 import { jobContext } from './job-context.js';
@@ -12,9 +12,9 @@ export interface CreateWorkersOptions {
   /** A worker-role connection (`maxRetriesPerRequest: null`); BullMQ duplicates it for blocking calls. */
   connection: Redis;
   prefix: string;
-  /** Page jobs this process runs at once. @defaultValue 8 */
+  /** Page jobs this process runs at once. @defaultValue `CONCURRENCY_HINTS.page` (8) */
   pageConcurrency?: number;
-  /** Coordinator jobs this process runs at once. @defaultValue 16 */
+  /** Coordinator jobs this process runs at once. @defaultValue `CONCURRENCY_HINTS.coordinator` (16) */
   coordinatorConcurrency?: number;
   /** Total time a job may spend delayed for its location's budget, in ms. */
   maxRateLimitWaitMs: number;
@@ -61,7 +61,7 @@ export function createWorkers(options: CreateWorkersOptions): Workers {
         });
       }
     },
-    { ...common, concurrency: options.coordinatorConcurrency ?? 16 },
+    { ...common, concurrency: options.coordinatorConcurrency ?? CONCURRENCY_HINTS.coordinator },
   );
 
   const page = new Worker(
@@ -85,13 +85,13 @@ export function createWorkers(options: CreateWorkersOptions): Workers {
         });
       }
     },
-    { ...common, concurrency: options.pageConcurrency ?? 8 },
+    { ...common, concurrency: options.pageConcurrency ?? CONCURRENCY_HINTS.page },
   );
 
   const finalize = new Worker(
     QUEUE_NAMES.finalize,
     async (job: Job) => finalizeRunJob({ ...deps, logger: deps.logger.child({ jobId: job.id }) }, JOB_SCHEMAS.finalize.parse(job.data)),
-    { ...common, concurrency: 4 },
+    { ...common, concurrency: CONCURRENCY_HINTS.finalize },
   );
 
   const maintenance = new Worker(
@@ -106,7 +106,7 @@ export function createWorkers(options: CreateWorkersOptions): Workers {
       if (data.task === 'flow_gate') return { released: data.runId ?? null };
       return recoverRuns(deps, { graceMs: options.recoveryGraceMs });
     },
-    { ...common, concurrency: 1 },
+    { ...common, concurrency: CONCURRENCY_HINTS.maintenance },
   );
 
   const all = [coordinator, page, finalize, maintenance];

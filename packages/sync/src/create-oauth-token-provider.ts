@@ -82,8 +82,14 @@ export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): To
     }
   };
 
+  // The token only changes on a refresh, so it is read from Postgres once and reused until it is
+  // due; a 401 goes through `refresh`, which drops it and re-reads under the lock.
+  let cached: { token: string; dueAtMs: number } | null = null;
+
   return {
     async getAccessToken() {
+      if (cached && Date.now() < cached.dueAtMs) return cached.token;
+      cached = null;
       const location = await getLocation(options.db, options.locationId);
       if (!location) throw new GhlSyncError('location_not_found', `location ${options.locationId} is not registered`);
       if (location.needsReconnect) throw new GhlSyncError('location_needs_reconnect', `location ${options.locationId} needs reconnection: ${location.reconnectReason ?? ''}`);
@@ -95,9 +101,15 @@ export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): To
         const lifetimeMs = expiresAt - location.updatedAt.getTime();
         const window = lifetimeMs > 0 ? Math.min(skew, lifetimeMs / 2) : skew;
         if (expiresAt - Date.now() < window) return refreshOnce(location.accessToken);
+        cached = { token: location.accessToken, dueAtMs: expiresAt - window };
+      } else {
+        cached = { token: location.accessToken, dueAtMs: Number.POSITIVE_INFINITY };
       }
       return location.accessToken;
     },
-    refresh: (rejectedToken) => refreshOnce(rejectedToken),
+    refresh: (rejectedToken) => {
+      cached = null;
+      return refreshOnce(rejectedToken);
+    },
   };
 }

@@ -99,9 +99,3 @@ export async function saveLocationTokens(db: Queryable, id: string, tokens: { ac
 export async function markLocationNeedsReconnect(db: Queryable, id: string, reason: string): Promise<void> {
   await db.query(`UPDATE ghl.locations SET needs_reconnect = true, reconnect_reason = $2, updated_at = now() WHERE id = $1`, [id, reason]);
 }
-
-/** Removes a location and its runs (its opportunities stay; they are data, not configuration). */
-export async function deleteLocation(db: Queryable, id: string): Promise<boolean> {
-  const result = await db.query(`DELETE FROM ghl.locations WHERE id = $1`, [id]);
-  return result.rowCount === 1;
-}
