@@ -4,10 +4,18 @@ import tseslint from 'typescript-eslint';
 
 const apps = ['@ghl-sync/worker', '@ghl-sync/api', '@ghl-sync/ghl-sandbox', '@ghl-sync/cli'];
 const appImportBan = (self) => ({
-  'no-restricted-imports': ['error', {
-    paths: [{ name: 'pg', message: 'All SQL lives in packages/db.' }],
-    patterns: [{ group: apps.filter((a) => a !== self), message: 'Apps do not import other apps; move shared code to a package.' }],
-  }],
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: [{ name: 'pg', message: 'All SQL lives in packages/db.' }],
+      patterns: [
+        {
+          group: apps.filter((a) => a !== self),
+          message: 'Apps do not import other apps; move shared code to a package.',
+        },
+      ],
+    },
+  ],
 });
 
 export default tseslint.config(
@@ -16,7 +24,10 @@ export default tseslint.config(
   {
     files: ['**/*.ts'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Only packages/config reads the environment.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Only packages/config reads the environment.' },
+      ],
       'no-restricted-imports': ['error', { paths: [{ name: 'pg', message: 'All SQL lives in packages/db.' }] }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -26,12 +37,37 @@ export default tseslint.config(
   { files: ['apps/api/src/**/*.ts'], rules: appImportBan('@ghl-sync/api') },
   { files: ['apps/ghl-sandbox/src/**/*.ts'], rules: appImportBan('@ghl-sync/ghl-sandbox') },
   // The CLI is the one binary that composes the apps (`ghl-sync worker`, `ghl-sync api`, `ghl-sync sandbox`).
-  { files: ['apps/cli/src/**/*.ts'], rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'pg', message: 'All SQL lives in packages/db.' }] }] } },
+  {
+    files: ['apps/cli/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'pg', message: 'All SQL lives in packages/db.' }] }],
+    },
+  },
   {
     // The environment's one reader, the database package, and test/bench harnesses that build their own envs and clients.
-    files: ['packages/config/src/**/*.ts', 'packages/testing/src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', '**/*.test.ts', 'apps/*/test/**/*.ts'],
+    files: [
+      'packages/config/src/**/*.ts',
+      'packages/testing/src/**/*.ts',
+      'test/**/*.ts',
+      'bench/**/*.ts',
+      '**/*.test.ts',
+      'apps/*/test/**/*.ts',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
-  { files: ['**/*.test.ts', '**/test-support/**/*.ts', 'test/**/*.ts', 'apps/*/test/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
-  { files: ['packages/db/src/**/*.ts', 'packages/testing/src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', '**/*.test.ts', 'apps/*/test/**/*.ts'], rules: { 'no-restricted-imports': 'off' } },
+  {
+    files: ['**/*.test.ts', '**/test-support/**/*.ts', 'test/**/*.ts', 'apps/*/test/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    files: [
+      'packages/db/src/**/*.ts',
+      'packages/testing/src/**/*.ts',
+      'test/**/*.ts',
+      'bench/**/*.ts',
+      '**/*.test.ts',
+      'apps/*/test/**/*.ts',
+    ],
+    rules: { 'no-restricted-imports': 'off' },
+  },
 );

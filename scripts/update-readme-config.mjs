@@ -4,7 +4,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describeConfig } from '@ghl-sync/config';
 
 const rows = describeConfig().map(
-  (r) => `| \`${r.name}\` | ${r.defaultValue === '(none)' ? '—' : `\`${r.defaultValue}\``} | ${r.description.replaceAll('|', '\\|')} |`,
+  (r) =>
+    `| \`${r.name}\` | ${r.defaultValue === '(none)' ? '—' : `\`${r.defaultValue}\``} | ${r.description.replaceAll('|', '\\|')} |`,
 );
 const table = ['| Variable | Default | Meaning |', '|---|---|---|', ...rows].join('\n');
 const path = new URL('../README.md', import.meta.url);

@@ -22,7 +22,10 @@ describe('fault 2: SIGKILL of worker processes during a run', () => {
   let runs = 0;
   let fleet: ChildProcess[] = [];
   beforeAll(async () => {
-    stack = await startFaultStack({ sandbox: { seed: 202, locations: [{ opportunities: RECORDS }] }, env: { WORKER_CONCURRENCY: '2' } });
+    stack = await startFaultStack({
+      sandbox: { seed: 202, locations: [{ opportunities: RECORDS }] },
+      env: { WORKER_CONCURRENCY: '2' },
+    });
     loc = stack.sandbox.locations[0]!.id;
     // Some latency so that the run lasts long enough to be hit 10 times.
     stack.sandbox.admin.setKnobs(loc, { latencyMs: { medianMs: 120, jitterMs: 80 } });
@@ -47,25 +50,47 @@ describe('fault 2: SIGKILL of worker processes during a run', () => {
       fleet.push(...stack.spawnWorkers(3 - fleet.length));
       const alive = fleet;
       const victim = alive[Math.floor(Math.random() * alive.length)]!;
-      await new Promise((r) => { victim.once('exit', r); victim.kill('SIGKILL'); });
+      await new Promise((r) => {
+        victim.once('exit', r);
+        victim.kill('SIGKILL');
+      });
       killedAt.push(current?.status ?? '?');
       fleet = [...fleet.filter((c) => c !== victim), ...stack.spawnWorkers(1)];
     }
     console.log(`[faults] run ${run.id}: killed ${KILLS} workers while the run was ${killedAt.join(', ')}`);
     const done = await stack.wait(run.id, scaled(300_000, 900_000));
     expect(ACTIVE_RUN_STATUSES).not.toContain(done.status);
-    expect(done).toMatchObject({ status: 'completed', listed: RECORDS, inserted: RECORDS, updated: 0, unchanged: 0, failedPages: 0, sweepStatus: 'done' });
+    expect(done).toMatchObject({
+      status: 'completed',
+      listed: RECORDS,
+      inserted: RECORDS,
+      updated: 0,
+      unchanged: 0,
+      failedPages: 0,
+      sweepStatus: 'done',
+    });
     const check = await checkLocation(stack.db, stack.sandbox, loc);
-    rowsChecked += check.checked; lost += check.lost.length; duplicated += check.duplicated;
+    rowsChecked += check.checked;
+    lost += check.lost.length;
+    duplicated += check.duplicated;
     expectExact(check, { checked: RECORDS, tombstoned: 0 });
   });
 
   it('the next run (no kills) sees every row unchanged: nothing was written twice or half', async () => {
     const run = await stack.sync(loc, { timeoutMs: 300_000 });
     runs += 1;
-    expect(run).toMatchObject({ status: 'completed', listed: RECORDS, inserted: 0, updated: 0, unchanged: RECORDS, deleted: 0 });
+    expect(run).toMatchObject({
+      status: 'completed',
+      listed: RECORDS,
+      inserted: 0,
+      updated: 0,
+      unchanged: RECORDS,
+      deleted: 0,
+    });
     const check = await checkLocation(stack.db, stack.sandbox, loc);
-    rowsChecked += check.checked; lost += check.lost.length; duplicated += check.duplicated;
+    rowsChecked += check.checked;
+    lost += check.lost.length;
+    duplicated += check.duplicated;
     expectExact(check, { checked: RECORDS, tombstoned: 0 });
   });
 });

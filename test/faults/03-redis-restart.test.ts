@@ -19,7 +19,10 @@ describe('fault 3: Redis restart in the middle of a run', () => {
   const started = Date.now();
   const result = { runs: 1, rowsChecked: 0, lost: 0, duplicated: 0, notes: '' };
   beforeAll(async () => {
-    stack = await startFaultStack({ sandbox: { seed: 303, locations: [{ opportunities: RECORDS }] }, env: { WORKER_CONCURRENCY: '2', RUN_RECOVERY_INTERVAL_MS: '2000' } });
+    stack = await startFaultStack({
+      sandbox: { seed: 303, locations: [{ opportunities: RECORDS }] },
+      env: { WORKER_CONCURRENCY: '2', RUN_RECOVERY_INTERVAL_MS: '2000' },
+    });
     loc = stack.sandbox.locations[0]!.id;
     stack.sandbox.admin.setKnobs(loc, { latencyMs: { medianMs: 100, jitterMs: 50 } });
     stack.spawnWorkers(2);
@@ -47,7 +50,13 @@ describe('fault 3: Redis restart in the middle of a run', () => {
 
   it('the run completes, or fails cleanly and the next run heals it; nothing written twice', async () => {
     const outcome = await finishOrHeal(stack, loc, runId, RECORDS, scaled(200_000, 900_000));
-    Object.assign(result, { runs: outcome.runs, rowsChecked: outcome.check.checked, lost: outcome.check.lost.length, duplicated: outcome.check.duplicated, notes: `faulted run ${outcome.faulted.status}${outcome.faulted.errorCode ? ` (${outcome.faulted.errorCode})` : ''}` });
+    Object.assign(result, {
+      runs: outcome.runs,
+      rowsChecked: outcome.check.checked,
+      lost: outcome.check.lost.length,
+      duplicated: outcome.check.duplicated,
+      notes: `faulted run ${outcome.faulted.status}${outcome.faulted.errorCode ? ` (${outcome.faulted.errorCode})` : ''}`,
+    });
     // The workers reconnected by themselves: the processes are still the ones started first.
     expect(stack.children.every((c) => c.exitCode === null && c.signalCode === null)).toBe(true);
   });

@@ -13,7 +13,10 @@ describe('fault 4: Postgres restart in the middle of a run', () => {
   const started = Date.now();
   const result = { runs: 0, rowsChecked: 0, lost: 0, duplicated: 0, notes: '' };
   beforeAll(async () => {
-    stack = await startFaultStack({ sandbox: { seed: 404, locations: [{ opportunities: RECORDS }] }, env: { WORKER_CONCURRENCY: '2' } });
+    stack = await startFaultStack({
+      sandbox: { seed: 404, locations: [{ opportunities: RECORDS }] },
+      env: { WORKER_CONCURRENCY: '2' },
+    });
     loc = stack.sandbox.locations[0]!.id;
     stack.sandbox.admin.setKnobs(loc, { latencyMs: { medianMs: 100, jitterMs: 50 } });
     stack.spawnWorkers(2);
@@ -29,7 +32,13 @@ describe('fault 4: Postgres restart in the middle of a run', () => {
     await waitUntilMidRun(stack, run.id, 5);
     await stack.postgres.restart();
     const outcome = await finishOrHeal(stack, loc, run.id, RECORDS, scaled(240_000, 900_000));
-    Object.assign(result, { runs: outcome.runs, rowsChecked: outcome.check.checked, lost: outcome.check.lost.length, duplicated: outcome.check.duplicated, notes: `pass 1: ${outcome.faulted.status}${outcome.faulted.errorCode ? ` (${outcome.faulted.errorCode})` : ''}` });
+    Object.assign(result, {
+      runs: outcome.runs,
+      rowsChecked: outcome.check.checked,
+      lost: outcome.check.lost.length,
+      duplicated: outcome.check.duplicated,
+      notes: `pass 1: ${outcome.faulted.status}${outcome.faulted.errorCode ? ` (${outcome.faulted.errorCode})` : ''}`,
+    });
     expect(stack.children.every((c) => c.exitCode === null && c.signalCode === null)).toBe(true);
   });
 
@@ -38,12 +47,19 @@ describe('fault 4: Postgres restart in the middle of a run', () => {
     const run = await stack.startRun(loc);
     // Wait for the writing phase, then restart.
     const deadline = Date.now() + 120_000;
-    while (Date.now() < deadline && (await stack.db.query<{ status: string }>('SELECT status FROM ghl.sync_runs WHERE id = $1', [run.id])).rows[0]?.status !== 'writing') {
+    while (
+      Date.now() < deadline &&
+      (await stack.db.query<{ status: string }>('SELECT status FROM ghl.sync_runs WHERE id = $1', [run.id])).rows[0]
+        ?.status !== 'writing'
+    ) {
       await new Promise((r) => setTimeout(r, 50));
     }
     await stack.postgres.restart();
     const outcome = await finishOrHeal(stack, loc, run.id, RECORDS, scaled(240_000, 900_000));
-    result.runs += outcome.runs; result.rowsChecked += outcome.check.checked; result.lost += outcome.check.lost.length; result.duplicated += outcome.check.duplicated;
+    result.runs += outcome.runs;
+    result.rowsChecked += outcome.check.checked;
+    result.lost += outcome.check.lost.length;
+    result.duplicated += outcome.check.duplicated;
     result.notes += `; writing: ${outcome.faulted.status}${outcome.faulted.errorCode ? ` (${outcome.faulted.errorCode})` : ''}`;
     expect(stack.children.every((c) => c.exitCode === null && c.signalCode === null)).toBe(true);
   });

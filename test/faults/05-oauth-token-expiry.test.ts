@@ -18,13 +18,21 @@ describe('fault 5: OAuth access token expires mid-run', () => {
     stack = await startFaultStack({
       sandbox: { seed: 505, locations: [{ opportunities: RECORDS }] },
       registerLocations: false,
-      env: { GHL_OAUTH_CLIENT_ID: 'sandbox-client', GHL_OAUTH_CLIENT_SECRET: 'sandbox-secret', WORKER_CONCURRENCY: '4' },
+      env: {
+        GHL_OAUTH_CLIENT_ID: 'sandbox-client',
+        GHL_OAUTH_CLIENT_SECRET: 'sandbox-secret',
+        WORKER_CONCURRENCY: '4',
+      },
     });
     loc = stack.sandbox.locations[0]!.id;
     const install = stack.sandbox.admin.createOAuthInstall(loc, { accessTokenTtlSec: 3_600 });
     await upsertLocation(stack.db, {
-      id: loc, authType: 'oauth', accessToken: install.accessToken, refreshToken: install.refreshToken,
-      tokenExpiresAt: new Date(Date.now() + 3_600_000), scheduleCron: null,
+      id: loc,
+      authType: 'oauth',
+      accessToken: install.accessToken,
+      refreshToken: install.refreshToken,
+      tokenExpiresAt: new Date(Date.now() + 3_600_000),
+      scheduleCron: null,
     });
     stack.sandbox.admin.setKnobs(loc, { latencyMs: { medianMs: 60, jitterMs: 30 } });
     stack.spawnWorkers(2);
@@ -41,7 +49,13 @@ describe('fault 5: OAuth access token expires mid-run', () => {
     expect(stack.sandbox.admin.expireAccessToken(loc)).toBeGreaterThan(0);
     const done = await stack.wait(run.id, scaled(180_000, 900_000));
     result.runs = 1;
-    expect(done).toMatchObject({ status: 'completed', listed: RECORDS, inserted: RECORDS, failedPages: 0, sweepStatus: 'done' });
+    expect(done).toMatchObject({
+      status: 'completed',
+      listed: RECORDS,
+      inserted: RECORDS,
+      failedPages: 0,
+      sweepStatus: 'done',
+    });
     const stats = stack.sandbox.admin.getStats(loc);
     result.notes = `refreshCalls ${stats.refreshCalls}, 401s ${stats.byStatus['401'] ?? 0}`;
     expect(stats.refreshCalls).toBe(1);

@@ -14,8 +14,16 @@ describe('fault 6: search index lag', () => {
   let loc: string;
   const started = Date.now();
   const result = { runs: 0, rowsChecked: 0, lost: 0, duplicated: 0 };
-  const rowCount = async () => (await stack.db.query<{ n: number }>('SELECT count(*) AS n FROM ghl.opportunities WHERE location_id = $1', [loc])).rows[0]!.n;
-  const row = async (id: string) => (await stack.db.query<{ name: string; deleted_at: Date | null }>('SELECT name, deleted_at FROM ghl.opportunities WHERE id = $1', [id])).rows[0];
+  const rowCount = async () =>
+    (await stack.db.query<{ n: number }>('SELECT count(*) AS n FROM ghl.opportunities WHERE location_id = $1', [loc]))
+      .rows[0]!.n;
+  const row = async (id: string) =>
+    (
+      await stack.db.query<{ name: string; deleted_at: Date | null }>(
+        'SELECT name, deleted_at FROM ghl.opportunities WHERE id = $1',
+        [id],
+      )
+    ).rows[0];
   const sync = async () => {
     const t0 = Date.now();
     const run = await stack.sync(loc, { timeoutMs: scaled(120_000, 900_000) });
@@ -37,9 +45,14 @@ describe('fault 6: search index lag', () => {
   it('a record missed by one run is written by the next; a deleted one is tombstoned once search agrees', async () => {
     await sync();
     stack.sandbox.admin.setKnobs(loc, { indexLagMs: LAG_MS });
-    const [victim, changed] = (await collect(stack.sandbox.admin.exportOpportunities(loc))).slice(10, 12) as [{ id: string }, { id: string }];
+    const [victim, changed] = (await collect(stack.sandbox.admin.exportOpportunities(loc))).slice(10, 12) as [
+      { id: string },
+      { id: string },
+    ];
     const changedAt = Date.now();
-    const created = stack.sandbox.admin.createOpportunity(loc, { name: 'created while the index lags' }) as { id: string };
+    const created = stack.sandbox.admin.createOpportunity(loc, { name: 'created while the index lags' }) as {
+      id: string;
+    };
     stack.sandbox.admin.deleteOpportunity(loc, victim.id);
     stack.sandbox.admin.updateOpportunity(loc, changed.id, { name: 'renamed while the index lags' });
 
@@ -56,12 +69,18 @@ describe('fault 6: search index lag', () => {
     const { run: run3 } = await sync();
     expect(run3).toMatchObject({ inserted: 1, updated: 1, deleted: 1, listed: RECORDS });
     const check = await checkLocation(stack.db, stack.sandbox, loc);
-    Object.assign(result, { rowsChecked: result.rowsChecked + check.checked, lost: result.lost + check.lost.length, duplicated: result.duplicated + check.duplicated });
+    Object.assign(result, {
+      rowsChecked: result.rowsChecked + check.checked,
+      lost: result.lost + check.lost.length,
+      duplicated: result.duplicated + check.duplicated,
+    });
     expectExact(check, { checked: RECORDS, tombstoned: 1 });
   });
 
   it('a record briefly absent from a listing is tombstoned, never hard-deleted, then undeleted', async () => {
-    const [target] = (await collect(stack.sandbox.admin.exportOpportunities(loc))).slice(20, 21) as [Record<string, unknown> & { id: string }];
+    const [target] = (await collect(stack.sandbox.admin.exportOpportunities(loc))).slice(20, 21) as [
+      Record<string, unknown> & { id: string },
+    ];
     const before = await rowCount();
     // Deleted and re-created with the same id and data: search misses it for one window.
     stack.sandbox.admin.deleteOpportunity(loc, target.id);
@@ -80,7 +99,11 @@ describe('fault 6: search index lag', () => {
     expect(await row(target.id)).toMatchObject({ deleted_at: null });
     expect(await rowCount()).toBe(before);
     const check = await checkLocation(stack.db, stack.sandbox, loc);
-    Object.assign(result, { rowsChecked: result.rowsChecked + check.checked, lost: result.lost + check.lost.length, duplicated: result.duplicated + check.duplicated });
+    Object.assign(result, {
+      rowsChecked: result.rowsChecked + check.checked,
+      lost: result.lost + check.lost.length,
+      duplicated: result.duplicated + check.duplicated,
+    });
     expectExact(check, { checked: RECORDS, tombstoned: 1 });
   });
 });

@@ -16,7 +16,9 @@ describe('fault 7: a 429 storm on one location while another syncs', () => {
   const started = Date.now();
   const result = { runs: 0, rowsChecked: 0, lost: 0, duplicated: 0, notes: '' };
   beforeAll(async () => {
-    stack = await startFaultStack({ sandbox: { seed: 707, locations: [{ opportunities: STORMED }, { opportunities: CALM }] } });
+    stack = await startFaultStack({
+      sandbox: { seed: 707, locations: [{ opportunities: STORMED }, { opportunities: CALM }] },
+    });
     stormed = stack.sandbox.locations[0]!.id;
     calm = stack.sandbox.locations[1]!.id;
     stack.spawnWorkers(2);
@@ -28,7 +30,10 @@ describe('fault 7: a 429 storm on one location while another syncs', () => {
   });
 
   it('the calm location is unaffected; the stormed one completes after the storm', async () => {
-    stack.sandbox.admin.setKnobs(stormed, { sendRetryAfter: true, forceStatus: { status: 429, count: STORM, retryAfterSec: 1 } });
+    stack.sandbox.admin.setKnobs(stormed, {
+      sendRetryAfter: true,
+      forceStatus: { status: 429, count: STORM, retryAfterSec: 1 },
+    });
     const t0 = Date.now();
     const [runA, runB] = await Promise.all([stack.startRun(stormed), stack.startRun(calm)]);
     const calmRun = await stack.wait(runB.id, 180_000);
@@ -40,7 +45,13 @@ describe('fault 7: a 429 storm on one location while another syncs', () => {
 
     expect(calmRun).toMatchObject({ status: 'completed', listed: CALM, inserted: CALM, failedPages: 0 });
     expect(stack.sandbox.admin.getStats(calm).rejected429).toBe(0);
-    expect(stormedRun).toMatchObject({ status: 'completed', listed: STORMED, inserted: STORMED, failedPages: 0, sweepStatus: 'done' });
+    expect(stormedRun).toMatchObject({
+      status: 'completed',
+      listed: STORMED,
+      inserted: STORMED,
+      failedPages: 0,
+      sweepStatus: 'done',
+    });
     const stats = stack.sandbox.admin.getStats(stormed);
     expect(stats.rejected429).toBe(STORM);
     expect(stack.sandbox.admin.getKnobs(stormed).forceStatus?.count ?? 0).toBe(0); // the storm was used up
@@ -49,7 +60,9 @@ describe('fault 7: a 429 storm on one location while another syncs', () => {
 
     for (const loc of [calm, stormed]) {
       const check = await checkLocation(stack.db, stack.sandbox, loc);
-      result.rowsChecked += check.checked; result.lost += check.lost.length; result.duplicated += check.duplicated;
+      result.rowsChecked += check.checked;
+      result.lost += check.lost.length;
+      result.duplicated += check.duplicated;
       expectExact(check, { tombstoned: 0 });
     }
   });

@@ -18,12 +18,17 @@ describe('fault 8: malformed search responses', () => {
   let tombstones = 0;
   const check = async (expected: { checked: number; tombstoned: number }) => {
     const c = await checkLocation(stack.db, stack.sandbox, loc);
-    result.rowsChecked += c.checked; result.lost += c.lost.length; result.duplicated += c.duplicated;
+    result.rowsChecked += c.checked;
+    result.lost += c.lost.length;
+    result.duplicated += c.duplicated;
     expectExact(c, expected);
   };
   beforeAll(async () => {
     // Two client attempts instead of five keep the permanently broken page quick to give up on.
-    stack = await startFaultStack({ sandbox: { seed: 808, locations: [{ opportunities: RECORDS }] }, env: { GHL_MAX_ATTEMPTS: '2' } });
+    stack = await startFaultStack({
+      sandbox: { seed: 808, locations: [{ opportunities: RECORDS }] },
+      env: { GHL_MAX_ATTEMPTS: '2' },
+    });
     loc = stack.sandbox.locations[0]!.id;
     stack.spawnWorkers(2);
     const first = await stack.sync(loc, { timeoutMs: 180_000 });
@@ -44,8 +49,20 @@ describe('fault 8: malformed search responses', () => {
       stack.sandbox.admin.setKnobs(loc, { malformed: { mode, pageIndex: BROKEN_PAGE } });
       const broken = await stack.sync(loc, { timeoutMs: 180_000 });
       result.runs += 1;
-      expect(broken).toMatchObject({ status: 'completed_without_sweep', sweepStatus: 'skipped', errorCode: 'ghl_invalid_response', deleted: 0, pages: BROKEN_PAGE, failedPages: 0 });
-      const { rows: [gone] } = await stack.db.query<{ n: number }>(`SELECT count(*) AS n FROM ghl.opportunities WHERE id = ANY($1::text[]) AND deleted_at IS NULL`, [changed.deleted]);
+      expect(broken).toMatchObject({
+        status: 'completed_without_sweep',
+        sweepStatus: 'skipped',
+        errorCode: 'ghl_invalid_response',
+        deleted: 0,
+        pages: BROKEN_PAGE,
+        failedPages: 0,
+      });
+      const {
+        rows: [gone],
+      } = await stack.db.query<{ n: number }>(
+        `SELECT count(*) AS n FROM ghl.opportunities WHERE id = ANY($1::text[]) AND deleted_at IS NULL`,
+        [changed.deleted],
+      );
       expect(gone!.n).toBe(3); // not swept: the listing was incomplete
 
       stack.sandbox.admin.setKnobs(loc, { malformed: null });
@@ -68,9 +85,19 @@ describe('fault 8: malformed search responses', () => {
     expect(errors.map((e) => e.code)).toContain('record_missing_id');
     expect(errors.find((e) => e.code === 'record_missing_id')).toMatchObject({ pageNo: BROKEN_PAGE + 1 });
     // The record without an id is still upstream; its stored row must stay live.
-    const { rows: [swept] } = await stack.db.query<{ n: number }>(`SELECT count(*) AS n FROM ghl.opportunities WHERE location_id = $1 AND deleted_at IS NOT NULL`, [loc]);
+    const {
+      rows: [swept],
+    } = await stack.db.query<{ n: number }>(
+      `SELECT count(*) AS n FROM ghl.opportunities WHERE location_id = $1 AND deleted_at IS NOT NULL`,
+      [loc],
+    );
     result.notes = `missing_id run: ${run.status}, deleted ${run.deleted}, tombstones ${swept!.n - tombstones} new`;
-    expect(run).toMatchObject({ deleted: 0, status: 'completed_without_sweep', errorCode: 'record_missing_id', listedWithoutId: 1 });
+    expect(run).toMatchObject({
+      deleted: 0,
+      status: 'completed_without_sweep',
+      errorCode: 'record_missing_id',
+      listedWithoutId: 1,
+    });
     expect(swept!.n).toBe(tombstones);
 
     stack.sandbox.admin.setKnobs(loc, { malformed: null });

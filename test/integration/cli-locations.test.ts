@@ -6,7 +6,8 @@ import { CLI_BIN, startTestStack, type TestStack } from '../support/test-stack.j
 // #2 / #4: registering locations from the CLI, PIT or OAuth, without ever printing a token back.
 describe('ghl-sync locations', () => {
   let stack: TestStack;
-  const cli = (...args: string[]) => spawnSync(process.execPath, [CLI_BIN, ...args], { env: { ...process.env, ...stack.env }, encoding: 'utf8' });
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [CLI_BIN, ...args], { env: { ...process.env, ...stack.env }, encoding: 'utf8' });
   beforeAll(async () => {
     stack = await startTestStack({ sandbox: { locations: [{ opportunities: 0 }] }, registerLocations: false });
   });
@@ -16,11 +17,27 @@ describe('ghl-sync locations', () => {
 
   it('registers an OAuth location with both tokens and its expiry, and never prints a token', async () => {
     const before = Date.now();
-    const add = cli('locations', 'add', 'loc-oauth', '--token', 'at-secret-123', '--refresh-token', 'rt-secret-456', '--expires-in', '3600', '--no-schedule');
+    const add = cli(
+      'locations',
+      'add',
+      'loc-oauth',
+      '--token',
+      'at-secret-123',
+      '--refresh-token',
+      'rt-secret-456',
+      '--expires-in',
+      '3600',
+      '--no-schedule',
+    );
     expect(add.status).toBe(0);
     expect(add.stdout).toContain('OAuth tokens stored, not shown');
     const saved = await getLocation(stack.database.db, 'loc-oauth');
-    expect(saved).toMatchObject({ authType: 'oauth', accessToken: 'at-secret-123', refreshToken: 'rt-secret-456', scheduleCron: null });
+    expect(saved).toMatchObject({
+      authType: 'oauth',
+      accessToken: 'at-secret-123',
+      refreshToken: 'rt-secret-456',
+      scheduleCron: null,
+    });
     expect(saved!.tokenExpiresAt!.getTime()).toBeGreaterThanOrEqual(before + 3_599_000);
     expect(saved!.tokenExpiresAt!.getTime()).toBeLessThanOrEqual(Date.now() + 3_600_000);
 
@@ -42,7 +59,8 @@ describe('ghl-sync locations', () => {
 
   it('lists every config problem at once when the environment is wrong', () => {
     const out = spawnSync(process.execPath, [CLI_BIN, 'locations', 'list'], {
-      env: { ...process.env, ...stack.env, DATABASE_URL: 'nope', GHL_PAGE_SIZE: '500', LOG_LEVEL: 'loud' }, encoding: 'utf8',
+      env: { ...process.env, ...stack.env, DATABASE_URL: 'nope', GHL_PAGE_SIZE: '500', LOG_LEVEL: 'loud' },
+      encoding: 'utf8',
     });
     expect(out.status).toBe(1);
     expect(out.stderr).toContain('error [config_invalid]: Invalid configuration (3 problems)');

@@ -7,7 +7,9 @@ describe('a full sync with two worker processes', () => {
   let stack: TestStack;
   let main: string;
   beforeAll(async () => {
-    stack = await startTestStack({ sandbox: { seed: 7, locations: [{ opportunities: 1_234 }, { opportunities: 50 }] } });
+    stack = await startTestStack({
+      sandbox: { seed: 7, locations: [{ opportunities: 1_234 }, { opportunities: 50 }] },
+    });
     main = stack.sandbox.locations[0]!.id;
     stack.spawnWorkers(2);
   });
@@ -18,14 +20,24 @@ describe('a full sync with two worker processes', () => {
   it('inserts every opportunity, contact and pipeline on the first run', async () => {
     const run = await stack.sync(main);
     expect(run).toMatchObject({
-      status: 'completed', listed: 1_234, pages: 13, inserted: 1_234, updated: 0, unchanged: 0, deleted: 0, failedPages: 0, sweepStatus: 'done',
+      status: 'completed',
+      listed: 1_234,
+      pages: 13,
+      inserted: 1_234,
+      updated: 0,
+      unchanged: 0,
+      deleted: 0,
+      failedPages: 0,
+      sweepStatus: 'done',
       // 1 pipelines call + 13 listing calls + 13 page fetches
       apiCalls: 27,
     });
     const compared = await stack.compare(main);
     expect(compared).toEqual({ checked: 1_234, tombstoned: 0, mismatches: [] });
 
-    const { rows: [counts] } = await stack.database.db.query<{ opps: number; contacts: number; pipelines: number; stages: number }>(
+    const {
+      rows: [counts],
+    } = await stack.database.db.query<{ opps: number; contacts: number; pipelines: number; stages: number }>(
       `SELECT (SELECT count(*) FROM ghl.opportunities WHERE location_id = $1) AS opps,
               (SELECT count(*) FROM ghl.contacts WHERE location_id = $1) AS contacts,
               (SELECT count(*) FROM ghl.pipelines WHERE location_id = $1) AS pipelines,
@@ -50,14 +62,27 @@ describe('a full sync with two worker processes', () => {
     const changed = stack.sandbox.admin.mutate(main, { create: 10, update: 20, delete: 5, seed: 99 });
     expect([changed.created.length, changed.updated.length, changed.deleted.length]).toEqual([10, 20, 5]);
     const run = await stack.sync(main);
-    expect(run).toMatchObject({ status: 'completed', inserted: 10, updated: 20, deleted: 5, unchanged: 1_234 - 20 - 5, listed: 1_239 });
+    expect(run).toMatchObject({
+      status: 'completed',
+      inserted: 10,
+      updated: 20,
+      deleted: 5,
+      unchanged: 1_234 - 20 - 5,
+      listed: 1_239,
+    });
     expect(await stack.compare(main)).toEqual({ checked: 1_239, tombstoned: 5, mismatches: [] });
 
-    const { rows } = await stack.database.db.query<{ id: string }>(`SELECT id FROM ghl.opportunities WHERE deleted_at IS NOT NULL ORDER BY id`);
+    const { rows } = await stack.database.db.query<{ id: string }>(
+      `SELECT id FROM ghl.opportunities WHERE deleted_at IS NOT NULL ORDER BY id`,
+    );
     expect(rows.map((r) => r.id)).toEqual([...changed.deleted].sort());
 
     const pids = new Set(
-      stack.logs.join('').split('\n').filter((l) => l.includes('[Page ')).map((l) => (JSON.parse(l) as { pid: number }).pid),
+      stack.logs
+        .join('')
+        .split('\n')
+        .filter((l) => l.includes('[Page '))
+        .map((l) => (JSON.parse(l) as { pid: number }).pid),
     );
     expect(pids.size).toBe(2);
   });

@@ -45,14 +45,19 @@ describe('idempotent page writes and one run per location', () => {
     expect(done).toMatchObject({ status: 'completed', listed: 350, inserted: 350, updated: 0, unchanged: 0, pages: 4 });
     const pages = await listPages(stack.database.db, run.id);
     expect(pages.map((p) => p.inserted)).toEqual([100, 100, 100, 50]);
-    const { rows } = await stack.database.db.query<{ n: number; distinct_ids: number }>(`SELECT count(*) AS n, count(DISTINCT id) AS distinct_ids FROM ghl.opportunities`);
+    const { rows } = await stack.database.db.query<{ n: number; distinct_ids: number }>(
+      `SELECT count(*) AS n, count(DISTINCT id) AS distinct_ids FROM ghl.opportunities`,
+    );
     expect(rows[0]).toEqual({ n: 350, distinct_ids: 350 });
   });
 
   it('a second sync request while one is active is told the active run id (CLI exit code 3)', async () => {
     await stack.queues.coordinator.pause();
     const active = await stack.startRun(loc);
-    const cli = spawnSync(process.execPath, [CLI_BIN, 'sync', loc], { env: { ...process.env, ...stack.env }, encoding: 'utf8' });
+    const cli = spawnSync(process.execPath, [CLI_BIN, 'sync', loc], {
+      env: { ...process.env, ...stack.env },
+      encoding: 'utf8',
+    });
     expect(cli.status).toBe(3);
     expect(cli.stderr).toContain('run_already_active');
     expect(cli.stderr).toContain(`the active run is ${active.id}`);
@@ -60,7 +65,7 @@ describe('idempotent page writes and one run per location', () => {
     expect(await stack.wait(active.id)).toMatchObject({ status: 'completed', unchanged: 350 });
   });
 
-  it('scopes job ids by run, so a new run does not collide with a finished run\'s jobs kept in Redis', async () => {
+  it("scopes job ids by run, so a new run does not collide with a finished run's jobs kept in Redis", async () => {
     const first = await stack.sync(loc);
     expect(await stack.queues.page.getJob(jobIds.page(runKey(first), 1))).toBeDefined();
     const second = await stack.sync(loc);

@@ -40,7 +40,14 @@ describe('worker metrics and resync', () => {
   it('resync rewrites every row even when nothing changed, without emptying the table', async () => {
     const before = await stack.database.db.query<{ n: number }>(`SELECT count(*) AS n FROM ghl.opportunities`);
     const run = await stack.sync(loc, { mode: 'resync' });
-    expect(run).toMatchObject({ status: 'completed', mode: 'resync', inserted: 0, updated: 250, unchanged: 0, deleted: 0 });
+    expect(run).toMatchObject({
+      status: 'completed',
+      mode: 'resync',
+      inserted: 0,
+      updated: 250,
+      unchanged: 0,
+      deleted: 0,
+    });
     const after = await stack.database.db.query<{ n: number; fresh: number }>(
       `SELECT count(*) AS n, count(*) FILTER (WHERE synced_at >= $1) AS fresh FROM ghl.opportunities`,
       [run.startedAt],

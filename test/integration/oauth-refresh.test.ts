@@ -7,13 +7,18 @@ import { queuedPages } from '../support/queued-pages.js';
 // #4: OAuth locations. Refresh tokens are single use (ghl-api.md §5.1): one refresh for many 401s,
 // both tokens saved before use; a refused refresh disconnects the location; other 401/403 are final.
 
-
 /** `POST /oauth/token` with a refresh token, as GHL expects it (form-encoded, ghl-api.md §5.1). */
 async function tryRefresh(stack: TestStack, refreshToken: string): Promise<number> {
   const res = await fetch(`${stack.sandbox.url}/oauth/token`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ client_id: 'sandbox-client', client_secret: 'sandbox-secret', grant_type: 'refresh_token', refresh_token: refreshToken, user_type: 'Location' }),
+    body: new URLSearchParams({
+      client_id: 'sandbox-client',
+      client_secret: 'sandbox-secret',
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+      user_type: 'Location',
+    }),
   });
   return res.status;
 }
@@ -25,14 +30,27 @@ describe('OAuth locations (#4)', () => {
   const installOAuth = async (i: number, ttlSec = 3_600) => {
     const install = stack.sandbox.admin.createOAuthInstall(loc(i), { accessTokenTtlSec: ttlSec });
     await upsertLocation(stack.database.db, {
-      id: loc(i), authType: 'oauth', accessToken: install.accessToken, refreshToken: install.refreshToken,
-      tokenExpiresAt: new Date(Date.now() + ttlSec * 1000), scheduleCron: null,
+      id: loc(i),
+      authType: 'oauth',
+      accessToken: install.accessToken,
+      refreshToken: install.refreshToken,
+      tokenExpiresAt: new Date(Date.now() + ttlSec * 1000),
+      scheduleCron: null,
     });
     return install;
   };
   beforeAll(async () => {
     stack = await startTestStack({
-      sandbox: { seed: 49, locations: [{ opportunities: 800 }, { opportunities: 200 }, { opportunities: 100 }, { opportunities: 100 }, { opportunities: 200 }] },
+      sandbox: {
+        seed: 49,
+        locations: [
+          { opportunities: 800 },
+          { opportunities: 200 },
+          { opportunities: 100 },
+          { opportunities: 100 },
+          { opportunities: 200 },
+        ],
+      },
       env: { GHL_OAUTH_CLIENT_ID: 'sandbox-client', GHL_OAUTH_CLIENT_SECRET: 'sandbox-secret', RATE_LIMIT_DAILY: '0' },
     });
     // Two "processes", 8 page slots each: the 8 page jobs below run at once across both.
@@ -91,9 +109,17 @@ describe('OAuth locations (#4)', () => {
       // A 100 s token saved 70 s ago: 30 s left, inside the provider's refresh window (min(60 s, lifetime / 2)).
       const install = stack.sandbox.admin.createOAuthInstall(id, { accessTokenTtlSec: 100 });
       await upsertLocation(stack.database.db, {
-        id, authType: 'oauth', accessToken: install.accessToken, refreshToken: install.refreshToken, tokenExpiresAt: new Date(Date.now() + 30_000), scheduleCron: null,
+        id,
+        authType: 'oauth',
+        accessToken: install.accessToken,
+        refreshToken: install.refreshToken,
+        tokenExpiresAt: new Date(Date.now() + 30_000),
+        scheduleCron: null,
       });
-      await stack.database.db.query(`UPDATE ghl.locations SET updated_at = now() - interval '70 seconds' WHERE id = $1`, [id]);
+      await stack.database.db.query(
+        `UPDATE ghl.locations SET updated_at = now() - interval '70 seconds' WHERE id = $1`,
+        [id],
+      );
       const run = await stack.sync(id, { timeoutMs: 30_000 });
       expect(run).toMatchObject({ status: 'completed', inserted: 200 });
       const stats = stack.sandbox.admin.getStats(id);
@@ -117,7 +143,12 @@ describe('OAuth locations (#4)', () => {
       const run = await stack.sync(id, { timeoutMs: 30_000 });
       expect(run).toMatchObject({ status: 'failed', errorCode: 'oauth_refresh_failed', deleted: 0 });
       expect(run.sweepStatus).not.toBe('done');
-      const { rows: [tombstones] } = await stack.database.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ghl.opportunities WHERE location_id = $1 AND deleted_at IS NOT NULL`, [id]);
+      const {
+        rows: [tombstones],
+      } = await stack.database.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ghl.opportunities WHERE location_id = $1 AND deleted_at IS NOT NULL`,
+        [id],
+      );
       expect(tombstones!.n).toBe(0);
       const location = (await getLocation(stack.database.db, id))!;
       expect(location).toMatchObject({ needsReconnect: true });
@@ -126,14 +157,24 @@ describe('OAuth locations (#4)', () => {
       expect(after.refreshCalls - before.refreshCalls).toBe(1);
 
       // A scheduled fire (no runId) is skipped without a run or a request.
-      const jobId = await stack.queues.enqueueCoordinator({ locationId: id, trigger: 'schedule', mode: 'full', allowMassDelete: false });
+      const jobId = await stack.queues.enqueueCoordinator({
+        locationId: id,
+        trigger: 'schedule',
+        mode: 'full',
+        allowMassDelete: false,
+      });
       const job = await waitFor('the scheduled job', async () => {
         const j = await stack.queues.coordinator.getJob(jobId);
         return j?.finishedOn ? j : null;
       });
       expect(job.returnvalue).toMatchObject({ runId: null, skipped: 'location_needs_reconnect' });
       expect(stack.sandbox.admin.getStats(id).requests).toBe(after.requests);
-      const { rows: [runs] } = await stack.database.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ghl.sync_runs WHERE location_id = $1`, [id]);
+      const {
+        rows: [runs],
+      } = await stack.database.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ghl.sync_runs WHERE location_id = $1`,
+        [id],
+      );
       expect(runs!.n).toBe(2);
     });
   });
@@ -148,8 +189,12 @@ describe('OAuth locations (#4)', () => {
       // 401: a token GHL does not know ("Invalid token…"); 403: a valid token of another location.
       const other = stack.sandbox.admin.createOAuthInstall(loc(1));
       await upsertLocation(stack.database.db, {
-        id, authType: 'oauth', accessToken: status === 401 ? 'not-a-token' : other.accessToken, refreshToken: install.refreshToken,
-        tokenExpiresAt: new Date(Date.now() + 3_600_000), scheduleCron: null,
+        id,
+        authType: 'oauth',
+        accessToken: status === 401 ? 'not-a-token' : other.accessToken,
+        refreshToken: install.refreshToken,
+        tokenExpiresAt: new Date(Date.now() + 3_600_000),
+        scheduleCron: null,
       });
       const before = stack.sandbox.admin.getStats(id);
       const run = await stack.sync(id, { timeoutMs: 30_000 });

@@ -63,8 +63,13 @@ describe('records as they really come', () => {
       `SELECT id, monetary_value FROM ghl.opportunities WHERE id LIKE 'oddMoney%' ORDER BY id`,
     );
     expect(Object.fromEntries(rows.map((r) => [r.id, r.monetary_value]))).toEqual({
-      oddMoneyAbc00000007: null, oddMoneyBig00000006: '12345678901.99', oddMoneyFrac0000004: '1895.5', oddMoneyMissing0001: null,
-      oddMoneyNull0000002: null, oddMoneyString00005: '1500', oddMoneyZero0000003: '0',
+      oddMoneyAbc00000007: null,
+      oddMoneyBig00000006: '12345678901.99',
+      oddMoneyFrac0000004: '1895.5',
+      oddMoneyMissing0001: null,
+      oddMoneyNull0000002: null,
+      oddMoneyString00005: '1500',
+      oddMoneyZero0000003: '0',
     });
     expect(typeof run.inserted).toBe('number');
     const [page] = await listPages(stack.database.db, run.id);
@@ -72,7 +77,13 @@ describe('records as they really come', () => {
   });
 
   it('sanitizes text, keeps the raw record and lets the later duplicate win', async () => {
-    const { rows } = await stack.database.db.query<{ id: string; name: string; custom_fields: unknown; raw: Record<string, unknown>; contact_id: string | null }>(
+    const { rows } = await stack.database.db.query<{
+      id: string;
+      name: string;
+      custom_fields: unknown;
+      raw: Record<string, unknown>;
+      contact_id: string | null;
+    }>(
       `SELECT id, name, custom_fields, raw, contact_id FROM ghl.opportunities WHERE id IN ('oddUnicode000000009','oddNul0000000000010','oddSurrogate0000011','oddFollowers0000012','oddDup0000000000013','oddNoContact0000008') ORDER BY id`,
     );
     const byId = Object.fromEntries(rows.map((r) => [r.id, r]));
@@ -94,9 +105,13 @@ describe('records as they really come', () => {
       ['oddNul0000000000010', 'record_sanitized_text'],
       ['oddSurrogate0000011', 'record_sanitized_text'],
     ]);
-    const out = spawnSync(process.execPath, [CLI_BIN, 'runs', 'show', String(run.id)], { env: { ...process.env, ...stack.env }, encoding: 'utf8' });
+    const out = spawnSync(process.execPath, [CLI_BIN, 'runs', 'show', String(run.id)], {
+      env: { ...process.env, ...stack.env },
+      encoding: 'utf8',
+    });
     expect(out.status).toBe(0);
-    for (const code of ['record_duplicate', 'record_invalid_amount', 'record_sanitized_text']) expect(out.stdout).toContain(code);
+    for (const code of ['record_duplicate', 'record_invalid_amount', 'record_sanitized_text'])
+      expect(out.stdout).toContain(code);
     expect(out.stdout).toContain('oddMoneyAbc00000007');
   });
 
@@ -105,7 +120,9 @@ describe('records as they really come', () => {
       const client = new pg.Client({ connectionString: stack.database.url });
       await client.connect();
       await client.query(`SET TIME ZONE '${zone}'`);
-      const { rows } = await client.query<{ created_at: Date; text: string }>(`SELECT created_at, created_at::text AS text FROM ghl.opportunities WHERE id = 'oddMoneyMissing0001'`);
+      const { rows } = await client.query<{ created_at: Date; text: string }>(
+        `SELECT created_at, created_at::text AS text FROM ghl.opportunities WHERE id = 'oddMoneyMissing0001'`,
+      );
       await client.end();
       expect(rows[0]!.created_at.toISOString()).toBe('2025-03-09T07:30:00.123Z');
       expect(rows[0]!.text).toBe(zone === 'UTC' ? '2025-03-09 07:30:00.123+00' : '2025-03-09 01:30:00.123-06');

@@ -25,14 +25,20 @@ function recordArrivals(stack: TestStack, locationId: string) {
  * Starts a run with the page queue paused, and once its page jobs are all queued, sets `knobs`, starts
  * recording and releases them: the knobs hit the page phase, whatever the machine's speed.
  */
-async function startInPagePhase(stack: TestStack, locationId: string, pages: number, knobs: Parameters<TestStack['sandbox']['admin']['setKnobs']>[1]) {
+async function startInPagePhase(
+  stack: TestStack,
+  locationId: string,
+  pages: number,
+  knobs: Parameters<TestStack['sandbox']['admin']['setKnobs']>[1],
+) {
   await stack.queues.page.pause();
   try {
     const run = await stack.startRun(locationId);
     for (let i = 0; ; i++) {
       if (i > 3_000) throw new Error(`run ${run.id} never queued its pages`);
       // A paused queue keeps its jobs waiting; page jobs carry a priority, so BullMQ counts them as 'prioritized'.
-      if ((await getRun(stack.database.db, run.id))?.status === 'writing' && (await queuedPages(stack)) === pages) break;
+      if ((await getRun(stack.database.db, run.id))?.status === 'writing' && (await queuedPages(stack)) === pages)
+        break;
       await new Promise((r) => setTimeout(r, 10));
     }
     const rec = recordArrivals(stack, locationId);
@@ -49,16 +55,25 @@ async function startHttpDateProxy(target: string, dateLocationId: () => string):
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'content-length')) as Record<string, string>;
-      void fetch(`${target}${req.url}`, { method: req.method, headers, ...(chunks.length > 0 && { body: Buffer.concat(chunks) }) }).then(async (up) => {
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'content-length'),
+      ) as Record<string, string>;
+      void fetch(`${target}${req.url}`, {
+        method: req.method,
+        headers,
+        ...(chunks.length > 0 && { body: Buffer.concat(chunks) }),
+      }).then(async (up) => {
         const out: Record<string, string> = {};
         up.headers.forEach((v, k) => {
-          if (k !== 'content-length' && k !== 'content-encoding' && k !== 'transfer-encoding' && k !== 'connection') out[k] = v;
+          if (k !== 'content-length' && k !== 'content-encoding' && k !== 'transfer-encoding' && k !== 'connection')
+            out[k] = v;
         });
         const forDate = new URL(req.url ?? '/', target).searchParams.get('location_id') === dateLocationId();
         if (forDate && out['retry-after'] !== undefined && /^\d+$/.test(out['retry-after'])) {
           // HTTP-dates have whole-second precision: round up so the wait is never shorter than asked.
-          out['retry-after'] = new Date((Math.ceil(Date.now() / 1000) + Number(out['retry-after'])) * 1000).toUTCString();
+          out['retry-after'] = new Date(
+            (Math.ceil(Date.now() / 1000) + Number(out['retry-after'])) * 1000,
+          ).toUTCString();
         }
         res.writeHead(up.status, out).end(Buffer.from(await up.arrayBuffer()));
       });
@@ -75,7 +90,17 @@ describe('when GHL answers 429 (#4)', () => {
   beforeAll(async () => {
     stack = await startTestStack({
       // GHL's own limiter stays off: every 429 here is forced, so each is accounted for.
-      sandbox: { seed: 43, locations: [{ opportunities: 1_000 }, { opportunities: 1_000 }, { opportunities: 1_000 }, { opportunities: 300 }], rateLimitMax: 0, rateLimitIntervalMs: INTERVAL_MS },
+      sandbox: {
+        seed: 43,
+        locations: [
+          { opportunities: 1_000 },
+          { opportunities: 1_000 },
+          { opportunities: 1_000 },
+          { opportunities: 300 },
+        ],
+        rateLimitMax: 0,
+        rateLimitIntervalMs: INTERVAL_MS,
+      },
       env: { RATE_LIMIT_MAX: '100', RATE_LIMIT_INTERVAL_MS: String(INTERVAL_MS), RATE_LIMIT_DAILY: '0' },
     });
     proxy = await startHttpDateProxy(stack.sandbox.url, () => loc(1));
@@ -88,10 +113,15 @@ describe('when GHL answers 429 (#4)', () => {
     await new Promise((r) => proxy?.close(r));
   });
 
-  for (const [index, form] of [[0, 'seconds'], [1, 'an HTTP-date']] as const) {
+  for (const [index, form] of [
+    [0, 'seconds'],
+    [1, 'an HTTP-date'],
+  ] as const) {
     it(`pauses every page job of the location for Retry-After given as ${form}, then completes exactly`, async () => {
       const id = loc(index);
-      const { run, rec } = await startInPagePhase(stack, id, 10, { forceStatus: { status: 429, count: 1, retryAfterSec: 3 } });
+      const { run, rec } = await startInPagePhase(stack, id, 10, {
+        forceStatus: { status: 429, count: 1, retryAfterSec: 3 },
+      });
       const done = await stack.wait(run.id, 60_000);
       rec.stop();
       expect(done).toMatchObject({ status: 'completed', inserted: 1_000, failedPages: 0 });
@@ -102,7 +132,10 @@ describe('when GHL answers 429 (#4)', () => {
       // Requests already past the gate when the 429 came may still land (≤ 16 slots, 60 ms latency);
       // after that, nothing reaches GHL for the location until Retry-After has passed.
       const offsets = rec.arrivals.map((a) => a.at - first429!.at);
-      expect(offsets.filter((ms) => ms > 300 && ms < 2_700), JSON.stringify(offsets)).toEqual([]);
+      expect(
+        offsets.filter((ms) => ms > 300 && ms < 2_700),
+        JSON.stringify(offsets),
+      ).toEqual([]);
       expect(rec.arrivals.some((a) => a.at >= first429!.at + 2_700)).toBe(true);
       expect(stack.sandbox.admin.getStats(id).rejected429).toBe(1);
     });
@@ -117,7 +150,10 @@ describe('when GHL answers 429 (#4)', () => {
     const first429 = rec.arrivals[0]!;
     expect(stack.sandbox.admin.getStats(id).rejected429).toBe(1);
     const offsets = rec.arrivals.map((a) => a.at - first429.at);
-    expect(offsets.filter((ms) => ms > 300 && ms < INTERVAL_MS - 150), JSON.stringify(offsets)).toEqual([]);
+    expect(
+      offsets.filter((ms) => ms > 300 && ms < INTERVAL_MS - 150),
+      JSON.stringify(offsets),
+    ).toEqual([]);
   });
 
   it('keeps going through a 429 storm in pass 1 and counts every retry', async () => {

@@ -7,13 +7,15 @@ import { queuedPages } from '../support/queued-pages.js';
 // #4: the daily budget, the cap on rate-limit waits, and limits learned from GHL's headers.
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-
 describe('when the daily budget runs out (#4)', () => {
   let stack: TestStack;
   let id: string;
   beforeAll(async () => {
     // 5 pages need 1 + 5 + 5 = 11 requests; GHL allows 8 today.
-    stack = await startTestStack({ sandbox: { seed: 45, locations: [{ opportunities: 500 }], dailyLimit: 8 }, env: { RATE_LIMIT_DAILY: '0' } });
+    stack = await startTestStack({
+      sandbox: { seed: 45, locations: [{ opportunities: 500 }], dailyLimit: 8 },
+      env: { RATE_LIMIT_DAILY: '0' },
+    });
     id = stack.sandbox.locations[0]!.id;
     await stack.startWorkers(1);
   });
@@ -106,7 +108,13 @@ describe('when GHL reports different limits than configured (#4)', () => {
   beforeAll(async () => {
     stack = await startTestStack({
       // Location 0's real limit is tighter than configured; the sandbox reports it in X-RateLimit-Max.
-      sandbox: { seed: 47, locations: [{ opportunities: 2_000 }], rateLimitMax: 10, rateLimitIntervalMs: 1_000, dailyLimit: 0 },
+      sandbox: {
+        seed: 47,
+        locations: [{ opportunities: 2_000 }],
+        rateLimitMax: 10,
+        rateLimitIntervalMs: 1_000,
+        dailyLimit: 0,
+      },
       env: { RATE_LIMIT_MAX: '100', RATE_LIMIT_INTERVAL_MS: '1000', RATE_LIMIT_DAILY: '0' },
     });
     await stack.startWorkers(2);
@@ -130,7 +138,13 @@ describe('when GHL reports a looser limit than configured (#4)', () => {
   beforeAll(async () => {
     // The sandbox's limiter is off and reports X-RateLimit-Max 1,000,000,000; ghl-sync must keep its own 10 / s.
     stack = await startTestStack({
-      sandbox: { seed: 48, locations: [{ opportunities: 2_000 }], rateLimitMax: 0, rateLimitIntervalMs: 1_000, dailyLimit: 0 },
+      sandbox: {
+        seed: 48,
+        locations: [{ opportunities: 2_000 }],
+        rateLimitMax: 0,
+        rateLimitIntervalMs: 1_000,
+        dailyLimit: 0,
+      },
       env: { RATE_LIMIT_MAX: '10', RATE_LIMIT_INTERVAL_MS: '1000', RATE_LIMIT_DAILY: '0' },
     });
     await stack.startWorkers(2);

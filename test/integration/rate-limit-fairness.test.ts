@@ -12,14 +12,21 @@ describe('when a big and a small location sync together on three worker processe
   let b: string;
   beforeAll(async () => {
     stack = await startTestStack({
-      sandbox: { seed: 41, locations: [{ opportunities: 6_000 }, { opportunities: 500 }], rateLimitMax: LIMIT, rateLimitIntervalMs: INTERVAL_MS, dailyLimit: 0 },
+      sandbox: {
+        seed: 41,
+        locations: [{ opportunities: 6_000 }, { opportunities: 500 }],
+        rateLimitMax: LIMIT,
+        rateLimitIntervalMs: INTERVAL_MS,
+        dailyLimit: 0,
+      },
       env: { RATE_LIMIT_MAX: String(LIMIT), RATE_LIMIT_INTERVAL_MS: String(INTERVAL_MS), RATE_LIMIT_DAILY: '0' },
     });
     a = stack.sandbox.locations[0]!.id;
     b = stack.sandbox.locations[1]!.id;
     stack.spawnWorkers(3);
     // Time B from ready workers, not from node start-up.
-    for (let i = 0; i < 300 && stack.logs.join('').split('worker started').length - 1 < 3; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 300 && stack.logs.join('').split('worker started').length - 1 < 3; i++)
+      await new Promise((r) => setTimeout(r, 100));
   });
   afterAll(async () => {
     await stack?.stop();

@@ -18,7 +18,10 @@ describe('the retry policy in docs/rate-limits.md', () => {
     const end = doc.indexOf('<!-- retry-policy:end -->');
     expect(start).toBeGreaterThan(-1);
     expect(end).toBeGreaterThan(start);
-    const rows = doc.slice(start, end).split('\n').filter((l) => l.startsWith('| `'));
+    const rows = doc
+      .slice(start, end)
+      .split('\n')
+      .filter((l) => l.startsWith('| `'));
     expect(rows).toEqual(Object.entries(RETRY_POLICY).map(([kind, rule]) => renderRow(kind, rule)));
   });
 });

@@ -8,7 +8,10 @@ describe('retries against GHL errors (#4)', () => {
   const loc = (i: number) => stack.sandbox.locations[i]!.id;
   beforeAll(async () => {
     stack = await startTestStack({
-      sandbox: { seed: 44, locations: [{ opportunities: 800 }, { opportunities: 50 }, { opportunities: 50 }, { opportunities: 50 }] },
+      sandbox: {
+        seed: 44,
+        locations: [{ opportunities: 800 }, { opportunities: 50 }, { opportunities: 50 }, { opportunities: 50 }],
+      },
       env: { RATE_LIMIT_DAILY: '0' },
     });
     await stack.startWorkers(2);
@@ -26,7 +29,9 @@ describe('retries against GHL errors (#4)', () => {
       expect(run).toMatchObject({ status: 'completed', inserted: 800, failedPages: 0, sweepStatus: 'done' });
       expect(await stack.compare(id)).toMatchObject({ checked: 800, mismatches: [] });
       const stats = stack.sandbox.admin.getStats(id);
-      const failures = Object.entries(stats.byStatus).filter(([s]) => s.startsWith('5')).reduce((n, [, c]) => n + c, 0);
+      const failures = Object.entries(stats.byStatus)
+        .filter(([s]) => s.startsWith('5'))
+        .reduce((n, [, c]) => n + c, 0);
       expect(failures).toBeGreaterThanOrEqual(3);
       // Every retry is a real request and is counted in the run (the knobs only fail search requests).
       expect(run.apiCalls).toBe(stats.requests);
@@ -45,7 +50,11 @@ describe('retries against GHL errors (#4)', () => {
       stack.sandbox.admin.resetStats(id);
       stack.sandbox.admin.setKnobs(id, { forceStatus: { status, count: 1 } });
       const run = await stack.sync(id, { timeoutMs: 30_000 });
-      expect(run).toMatchObject({ status: 'failed', errorCode: code, sweepStatus: expect.not.stringMatching(/^done$/) });
+      expect(run).toMatchObject({
+        status: 'failed',
+        errorCode: code,
+        sweepStatus: expect.not.stringMatching(/^done$/),
+      });
       expect(stack.sandbox.admin.getStats(id)).toMatchObject({ requests: 1, byStatus: { [String(status)]: 1 } });
     });
   });

@@ -10,7 +10,9 @@ describe('run deadline and recovery', () => {
   const loc = (i: number) => stack.sandbox.locations[i]!.id;
   const deps = () => ({ db: stack.database.db, queues: stack.queues, logger: stack.logger });
   beforeAll(async () => {
-    stack = await startTestStack({ sandbox: { seed: 61, locations: [{ opportunities: 250 }, { opportunities: 250 }, { opportunities: 40 }] } });
+    stack = await startTestStack({
+      sandbox: { seed: 61, locations: [{ opportunities: 250 }, { opportunities: 250 }, { opportunities: 40 }] },
+    });
     await stack.startWorkers(1);
     for (let i = 0; i < 3; i++) await stack.sync(loc(i));
   });
@@ -38,7 +40,10 @@ describe('run deadline and recovery', () => {
     await stack.queues.coordinator.resume();
     const done = await stack.wait(run.id);
     expect(done).toMatchObject({ status: 'timed_out', deleted: 0, sweepStatus: 'pending' });
-    const { rows } = await stack.database.db.query<{ deleted_at: Date | null }>(`SELECT deleted_at FROM ghl.opportunities WHERE id = $1`, [doomed]);
+    const { rows } = await stack.database.db.query<{ deleted_at: Date | null }>(
+      `SELECT deleted_at FROM ghl.opportunities WHERE id = $1`,
+      [doomed],
+    );
     expect(rows[0]!.deleted_at).toBeNull();
   });
 
@@ -48,7 +53,9 @@ describe('run deadline and recovery', () => {
     // What a wiped Redis leaves behind: a listing run whose coordinator job no longer exists.
     await transitionRun(stack.database.db, run.id, 'listing');
     await stack.queues.coordinator.obliterate({ force: true });
-    await stack.database.db.query(`UPDATE ghl.sync_runs SET started_at = now() - interval '3 minutes' WHERE id = $1`, [run.id]);
+    await stack.database.db.query(`UPDATE ghl.sync_runs SET started_at = now() - interval '3 minutes' WHERE id = $1`, [
+      run.id,
+    ]);
     expect((await recoverRuns(deps())).resumed).toEqual([run.id]);
     await stack.queues.coordinator.resume();
     expect(await stack.wait(run.id)).toMatchObject({ status: 'completed', unchanged: 40, recoveries: 1 });
@@ -59,7 +66,10 @@ describe('run deadline and recovery', () => {
     const run = await stack.startRun(loc(2));
     await transitionRun(stack.database.db, run.id, 'listing');
     await setCoordinatorJob(stack.database.db, run.id, 'run-gone-coordinator');
-    await stack.database.db.query(`UPDATE ghl.sync_runs SET started_at = now() - interval '3 minutes', recoveries = 3 WHERE id = $1`, [run.id]);
+    await stack.database.db.query(
+      `UPDATE ghl.sync_runs SET started_at = now() - interval '3 minutes', recoveries = 3 WHERE id = $1`,
+      [run.id],
+    );
     expect((await recoverRuns(deps())).failed).toEqual([run.id]);
     expect(await getRun(stack.database.db, run.id)).toMatchObject({ status: 'failed', errorCode: 'coordinator_lost' });
     await stack.queues.coordinator.obliterate({ force: true });

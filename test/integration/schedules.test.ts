@@ -10,11 +10,14 @@ import { until } from '../support/upstream.js';
 describe('location schedules', () => {
   let stack: TestStack;
   const ids: string[] = [];
-  const cli = (...args: string[]) => spawnSync(process.execPath, [CLI_BIN, ...args], { env: { ...process.env, ...stack.env }, encoding: 'utf8' });
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [CLI_BIN, ...args], { env: { ...process.env, ...stack.env }, encoding: 'utf8' });
 
   const schedulers = async () => {
     const all = await stack.queues.coordinator.getJobSchedulers(0, -1);
-    return all.filter((s) => (s.key ?? '').startsWith('schedule-')).map((s) => ({ key: s.key, pattern: s.pattern, tz: s.tz, next: s.next }));
+    return all
+      .filter((s) => (s.key ?? '').startsWith('schedule-'))
+      .map((s) => ({ key: s.key, pattern: s.pattern, tz: s.tz, next: s.next }));
   };
   const pendingPerLocation = async () => {
     const delayed = await stack.queues.coordinator.getDelayed(0, -1);
@@ -24,11 +27,29 @@ describe('location schedules', () => {
   };
 
   beforeAll(async () => {
-    stack = await startTestStack({ sandbox: { seed: 51, locations: [{ opportunities: 30 }, { opportunities: 30 }, { opportunities: 30 }] }, registerLocations: false, env: { SCHEDULER_ENABLED: 'true' } });
+    stack = await startTestStack({
+      sandbox: { seed: 51, locations: [{ opportunities: 30 }, { opportunities: 30 }, { opportunities: 30 }] },
+      registerLocations: false,
+      env: { SCHEDULER_ENABLED: 'true' },
+    });
     for (const l of stack.sandbox.locations) ids.push(l.id);
     expect(cli('locations', 'add', ids[0]!, '--token', stack.sandbox.locations[0]!.token).status).toBe(0); // default: every 30 minutes
-    expect(cli('locations', 'add', ids[1]!, '--token', stack.sandbox.locations[1]!.token, '--schedule', '0 0 1 1 *', '--tz', 'America/Chicago').status).toBe(0);
-    expect(cli('locations', 'add', ids[2]!, '--token', stack.sandbox.locations[2]!.token, '--no-schedule').status).toBe(0);
+    expect(
+      cli(
+        'locations',
+        'add',
+        ids[1]!,
+        '--token',
+        stack.sandbox.locations[1]!.token,
+        '--schedule',
+        '0 0 1 1 *',
+        '--tz',
+        'America/Chicago',
+      ).status,
+    ).toBe(0);
+    expect(cli('locations', 'add', ids[2]!, '--token', stack.sandbox.locations[2]!.token, '--no-schedule').status).toBe(
+      0,
+    );
   });
   afterAll(async () => {
     await stack?.stop();
@@ -45,14 +66,20 @@ describe('location schedules', () => {
     const list = await schedulers();
     expect(list.map((s) => s.key).sort()).toEqual([`schedule-${ids[0]}`, `schedule-${ids[1]}`].sort());
     expect(list.find((s) => s.key === `schedule-${ids[0]}`)).toMatchObject({ pattern: '*/30 * * * *', tz: 'UTC' });
-    expect(list.find((s) => s.key === `schedule-${ids[1]}`)).toMatchObject({ pattern: '0 0 1 1 *', tz: 'America/Chicago', next: Date.parse('2027-01-01T06:00:00Z') });
+    expect(list.find((s) => s.key === `schedule-${ids[1]}`)).toMatchObject({
+      pattern: '0 0 1 1 *',
+      tz: 'America/Chicago',
+      next: Date.parse('2027-01-01T06:00:00Z'),
+    });
     expect(await pendingPerLocation()).toEqual({ [ids[0]!]: 1, [ids[1]!]: 1 });
   });
 
   it('a pattern change keeps one scheduler with the next fire time of the newest pattern', async () => {
     expect(cli('locations', 'update', ids[1]!, '--schedule', '0 12 1 2 *', '--tz', 'UTC').status).toBe(0);
     const s = (await schedulers()).filter((x) => x.key === `schedule-${ids[1]}`);
-    expect(s).toEqual([{ key: `schedule-${ids[1]}`, pattern: '0 12 1 2 *', tz: 'UTC', next: Date.parse('2027-02-01T12:00:00Z') }]);
+    expect(s).toEqual([
+      { key: `schedule-${ids[1]}`, pattern: '0 12 1 2 *', tz: 'UTC', next: Date.parse('2027-02-01T12:00:00Z') },
+    ]);
     expect((await pendingPerLocation())[ids[1]!]).toBe(1);
   });
 
@@ -67,7 +94,12 @@ describe('location schedules', () => {
 
   it('skips and logs a scheduled fire while the location has an active run, without queueing it behind', async () => {
     const active = await createRun(stack.database.db, { locationId: ids[2]!, trigger: 'test' });
-    const job = await stack.queues.coordinator.add('scheduled-sync', { locationId: ids[2], trigger: 'schedule', mode: 'full', allowMassDelete: false });
+    const job = await stack.queues.coordinator.add('scheduled-sync', {
+      locationId: ids[2],
+      trigger: 'schedule',
+      mode: 'full',
+      allowMassDelete: false,
+    });
     await until(async () => (await job.getState()) === 'completed', 20_000, 'the scheduled fire');
     const done = await stack.queues.coordinator.getJob(job.id!);
     expect(done?.returnvalue).toEqual({ runId: null, skipped: 'run_already_active' });

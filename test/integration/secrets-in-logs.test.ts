@@ -18,13 +18,34 @@ describe('secrets in logs', () => {
   beforeAll(async () => {
     stack = await startTestStack({
       sandbox: { seed: 81, locations: [{ opportunities: 400 }, { opportunities: 400 }] },
-      env: { LOG_LEVEL: 'debug', GHL_OAUTH_CLIENT_ID: 'sandbox-client', GHL_OAUTH_CLIENT_SECRET: CLIENT_SECRET, ADMIN_TOKEN },
+      env: {
+        LOG_LEVEL: 'debug',
+        GHL_OAUTH_CLIENT_ID: 'sandbox-client',
+        GHL_OAUTH_CLIENT_SECRET: CLIENT_SECRET,
+        ADMIN_TOKEN,
+      },
     });
     const oauthLoc = stack.sandbox.locations[1]!.id;
     const install = stack.sandbox.admin.createOAuthInstall(oauthLoc, { accessTokenTtlSec: 3600 });
-    await upsertLocation(stack.database.db, { id: oauthLoc, authType: 'oauth', accessToken: install.accessToken, refreshToken: install.refreshToken, tokenExpiresAt: new Date(Date.now() + 3_600_000), scheduleCron: null });
-    const sink = new Writable({ write(chunk, _e, cb) { apiLogs.push(String(chunk)); cb(); } });
-    api = await startApi(loadConfig({ ...stack.env, API_PORT: '0' }), createLogger({ name: 'api', level: 'debug', format: 'json', destination: sink }), { host: '127.0.0.1' });
+    await upsertLocation(stack.database.db, {
+      id: oauthLoc,
+      authType: 'oauth',
+      accessToken: install.accessToken,
+      refreshToken: install.refreshToken,
+      tokenExpiresAt: new Date(Date.now() + 3_600_000),
+      scheduleCron: null,
+    });
+    const sink = new Writable({
+      write(chunk, _e, cb) {
+        apiLogs.push(String(chunk));
+        cb();
+      },
+    });
+    api = await startApi(
+      loadConfig({ ...stack.env, API_PORT: '0' }),
+      createLogger({ name: 'api', level: 'debug', format: 'json', destination: sink }),
+      { host: '127.0.0.1' },
+    );
     stack.spawnWorkers(2);
   });
   afterAll(async () => {
@@ -37,7 +58,9 @@ describe('secrets in logs', () => {
     const oauthBefore = await getLocation(stack.database.db, oauth!.id);
     const start = async (locationId: string) => {
       const res = await fetch(`${api.url}/api/syncs`, {
-        method: 'POST', headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ locationId, mode: 'full' }),
+        method: 'POST',
+        headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ locationId, mode: 'full' }),
       });
       expect(res.status).toBe(202);
       return ((await res.json()) as { runId: number }).runId;
@@ -53,7 +76,16 @@ describe('secrets in logs', () => {
 
     const everything = [...stack.logs, ...apiLogs].join('');
     expect(everything.length).toBeGreaterThan(10_000);
-    const secrets = [pit!.token, oauthBefore!.accessToken, oauthBefore!.refreshToken!, oauthAfter!.accessToken, oauthAfter!.refreshToken!, ADMIN_TOKEN, CLIENT_SECRET];
-    for (const secret of secrets) expect(everything.includes(secret), `a secret of length ${secret.length} leaked`).toBe(false);
+    const secrets = [
+      pit!.token,
+      oauthBefore!.accessToken,
+      oauthBefore!.refreshToken!,
+      oauthAfter!.accessToken,
+      oauthAfter!.refreshToken!,
+      ADMIN_TOKEN,
+      CLIENT_SECRET,
+    ];
+    for (const secret of secrets)
+      expect(everything.includes(secret), `a secret of length ${secret.length} leaked`).toBe(false);
   });
 });

@@ -4,8 +4,12 @@ import { getRun, listPages } from '@ghl-sync/db';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { until } from '../support/upstream.js';
 
-const exitOf = (child: ChildProcess) => new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-const running = async (stack: TestStack, runId: number) => (await listPages(stack.database.db, runId)).filter((p) => p.status === 'running').length;
+const exitOf = (child: ChildProcess) =>
+  new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+const running = async (stack: TestStack, runId: number) =>
+  (await listPages(stack.database.db, runId)).filter((p) => p.status === 'running').length;
 
 // #5 "Graceful shutdown" and a worker killed with SIGKILL mid-page.
 describe('worker shutdown', () => {
@@ -27,7 +31,9 @@ describe('worker shutdown', () => {
     const exited = exitOf(worker!);
     const run = await stack.startRun(loc(0));
     await until(async () => (await running(stack, run.id)) === 5, 60_000, '5 active page jobs');
-    const busy = (await listPages(stack.database.db, run.id)).filter((p) => p.status === 'running').map((p) => p.pageNo);
+    const busy = (await listPages(stack.database.db, run.id))
+      .filter((p) => p.status === 'running')
+      .map((p) => p.pageNo);
     worker!.kill('SIGTERM');
     expect(await exited).toEqual({ code: 0, signal: null });
     const pages = await listPages(stack.database.db, run.id);
@@ -48,7 +54,10 @@ describe('worker shutdown', () => {
     const done = await stack.wait(run.id, 120_000);
     expect(done).toMatchObject({ status: 'completed', inserted: 1_000, listed: 1_000, failedPages: 0 });
     expect(await stack.compare(loc(1))).toEqual({ checked: 1_000, tombstoned: 0, mismatches: [] });
-    const { rows } = await stack.database.db.query<{ n: number }>(`SELECT count(*) AS n FROM ghl.opportunities WHERE location_id = $1`, [loc(1)]);
+    const { rows } = await stack.database.db.query<{ n: number }>(
+      `SELECT count(*) AS n FROM ghl.opportunities WHERE location_id = $1`,
+      [loc(1)],
+    );
     expect(rows[0]!.n).toBe(1_000);
     expect((await getRun(stack.database.db, run.id))!.inserted).toBe(1_000);
     expect(survivor!.exitCode).toBeNull();

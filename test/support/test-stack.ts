@@ -38,9 +38,15 @@ export interface TestStack {
   /** Spawns N real `ghl-sync worker` child processes. */
   spawnWorkers(n: number, env?: Record<string, string>): ChildProcess[];
   /** Opens a run and enqueues its coordinator. */
-  startRun(locationId: string, opts?: { mode?: 'full' | 'resync'; allowMassDelete?: boolean; deadlineAt?: Date }): Promise<SyncRun>;
+  startRun(
+    locationId: string,
+    opts?: { mode?: 'full' | 'resync'; allowMassDelete?: boolean; deadlineAt?: Date },
+  ): Promise<SyncRun>;
   /** startRun + wait until it finishes. */
-  sync(locationId: string, opts?: { mode?: 'full' | 'resync'; allowMassDelete?: boolean; timeoutMs?: number }): Promise<SyncRun>;
+  sync(
+    locationId: string,
+    opts?: { mode?: 'full' | 'resync'; allowMassDelete?: boolean; timeoutMs?: number },
+  ): Promise<SyncRun>;
   wait(runId: number, timeoutMs?: number): Promise<SyncRun>;
   compare(locationId: string): Promise<CompareResult>;
   stop(): Promise<void>;
@@ -65,17 +71,30 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   };
   const config = loadConfig(env);
   const logs: string[] = [];
-  const sink = new Writable({ write(chunk, _e, cb) { logs.push(String(chunk)); cb(); } });
+  const sink = new Writable({
+    write(chunk, _e, cb) {
+      logs.push(String(chunk));
+      cb();
+    },
+  });
   const logger = createLogger({ name: 'test-worker', level: 'info', format: 'json', destination: sink });
   const producer = createRedisConnection(redis.url, 'producer');
   const queues = createQueues({ connection: producer, prefix: redis.prefix });
   if (options.registerLocations ?? true) {
-    for (const l of sandbox.locations) await upsertLocation(database.db, { id: l.id, name: l.name, accessToken: l.token, scheduleCron: null });
+    for (const l of sandbox.locations)
+      await upsertLocation(database.db, { id: l.id, name: l.name, accessToken: l.token, scheduleCron: null });
   }
   const fleet = createWorkerFleet({ env, logs, logger, db: database.db, queues });
 
   const stack: TestStack = {
-    database, redis, sandbox, env, config, queues, logs, logger,
+    database,
+    redis,
+    sandbox,
+    env,
+    config,
+    queues,
+    logs,
+    logger,
     startWorkers: fleet.startWorkers,
     spawnWorkers: fleet.spawnWorkers,
     startRun: fleet.startRun,
@@ -88,7 +107,14 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     async stop() {
       // Every step runs even if an earlier one fails, so a broken test never leaves its database
       // or its Redis keys behind on the shared services.
-      const steps = [() => fleet.stop(), () => queues.close(), async () => producer.disconnect(), () => sandbox.close(), () => database.drop(), () => redis.cleanup()];
+      const steps = [
+        () => fleet.stop(),
+        () => queues.close(),
+        async () => producer.disconnect(),
+        () => sandbox.close(),
+        () => database.drop(),
+        () => redis.cleanup(),
+      ];
       const errors: unknown[] = [];
       for (const step of steps) await step().catch((err: unknown) => errors.push(err));
       if (errors.length) throw errors[0];

@@ -18,13 +18,22 @@ export interface WorkerFleet {
   /** Starts N workers in this process (real BullMQ workers, own connections; source code). */
   startWorkers(n: number, env?: Record<string, string>): Promise<RunningWorker[]>;
   /** Opens a run and enqueues its coordinator. */
-  startRun(locationId: string, opts?: { mode?: 'full' | 'resync'; allowMassDelete?: boolean; deadlineAt?: Date }): Promise<SyncRun>;
+  startRun(
+    locationId: string,
+    opts?: { mode?: 'full' | 'resync'; allowMassDelete?: boolean; deadlineAt?: Date },
+  ): Promise<SyncRun>;
   /** SIGTERM every child (SIGKILL after 8 s), then closes in-process workers (5 s cap per step). */
   stop(): Promise<void>;
 }
 
 /** Builds a {@link WorkerFleet} whose workers see `env` and log into `logs`. */
-export function createWorkerFleet(deps: { env: Record<string, string>; logs: string[]; logger: Logger; db: Db; queues: Queues }): WorkerFleet {
+export function createWorkerFleet(deps: {
+  env: Record<string, string>;
+  logs: string[];
+  logger: Logger;
+  db: Db;
+  queues: Queues;
+}): WorkerFleet {
   const { env, logs, logger, db, queues } = deps;
   const children: ChildProcess[] = [];
   const running: RunningWorker[] = [];
@@ -33,7 +42,10 @@ export function createWorkerFleet(deps: { env: Record<string, string>; logs: str
     spawnWorkers(n, extra = {}) {
       const spawned: ChildProcess[] = [];
       for (let i = 0; i < n; i++) {
-        const child = spawn(process.execPath, [CLI_BIN, 'worker'], { env: { ...process.env, ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [CLI_BIN, 'worker'], {
+          env: { ...process.env, ...env, ...extra },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         child.stdout?.on('data', (d: Buffer) => logs.push(d.toString()));
         child.stderr?.on('data', (d: Buffer) => logs.push(d.toString()));
         children.push(child);
@@ -51,15 +63,35 @@ export function createWorkerFleet(deps: { env: Record<string, string>; logs: str
       return started;
     },
     async startRun(locationId, opts = {}) {
-      const run = await createRun(db, { locationId, trigger: 'test', mode: opts.mode, allowMassDelete: opts.allowMassDelete, deadlineAt: opts.deadlineAt });
-      await queues.enqueueCoordinator({ locationId, runId: run.id, trigger: 'test', mode: run.mode, allowMassDelete: run.allowMassDelete }, run);
+      const run = await createRun(db, {
+        locationId,
+        trigger: 'test',
+        mode: opts.mode,
+        allowMassDelete: opts.allowMassDelete,
+        deadlineAt: opts.deadlineAt,
+      });
+      await queues.enqueueCoordinator(
+        { locationId, runId: run.id, trigger: 'test', mode: run.mode, allowMassDelete: run.allowMassDelete },
+        run,
+      );
       return run;
     },
     async stop() {
-      await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null
-        ? Promise.race([new Promise((r) => { c.once('exit', r); c.kill('SIGTERM'); }), sleep(8_000).then(() => c.kill('SIGKILL'))])
-        : undefined)));
-      for (const w of running) for (const closer of w.closers) await Promise.race([closer.close().catch(() => undefined), sleep(5_000)]);
+      await Promise.all(
+        children.map((c) =>
+          c.exitCode === null && c.signalCode === null
+            ? Promise.race([
+                new Promise((r) => {
+                  c.once('exit', r);
+                  c.kill('SIGTERM');
+                }),
+                sleep(8_000).then(() => c.kill('SIGKILL')),
+              ])
+            : undefined,
+        ),
+      );
+      for (const w of running)
+        for (const closer of w.closers) await Promise.race([closer.close().catch(() => undefined), sleep(5_000)]);
     },
   };
 }

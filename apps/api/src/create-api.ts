@@ -25,7 +25,10 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
 
   // The request/response serializers are the whole story of what HTTP logging may print:
   // never headers, so the credential cannot reach a log line whatever the redact paths say.
-  const httpLogger = options.logger.child({ component: 'http' }, { serializers: { req: serializeRequest, res: serializeReply } });
+  const httpLogger = options.logger.child(
+    { component: 'http' },
+    { serializers: { req: serializeRequest, res: serializeReply } },
+  );
   const app = Fastify({
     loggerInstance: httpLogger as FastifyBaseLogger,
     bodyLimit: 64 * 1024,
@@ -38,7 +41,11 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
   registerHealthRoutes(app, { db: options.db, redis: options.redis, timeoutMs: options.readinessTimeoutMs ?? 2_000 });
   registerMetricsRoute(app, options.metrics);
   registerOpenApiRoute(app);
-  registerSyncRoutes(app, { db: options.db, queues: options.queues, runDeadlineMinutes: options.runDeadlineMinutes ?? 60 });
+  registerSyncRoutes(app, {
+    db: options.db,
+    queues: options.queues,
+    runDeadlineMinutes: options.runDeadlineMinutes ?? 60,
+  });
   registerLocationRoutes(app, { db: options.db, queues: options.queues });
   await registerDashboard(app, { queues: options.queues.all(), readOnly: options.dashboardReadOnly ?? true });
 

@@ -10,7 +10,16 @@ import type { Closer } from '@ghl-sync/lifecycle';
 import type { RunningApi, StartApiOptions } from './start-api-options.js';
 
 /** The config keys the API reads. */
-export type ApiConfig = Pick<Config, 'ADMIN_TOKEN' | 'API_PORT' | 'DATABASE_URL' | 'DATABASE_POOL_MAX' | 'REDIS_URL' | 'QUEUE_PREFIX' | 'RUN_DEADLINE_MINUTES'>;
+export type ApiConfig = Pick<
+  Config,
+  | 'ADMIN_TOKEN'
+  | 'API_PORT'
+  | 'DATABASE_URL'
+  | 'DATABASE_POOL_MAX'
+  | 'REDIS_URL'
+  | 'QUEUE_PREFIX'
+  | 'RUN_DEADLINE_MINUTES'
+>;
 
 /**
  * Opens Postgres, Redis and the queues, builds the API and listens on `API_PORT`.
@@ -19,26 +28,50 @@ export type ApiConfig = Pick<Config, 'ADMIN_TOKEN' | 'API_PORT' | 'DATABASE_URL'
  */
 export async function startApi(config: ApiConfig, logger: Logger, options: StartApiOptions = {}): Promise<RunningApi> {
   const adminToken = requireAdminToken(config.ADMIN_TOKEN);
-  const db = createDb({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_MAX, applicationName: 'ghl-sync-api', logger: logger.child({ component: 'db' }) });
+  const db = createDb({
+    connectionString: config.DATABASE_URL,
+    max: config.DATABASE_POOL_MAX,
+    applicationName: 'ghl-sync-api',
+    logger: logger.child({ component: 'db' }),
+  });
   const redis = createRedisConnection(config.REDIS_URL, 'producer');
   redis.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
   const queues = createQueues({ connection: redis, prefix: config.QUEUE_PREFIX });
-  const metrics = createMetrics({ service: 'api', queues: queues.all(), countRunsByStatus: () => countRunsByStatus(db) });
+  const metrics = createMetrics({
+    service: 'api',
+    queues: queues.all(),
+    countRunsByStatus: () => countRunsByStatus(db),
+  });
 
   const closers: Closer[] = [
     { name: 'http', close: async () => app?.close() },
     { name: 'queues', close: () => queues.close() },
-    { name: 'redis', close: async () => { await redis.quit().catch(() => redis.disconnect()); } },
+    {
+      name: 'redis',
+      close: async () => {
+        await redis.quit().catch(() => redis.disconnect());
+      },
+    },
     { name: 'postgres', close: () => db.close() },
   ];
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= (async () => {
-    for (const closer of closers) await closer.close().catch((err: unknown) => logger.error({ step: closer.name, err }, 'close failed'));
-  })());
+  const close = () =>
+    (closing ??= (async () => {
+      for (const closer of closers)
+        await closer.close().catch((err: unknown) => logger.error({ step: closer.name, err }, 'close failed'));
+    })());
 
   let app: Awaited<ReturnType<typeof createApi>> | undefined;
   try {
-    app = await createApi({ adminToken, logger, db, queues, redis, metrics, runDeadlineMinutes: config.RUN_DEADLINE_MINUTES });
+    app = await createApi({
+      adminToken,
+      logger,
+      db,
+      queues,
+      redis,
+      metrics,
+      runDeadlineMinutes: config.RUN_DEADLINE_MINUTES,
+    });
     await app.listen({ port: config.API_PORT, host: options.host ?? '0.0.0.0' });
   } catch (err) {
     await close();

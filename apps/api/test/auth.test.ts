@@ -23,18 +23,40 @@ function protectedRoutes(): Array<{ method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 
     .filter((r) => r.method !== 'HEAD' && !PUBLIC.has(r.url))
     .map((r) => ({
       method: r.method as 'GET',
-      url: r.url.replace(':id', '1').replace(':queueName', 'sync-page').replace(/:[A-Za-z]+/g, 'x').replace('*', 'x'),
+      url: r.url
+        .replace(':id', '1')
+        .replace(':queueName', 'sync-page')
+        .replace(/:[A-Za-z]+/g, 'x')
+        .replace('*', 'x'),
     }));
 }
 
 describe('admin credential', () => {
   it('guards every route except /health, /ready and /metrics: 401 without a credential and with a wrong one', async () => {
     const routes = protectedRoutes();
-    expect(routes.map((r) => r.url)).toEqual(expect.arrayContaining(['/api/syncs', '/api/syncs/1', '/api/syncs/1/cancel', '/api/locations', '/api/openapi.json']));
+    expect(routes.map((r) => r.url)).toEqual(
+      expect.arrayContaining([
+        '/api/syncs',
+        '/api/syncs/1',
+        '/api/syncs/1/cancel',
+        '/api/locations',
+        '/api/openapi.json',
+      ]),
+    );
     expect(routes.filter((r) => r.url.startsWith('/admin/queues')).length).toBeGreaterThan(5);
     for (const route of routes) {
-      for (const headers of [{}, { authorization: 'Bearer wrong-token' }, { authorization: `Bearer ${ADMIN_TOKEN}x` }, { authorization: ADMIN_TOKEN }]) {
-        const res = await fx.app.inject({ method: route.method, url: route.url, headers, payload: route.method === 'GET' ? undefined : {} });
+      for (const headers of [
+        {},
+        { authorization: 'Bearer wrong-token' },
+        { authorization: `Bearer ${ADMIN_TOKEN}x` },
+        { authorization: ADMIN_TOKEN },
+      ]) {
+        const res = await fx.app.inject({
+          method: route.method,
+          url: route.url,
+          headers,
+          payload: route.method === 'GET' ? undefined : {},
+        });
         expect(res.statusCode, `${route.method} ${route.url} ${JSON.stringify(headers)}`).toBe(401);
         expect(res.json()).toMatchObject({ error: { code: 'unauthorized' } });
       }
@@ -49,7 +71,15 @@ describe('admin credential', () => {
   });
 
   it('does not take Basic auth on the API, only on the dashboard', async () => {
-    expect((await fx.app.inject({ method: 'GET', url: '/api/locations', headers: { authorization: basic('admin', ADMIN_TOKEN) } })).statusCode).toBe(401);
+    expect(
+      (
+        await fx.app.inject({
+          method: 'GET',
+          url: '/api/locations',
+          headers: { authorization: basic('admin', ADMIN_TOKEN) },
+        })
+      ).statusCode,
+    ).toBe(401);
   });
 
   describe('on the Bull Board dashboard', () => {
@@ -57,18 +87,29 @@ describe('admin credential', () => {
       const res = await fx.app.inject({ method: 'GET', url: '/admin/queues' });
       expect(res.statusCode).toBe(401);
       expect(res.headers['www-authenticate']).toMatch(/^Basic realm="ghl-sync"/);
-      const wrong = await fx.app.inject({ method: 'GET', url: '/admin/queues', headers: { authorization: basic('admin', 'nope') } });
+      const wrong = await fx.app.inject({
+        method: 'GET',
+        url: '/admin/queues',
+        headers: { authorization: basic('admin', 'nope') },
+      });
       expect(wrong.statusCode).toBe(401);
       expect(wrong.headers['www-authenticate']).toMatch(/^Basic realm="ghl-sync"/);
     });
 
     it('serves the page and its API with Basic auth (any user name) or the bearer token', async () => {
-      const page = await fx.app.inject({ method: 'GET', url: '/admin/queues', headers: { authorization: basic('anyone', ADMIN_TOKEN) } });
+      const page = await fx.app.inject({
+        method: 'GET',
+        url: '/admin/queues',
+        headers: { authorization: basic('anyone', ADMIN_TOKEN) },
+      });
       expect(page.statusCode).toBe(200);
       expect(page.headers['content-type']).toMatch(/text\/html/);
       const api = await fx.app.inject({ method: 'GET', url: '/admin/queues/api/queues', headers: BEARER });
       expect(api.statusCode).toBe(200);
-      const names = api.json<{ queues: Array<{ name: string }> }>().queues.map((q) => q.name).sort();
+      const names = api
+        .json<{ queues: Array<{ name: string }> }>()
+        .queues.map((q) => q.name)
+        .sort();
       expect(names).toEqual(['sync-coordinator', 'sync-finalize', 'sync-maintenance', 'sync-page']);
     });
   });
@@ -78,17 +119,28 @@ describe('refusing to run open', () => {
   it('createApi throws config_invalid without an admin token', async () => {
     for (const adminToken of [undefined, '', '   ']) {
       const attempt = createApi({
-        adminToken, logger: createLogger({ name: 'api', level: 'silent', format: 'json' }), db: fx.db, queues: fx.queues, redis: fx.redis,
+        adminToken,
+        logger: createLogger({ name: 'api', level: 'silent', format: 'json' }),
+        db: fx.db,
+        queues: fx.queues,
+        redis: fx.redis,
         metrics: createMetrics({ service: 'api', processMetrics: false }),
       });
-      await expect(attempt).rejects.toSatisfy((err: unknown) => isGhlSyncError(err, 'config_invalid') && /ADMIN_TOKEN/.test((err as Error).message));
+      await expect(attempt).rejects.toSatisfy(
+        (err: unknown) => isGhlSyncError(err, 'config_invalid') && /ADMIN_TOKEN/.test((err as Error).message),
+      );
     }
   });
 
   it('startApi throws config_invalid without ADMIN_TOKEN, before opening any connection', async () => {
-    const config = loadConfig({}, { API_PORT: 0, DATABASE_URL: fx.databaseUrl, REDIS_URL: fx.redisUrl, QUEUE_PREFIX: fx.prefix });
+    const config = loadConfig(
+      {},
+      { API_PORT: 0, DATABASE_URL: fx.databaseUrl, REDIS_URL: fx.redisUrl, QUEUE_PREFIX: fx.prefix },
+    );
     expect(config.ADMIN_TOKEN).toBeUndefined();
-    await expect(startApi(config, createLogger({ name: 'api', level: 'silent', format: 'json' }), { host: '127.0.0.1' })).rejects.toSatisfy((err: unknown) => isGhlSyncError(err, 'config_invalid'));
+    await expect(
+      startApi(config, createLogger({ name: 'api', level: 'silent', format: 'json' }), { host: '127.0.0.1' }),
+    ).rejects.toSatisfy((err: unknown) => isGhlSyncError(err, 'config_invalid'));
   });
 });
 
@@ -96,9 +148,23 @@ describe('logs', () => {
   it('never contain the admin token, in clear or Basic-encoded, on success, failure or error', async () => {
     const encoded = Buffer.from(`admin:${ADMIN_TOKEN}`).toString('base64');
     await fx.app.inject({ method: 'GET', url: '/api/locations', headers: BEARER });
-    await fx.app.inject({ method: 'POST', url: '/api/syncs', headers: BEARER, payload: { locationId: LOCATION_ID, mode: 'full' } });
-    await fx.app.inject({ method: 'POST', url: '/api/syncs', headers: BEARER, payload: { locationId: 'missing', mode: 'oops' } });
-    await fx.app.inject({ method: 'GET', url: '/api/syncs', headers: { authorization: `Bearer ${ADMIN_TOKEN}-wrong` } });
+    await fx.app.inject({
+      method: 'POST',
+      url: '/api/syncs',
+      headers: BEARER,
+      payload: { locationId: LOCATION_ID, mode: 'full' },
+    });
+    await fx.app.inject({
+      method: 'POST',
+      url: '/api/syncs',
+      headers: BEARER,
+      payload: { locationId: 'missing', mode: 'oops' },
+    });
+    await fx.app.inject({
+      method: 'GET',
+      url: '/api/syncs',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}-wrong` },
+    });
     await fx.app.inject({ method: 'GET', url: '/admin/queues', headers: { authorization: `Basic ${encoded}` } });
     await fx.app.inject({ method: 'GET', url: `/api/syncs?limit=${ADMIN_TOKEN}`, headers: BEARER });
     const text = fx.logs.text();

@@ -31,14 +31,22 @@ describe('health and readiness', () => {
       // Port 1 on loopback: nothing listens there, so the pool's connect is refused at once.
       const deadDb = createDb({ connectionString: 'postgres://postgres@127.0.0.1:1/ghl_sync', max: 1 });
       const app = await createApi({
-        adminToken: ADMIN_TOKEN, logger: createLogger({ name: 'api', level: 'silent', format: 'json' }), db: deadDb,
-        queues: fx.queues, redis: fx.redis, metrics: createMetrics({ service: 'api', processMetrics: false }), readinessTimeoutMs: 3_000,
+        adminToken: ADMIN_TOKEN,
+        logger: createLogger({ name: 'api', level: 'silent', format: 'json' }),
+        db: deadDb,
+        queues: fx.queues,
+        redis: fx.redis,
+        metrics: createMetrics({ service: 'api', processMetrics: false }),
+        readinessTimeoutMs: 3_000,
       });
       try {
         const res = await app.inject({ method: 'GET', url: '/ready' });
         expect(res.statusCode).toBe(503);
         expect(res.json()).toMatchObject({
-          error: { code: 'db_error', details: { failed: ['postgres'], checks: { redis: 'ok', postgres: expect.stringMatching(/^failed: /) } } },
+          error: {
+            code: 'db_error',
+            details: { failed: ['postgres'], checks: { redis: 'ok', postgres: expect.stringMatching(/^failed: /) } },
+          },
         });
         expect((await app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
       } finally {

@@ -21,13 +21,29 @@ interface LocationRow {
 
 describe('GET /api/locations', () => {
   it('lists each location with its last run, next scheduled time and needsReconnect, never its token', async () => {
-    await upsertLocation(fx.db, { id: 'loc-scheduled', accessToken: 'pit-scheduled-secret', scheduleCron: '*/30 * * * *' });
+    await upsertLocation(fx.db, {
+      id: 'loc-scheduled',
+      accessToken: 'pit-scheduled-secret',
+      scheduleCron: '*/30 * * * *',
+    });
     await markLocationNeedsReconnect(fx.db, 'loc-scheduled', 'refresh refused');
     // The worker keeps schedulers; here one is written the way it would be, to be read back.
-    await fx.queues.coordinator.upsertJobScheduler(jobIds.scheduler('loc-scheduled'), { pattern: '*/30 * * * *' }, {
-      name: 'sync-location', data: { locationId: 'loc-scheduled', trigger: 'schedule', mode: 'full', allowMassDelete: false },
-    });
-    const started = (await fx.app.inject({ method: 'POST', url: '/api/syncs', headers: BEARER, payload: { locationId: LOCATION_ID, mode: 'full' } })).json<{ runId: number }>();
+    await fx.queues.coordinator.upsertJobScheduler(
+      jobIds.scheduler('loc-scheduled'),
+      { pattern: '*/30 * * * *' },
+      {
+        name: 'sync-location',
+        data: { locationId: 'loc-scheduled', trigger: 'schedule', mode: 'full', allowMassDelete: false },
+      },
+    );
+    const started = (
+      await fx.app.inject({
+        method: 'POST',
+        url: '/api/syncs',
+        headers: BEARER,
+        payload: { locationId: LOCATION_ID, mode: 'full' },
+      })
+    ).json<{ runId: number }>();
     await transitionRun(fx.db, started.runId, 'completed');
 
     const res = await fx.app.inject({ method: 'GET', url: '/api/locations', headers: BEARER });
@@ -36,10 +52,19 @@ describe('GET /api/locations', () => {
     expect(locations.map((l) => l.id)).toEqual([LOCATION_ID, 'loc-scheduled']);
 
     const plain = locations[0]!;
-    expect(plain).toMatchObject({ needsReconnect: false, nextRunAt: null, lastRun: { id: started.runId, status: 'completed', mode: 'full', trigger: 'api' } });
+    expect(plain).toMatchObject({
+      needsReconnect: false,
+      nextRunAt: null,
+      lastRun: { id: started.runId, status: 'completed', mode: 'full', trigger: 'api' },
+    });
 
     const scheduled = locations[1]!;
-    expect(scheduled).toMatchObject({ needsReconnect: true, reconnectReason: 'refresh refused', lastRun: null, scheduleCron: '*/30 * * * *' });
+    expect(scheduled).toMatchObject({
+      needsReconnect: true,
+      reconnectReason: 'refresh refused',
+      lastRun: null,
+      scheduleCron: '*/30 * * * *',
+    });
     const next = Date.parse(scheduled.nextRunAt ?? '');
     expect(next).toBeGreaterThan(Date.now() - 1_000);
     expect(next).toBeLessThanOrEqual(Date.now() + 30 * 60_000);

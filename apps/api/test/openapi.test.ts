@@ -27,7 +27,9 @@ describe('GET /api/openapi.json', () => {
     expect(served.length).toBeGreaterThanOrEqual(9);
     const described = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
 
-    expect(described.filter((d) => !d.startsWith('get /admin/queues')).sort()).toEqual(served.filter((s) => !s.startsWith('get /admin/queues')).sort());
+    expect(described.filter((d) => !d.startsWith('get /admin/queues')).sort()).toEqual(
+      served.filter((s) => !s.startsWith('get /admin/queues')).sort(),
+    );
     expect(described).toContain('get /admin/queues');
     expect(registeredRoutes(fx.app).some((r) => r.url.startsWith('/admin/queues'))).toBe(true);
   });

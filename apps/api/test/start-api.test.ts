@@ -19,13 +19,23 @@ afterAll(async () => {
 describe('startApi', () => {
   it('listens on API_PORT (0 = a free port), serves over real HTTP and closes in order: http, queues, redis, postgres', async () => {
     const token = 'start-api-token-9d8e7f';
-    const config = loadConfig({}, { API_PORT: 0, ADMIN_TOKEN: token, DATABASE_URL: database.url, REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix });
+    const config = loadConfig(
+      {},
+      { API_PORT: 0, ADMIN_TOKEN: token, DATABASE_URL: database.url, REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix },
+    );
     const logs = captureLogs();
-    const api = await startApi(config, createLogger({ name: 'api', level: 'info', format: 'json', destination: logs.stream }), { host: '127.0.0.1' });
+    const api = await startApi(
+      config,
+      createLogger({ name: 'api', level: 'info', format: 'json', destination: logs.stream }),
+      { host: '127.0.0.1' },
+    );
     try {
       expect(api.port).toBeGreaterThan(0);
       expect(api.closers.map((c) => c.name)).toEqual(['http', 'queues', 'redis', 'postgres']);
-      expect(await (await fetch(`${api.url}/ready`)).json()).toEqual({ status: 'ready', checks: { redis: 'ok', postgres: 'ok' } });
+      expect(await (await fetch(`${api.url}/ready`)).json()).toEqual({
+        status: 'ready',
+        checks: { redis: 'ok', postgres: 'ok' },
+      });
       expect((await fetch(`${api.url}/api/locations`)).status).toBe(401);
       const ok = await fetch(`${api.url}/api/locations`, { headers: { authorization: `Bearer ${token}` } });
       expect(await ok.json()).toEqual({ locations: [] });

@@ -16,14 +16,19 @@ export interface CliContext {
 /** Builds the context; config is parsed (and every problem listed) before any command runs. */
 export function createCliContext(overrides: Partial<Record<keyof Config, unknown>> = {}): CliContext {
   const config = loadConfig(undefined, overrides);
-  const logger = createLogger({ name: 'cli', level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, format: config.LOG_FORMAT });
+  const logger = createLogger({
+    name: 'cli',
+    level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL,
+    format: config.LOG_FORMAT,
+  });
   let db: Db | undefined;
   let redis: Redis | undefined;
   let queues: Queues | undefined;
   return {
     config,
     logger,
-    db: () => (db ??= createDb({ connectionString: config.DATABASE_URL, max: 4, applicationName: 'ghl-sync-cli', logger })),
+    db: () =>
+      (db ??= createDb({ connectionString: config.DATABASE_URL, max: 4, applicationName: 'ghl-sync-cli', logger })),
     queues: () => {
       redis ??= createRedisConnection(config.REDIS_URL, 'producer');
       redis.on('error', () => undefined);

@@ -32,8 +32,10 @@ try {
     // Named errors print their code and message only: never the cause, which may hold request data.
     console.error(`error [${err.code}]: ${err.message}`);
     // 3D000: no such database; 3F000 / 42P01: no ghl schema or table yet.
-    if (err.code === 'db_error' && ['3D000', '3F000', '42P01'].includes(String(err.details['pgCode']))) console.error('hint: create the database and its tables with `npx ghl-sync db migrate`');
-    if (err.code === 'run_already_active' && err.details['activeRunId']) console.error(`the active run is ${String(err.details['activeRunId'])}`);
+    if (err.code === 'db_error' && ['3D000', '3F000', '42P01'].includes(String(err.details['pgCode'])))
+      console.error('hint: create the database and its tables with `npx ghl-sync db migrate`');
+    if (err.code === 'run_already_active' && err.details['activeRunId'])
+      console.error(`the active run is ${String(err.details['activeRunId'])}`);
     process.exitCode = err.code === 'run_already_active' ? 3 : 1;
   } else {
     console.error(`error: ${(err as Error).message ?? String(err)}`);

@@ -11,7 +11,9 @@ export const WORKER_MAX_OLD_SPACE_MB = 128;
 
 /** `NODE_OPTIONS` for a worker process: the caller's, plus the heap cap unless one is set already. */
 export function workerNodeOptions(current: string | undefined): string {
-  return current?.includes('--max-old-space-size') ? current : `${current ?? ''} --max-old-space-size=${WORKER_MAX_OLD_SPACE_MB}`.trim();
+  return current?.includes('--max-old-space-size')
+    ? current
+    : `${current ?? ''} --max-old-space-size=${WORKER_MAX_OLD_SPACE_MB}`.trim();
 }
 
 /** The CLI entry point, for spawning `ghl-sync worker` children. */
@@ -29,7 +31,11 @@ export interface SpawnedWorker {
  * Starts `ghl-sync worker` as a child process with the given environment. Its JSON log lines are
  * handed to `onLog` parsed (non-JSON lines as `{ msg: line }`).
  */
-export function spawnWorker(name: string, env: Record<string, string | undefined>, onLog: (name: string, line: Record<string, unknown>) => void): SpawnedWorker {
+export function spawnWorker(
+  name: string,
+  env: Record<string, string | undefined>,
+  onLog: (name: string, line: Record<string, unknown>) => void,
+): SpawnedWorker {
   const child = spawn(process.execPath, [CLI_BIN, 'worker'], {
     env: { ...env, LOG_FORMAT: 'json', NODE_OPTIONS: workerNodeOptions(env['NODE_OPTIONS']) },
     stdio: ['ignore', 'pipe', 'pipe'],

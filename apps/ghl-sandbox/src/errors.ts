@@ -61,11 +61,16 @@ const REASONS: Record<number, string> = {
 /** A plausible GHL body for any status (used by fault knobs). */
 export function errorBodyForStatus(status: number): ErrorBody {
   switch (status) {
-    case 401: return invalidJwtBody();
-    case 403: return forbiddenLocationBody();
-    case 422: return unprocessableBody(['Unprocessable Entity']);
-    case 429: return tooManyRequestsBody();
-    default: return { statusCode: status, message: REASONS[status] ?? 'Error' };
+    case 401:
+      return invalidJwtBody();
+    case 403:
+      return forbiddenLocationBody();
+    case 422:
+      return unprocessableBody(['Unprocessable Entity']);
+    case 429:
+      return tooManyRequestsBody();
+    default:
+      return { statusCode: status, message: REASONS[status] ?? 'Error' };
   }
 }
 

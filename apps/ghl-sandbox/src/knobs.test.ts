@@ -6,7 +6,8 @@ describe('knobs', () => {
   let sandbox: Sandbox;
   let id: string;
   let token: string;
-  const page = (extra: Record<string, string | number> = {}) => ghlGet(sandbox, searchPath({ location_id: id, status: 'all', limit: 10, ...extra }), token);
+  const page = (extra: Record<string, string | number> = {}) =>
+    ghlGet(sandbox, searchPath({ location_id: id, status: 'all', limit: 10, ...extra }), token);
 
   beforeAll(async () => {
     sandbox = await startSandbox({ seed: 3, opportunitiesPerLocation: 45, rateLimitMax: 0 });
@@ -53,7 +54,9 @@ describe('knobs', () => {
     expect((await page(cursor)).body).toMatchObject({ statusCode: 502, message: 'Bad Gateway' });
     const third = await page(cursor);
     expect(third.status).toBe(200);
-    expect((await page({ startAfter: third.body.meta.startAfter, startAfterId: third.body.meta.startAfterId })).status).toBe(200);
+    expect(
+      (await page({ startAfter: third.body.meta.startAfter, startAfterId: third.body.meta.startAfterId })).status,
+    ).toBe(200);
   });
 
   it('forceStatus answers the next N requests with a status and Retry-After, without spending budget', async () => {
@@ -158,8 +161,20 @@ describe('knobs', () => {
     const all = (await walkAll(sandbox, id, token, { limit: 100 })).records;
     const between = all[4].sort[0] - 1; // strictly between records 4 and 5 (timeline steps are long)
     const odd = [
-      { id: 'dupDupDupDupDupDup01', name: 'nul\u0000byte', monetaryValue: 'abc', createdAt: new Date(between).toISOString(), status: 'open' },
-      { id: 'dupDupDupDupDupDup01', name: 'duplicate id', monetaryValue: null, createdAt: new Date(between - 1).toISOString(), status: 'open' },
+      {
+        id: 'dupDupDupDupDupDup01',
+        name: 'nul\u0000byte',
+        monetaryValue: 'abc',
+        createdAt: new Date(between).toISOString(),
+        status: 'open',
+      },
+      {
+        id: 'dupDupDupDupDupDup01',
+        name: 'duplicate id',
+        monetaryValue: null,
+        createdAt: new Date(between - 1).toISOString(),
+        status: 'open',
+      },
     ];
     sandbox.admin.setKnobs(id, { pageRecords: odd });
     const res = await page({ limit: 8 });

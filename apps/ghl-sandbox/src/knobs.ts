@@ -72,7 +72,11 @@ export interface SandboxKnobs {
    * `pageIndex` when given; for the next `times` matching requests (omitted = forever).
    * @defaultValue null
    */
-  malformed: { mode: 'invalid_json' | 'html' | 'missing_meta' | 'missing_id'; pageIndex?: number; times?: number } | null;
+  malformed: {
+    mode: 'invalid_json' | 'html' | 'missing_meta' | 'missing_id';
+    pageIndex?: number;
+    times?: number;
+  } | null;
   /**
    * Add `Retry-After` (seconds until the burst window frees a slot, or until the next UTC day) to
    * rate-limit 429s. Off by default because its existence is unconfirmed (ghl-api.md §3, §7 #18).

@@ -45,6 +45,7 @@ const sandbox = await startSandbox({
 
 // Plain lines on stdout so scripts (and humans) can pick up the URL and the tokens.
 process.stdout.write(`GHL sandbox listening on ${sandbox.url}\n`);
-for (const location of sandbox.locations) process.stdout.write(`location ${location.id} token ${location.token} name ${JSON.stringify(location.name)}\n`);
+for (const location of sandbox.locations)
+  process.stdout.write(`location ${location.id} token ${location.token} name ${JSON.stringify(location.name)}\n`);
 
 installGracefulShutdown({ closers: [{ name: 'sandbox', close: () => sandbox.close() }], graceMs: 10_000, logger });

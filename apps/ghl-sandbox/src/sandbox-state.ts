@@ -15,7 +15,10 @@ export interface SandboxConfig extends RateLimitSettings {
 /** Thrown by state/admin operations; `statusCode` is what the HTTP admin answers. */
 export class SandboxAdminError extends Error {
   override readonly name = 'SandboxAdminError';
-  constructor(readonly statusCode: number, message: string) {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -36,10 +39,17 @@ export class SandboxState {
     const id = spec.id ?? prng.chars(20, ALNUM);
     const token = spec.token ?? `pit-${prng.uuid()}`;
     const count = spec.opportunities;
-    if (!Number.isInteger(count) || count < 0 || count > 50_000_000) throw new SandboxAdminError(400, 'opportunities must be an integer in 0..50000000');
+    if (!Number.isInteger(count) || count < 0 || count > 50_000_000)
+      throw new SandboxAdminError(400, 'opportunities must be an integer in 0..50000000');
     if (this.locations.has(id)) throw new SandboxAdminError(409, `location ${id} already exists`);
     if (this.tokens.has(token)) throw new SandboxAdminError(409, 'token already in use');
-    const runtime = new LocationRuntime(id, spec.name ?? `Sandbox Location ${ordinal + 1}`, token, createLocationProfile(this.config.seed, id, count), this.config);
+    const runtime = new LocationRuntime(
+      id,
+      spec.name ?? `Sandbox Location ${ordinal + 1}`,
+      token,
+      createLocationProfile(this.config.seed, id, count),
+      this.config,
+    );
     this.locations.set(id, runtime);
     this.tokens.addPit(token, id);
     return runtime;

@@ -70,7 +70,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // NestJS's default 404 wording (our inference for GHL); endpoints outside the simulated set land here.
   app.setNotFoundHandler((request, reply) => {
     setRateLimitHeaders(reply, state.config, undefined, Date.now());
-    return reply.code(404).send(withTraceId({ statusCode: 404, message: `Cannot ${request.method} ${request.url.split('?')[0] ?? ''}`, error: 'Not Found' }));
+    return reply.code(404).send(
+      withTraceId({
+        statusCode: 404,
+        message: `Cannot ${request.method} ${request.url.split('?')[0] ?? ''}`,
+        error: 'Not Found',
+      }),
+    );
   });
 
   await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });

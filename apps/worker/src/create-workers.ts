@@ -41,7 +41,13 @@ export function createWorkers(options: CreateWorkersOptions): Workers {
   const { deps } = options;
   const lockMs = options.jobLockMs ?? 30_000;
   // A job whose worker died is moved back to waiting by the stalled check once its lock expires.
-  const common = { connection: options.connection, prefix: options.prefix, autorun: false, lockDuration: lockMs, stalledInterval: lockMs };
+  const common = {
+    connection: options.connection,
+    prefix: options.prefix,
+    autorun: false,
+    lockDuration: lockMs,
+    stalledInterval: lockMs,
+  };
 
   const coordinator = new Worker(
     QUEUE_NAMES.coordinator,
@@ -51,12 +57,16 @@ export function createWorkers(options: CreateWorkersOptions): Workers {
         return await runCoordinator({ ...deps, logger: deps.logger.child({ jobId: job.id }) }, data, jobContext(job));
       } catch (err) {
         return handleJobError(err, {
-          job, token, maxRateLimitWaitMs: Number.MAX_SAFE_INTEGER,
+          job,
+          token,
+          maxRateLimitWaitMs: Number.MAX_SAFE_INTEGER,
           onDelayed: async (error) => {
-            if (data.runId && error.code === 'daily_quota_exhausted') await annotateRun(deps.db, data.runId, error.code, error.message);
+            if (data.runId && error.code === 'daily_quota_exhausted')
+              await annotateRun(deps.db, data.runId, error.code, error.message);
           },
           onFinalFailure: async (error) => {
-            if (data.runId) await transitionRun(deps.db, data.runId, 'failed', { errorCode: error.code, error: error.message });
+            if (data.runId)
+              await transitionRun(deps.db, data.runId, 'failed', { errorCode: error.code, error: error.message });
           },
         });
       }
@@ -72,15 +82,21 @@ export function createWorkers(options: CreateWorkersOptions): Workers {
         return await processPage({ ...deps, logger: deps.logger.child({ jobId: job.id }) }, data, jobContext(job));
       } catch (err) {
         return handleJobError(err, {
-          job, token, maxRateLimitWaitMs: options.maxRateLimitWaitMs,
+          job,
+          token,
+          maxRateLimitWaitMs: options.maxRateLimitWaitMs,
           onDelayed: async (error, delayMs) => {
             options.onRateLimitDelay?.(delayMs);
-            if (error.code === 'daily_quota_exhausted') await annotateRun(deps.db, data.runId, error.code, error.message);
+            if (error.code === 'daily_quota_exhausted')
+              await annotateRun(deps.db, data.runId, error.code, error.message);
           },
           onFinalFailure: async (error) => {
             await markPageFailed(deps.db, data.runId, data.pageNo, error.code, error.message, 0);
             await addRunError(deps.db, data.runId, { pageNo: data.pageNo, code: error.code, message: error.message });
-            deps.logger.error({ runId: data.runId, page: data.pageNo, jobId: job.id, code: error.code }, `[Page ${data.pageNo}] failed for good: ${error.message}`);
+            deps.logger.error(
+              { runId: data.runId, page: data.pageNo, jobId: job.id, code: error.code },
+              `[Page ${data.pageNo}] failed for good: ${error.message}`,
+            );
           },
         });
       }
@@ -90,7 +106,8 @@ export function createWorkers(options: CreateWorkersOptions): Workers {
 
   const finalize = new Worker(
     QUEUE_NAMES.finalize,
-    async (job: Job) => finalizeRunJob({ ...deps, logger: deps.logger.child({ jobId: job.id }) }, JOB_SCHEMAS.finalize.parse(job.data)),
+    async (job: Job) =>
+      finalizeRunJob({ ...deps, logger: deps.logger.child({ jobId: job.id }) }, JOB_SCHEMAS.finalize.parse(job.data)),
     { ...common, concurrency: CONCURRENCY_HINTS.finalize },
   );
 
@@ -111,9 +128,15 @@ export function createWorkers(options: CreateWorkersOptions): Workers {
 
   const all = [coordinator, page, finalize, maintenance];
   for (const worker of all) {
-    worker.on('error', (err) => deps.logger.warn({ err: { message: err.message }, queue: worker.name }, 'worker connection error'));
+    worker.on('error', (err) =>
+      deps.logger.warn({ err: { message: err.message }, queue: worker.name }, 'worker connection error'),
+    );
     worker.on('failed', (job, err) => {
-      if (job && err.name !== 'DelayedError') deps.logger.warn({ queue: worker.name, jobId: job.id, attemptsMade: job.attemptsMade, reason: err.message }, 'job attempt failed');
+      if (job && err.name !== 'DelayedError')
+        deps.logger.warn(
+          { queue: worker.name, jobId: job.id, attemptsMade: job.attemptsMade, reason: err.message },
+          'job attempt failed',
+        );
     });
   }
   return {

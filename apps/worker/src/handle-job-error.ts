@@ -33,7 +33,11 @@ export async function handleJobError(err: unknown, options: HandleJobErrorOption
     const delayMs = Math.max(50, Math.round(retryAfterMs + Math.random() * 250));
     const waited = Number((job.data as { rateLimitWaitedMs?: number }).rateLimitWaitedMs ?? 0) + delayMs;
     if (error.code === 'ghl_rate_limited' && waited > options.maxRateLimitWaitMs) {
-      const tooLong = new GhlSyncError('rate_limited_too_long', `waited ${Math.round(waited / 1000)} s for the location's rate budget (cap ${Math.round(options.maxRateLimitWaitMs / 1000)} s)`, { cause: error });
+      const tooLong = new GhlSyncError(
+        'rate_limited_too_long',
+        `waited ${Math.round(waited / 1000)} s for the location's rate budget (cap ${Math.round(options.maxRateLimitWaitMs / 1000)} s)`,
+        { cause: error },
+      );
       await options.onFinalFailure(tooLong);
       throw new UnrecoverableError(`${tooLong.code}: ${tooLong.message}`);
     }

@@ -5,7 +5,13 @@ import type { Redis } from 'ioredis';
 import { createMetrics, startMetricsServer, type SyncMetrics } from '@ghl-sync/metrics';
 import { createQueues, createRedisConnection, type Queues } from '@ghl-sync/queues';
 import { createRateLimiter } from '@ghl-sync/rate-limiter';
-import { createClientFactory, createOAuthTokenProvider, reconcileSchedules, recoverRuns, type SyncDeps } from '@ghl-sync/sync';
+import {
+  createClientFactory,
+  createOAuthTokenProvider,
+  reconcileSchedules,
+  recoverRuns,
+  type SyncDeps,
+} from '@ghl-sync/sync';
 import { createWorkers, type Workers } from './create-workers.js';
 import type { Closer } from '@ghl-sync/lifecycle';
 
@@ -36,10 +42,16 @@ export interface SyncRuntime {
  * directly with exactly what a worker process has.
  */
 export function createSyncRuntime(config: Config, logger: Logger): SyncRuntime {
-  const db = createDb({ connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_MAX, applicationName: 'ghl-sync-worker', logger: logger.child({ component: 'db' }) });
+  const db = createDb({
+    connectionString: config.DATABASE_URL,
+    max: config.DATABASE_POOL_MAX,
+    applicationName: 'ghl-sync-worker',
+    logger: logger.child({ component: 'db' }),
+  });
   const workerConnection = createRedisConnection(config.REDIS_URL, 'worker');
   const producerConnection = createRedisConnection(config.REDIS_URL, 'worker');
-  for (const c of [workerConnection, producerConnection]) c.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
+  for (const c of [workerConnection, producerConnection])
+    c.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
   const queues = createQueues({ connection: producerConnection, prefix: config.QUEUE_PREFIX });
   const metrics = createMetrics({ service: 'worker', queues: queues.all() });
   const limiter = createRateLimiter({
@@ -57,19 +69,35 @@ export function createSyncRuntime(config: Config, logger: Logger): SyncRuntime {
     logger,
     pageSize: config.GHL_PAGE_SIZE,
     runDeadlineMs: config.RUN_DEADLINE_MINUTES * 60_000,
-    sweep: { maxDeleteRatio: config.SWEEP_MAX_DELETE_RATIO, totalTolerance: config.SWEEP_TOTAL_TOLERANCE, totalToleranceAbs: config.SWEEP_TOTAL_TOLERANCE_ABS },
+    sweep: {
+      maxDeleteRatio: config.SWEEP_MAX_DELETE_RATIO,
+      totalTolerance: config.SWEEP_TOTAL_TOLERANCE,
+      totalToleranceAbs: config.SWEEP_TOTAL_TOLERANCE_ABS,
+    },
     clientFor: createClientFactory({
-      db, limiter, baseUrl: config.GHL_BASE_URL, timeoutMs: config.GHL_TIMEOUT_MS, maxAttempts: config.GHL_MAX_ATTEMPTS, logger: logger.child({ component: 'ghl' }),
+      db,
+      limiter,
+      baseUrl: config.GHL_BASE_URL,
+      timeoutMs: config.GHL_TIMEOUT_MS,
+      maxAttempts: config.GHL_MAX_ATTEMPTS,
+      logger: logger.child({ component: 'ghl' }),
       onRequest: (event) => {
         metrics.ghlRequests.inc({ endpoint: event.endpoint, status: String(event.status) });
         metrics.ghlRequestDuration.observe({ endpoint: event.endpoint }, event.durationMs / 1000);
       },
       oauthTokens:
         config.GHL_OAUTH_CLIENT_ID && config.GHL_OAUTH_CLIENT_SECRET
-          ? (locationId) => createOAuthTokenProvider({
-              db, redis: producerConnection, prefix: config.QUEUE_PREFIX, locationId, clientId: config.GHL_OAUTH_CLIENT_ID!,
-              clientSecret: config.GHL_OAUTH_CLIENT_SECRET!, baseUrl: config.GHL_BASE_URL, logger,
-            })
+          ? (locationId) =>
+              createOAuthTokenProvider({
+                db,
+                redis: producerConnection,
+                prefix: config.QUEUE_PREFIX,
+                locationId,
+                clientId: config.GHL_OAUTH_CLIENT_ID!,
+                clientSecret: config.GHL_OAUTH_CLIENT_SECRET!,
+                baseUrl: config.GHL_BASE_URL,
+                logger,
+              })
           : undefined,
     }),
     onPageWritten: ({ inserted, updated, unchanged }) => {
@@ -88,7 +116,12 @@ export function createSyncRuntime(config: Config, logger: Logger): SyncRuntime {
     schedulerConnection: producerConnection,
     closers: [
       { name: 'queues', close: () => queues.close() },
-      { name: 'redis', close: async () => { await Promise.allSettled([workerConnection.quit(), producerConnection.quit()]); } },
+      {
+        name: 'redis',
+        close: async () => {
+          await Promise.allSettled([workerConnection.quit(), producerConnection.quit()]);
+        },
+      },
       { name: 'postgres', close: () => db.close() },
     ],
   };
@@ -116,25 +149,45 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   // Idempotent across processes: upserting the same scheduler id keeps exactly one. Run again
   // whenever Redis comes back, because a Redis restarted without persistence lost them.
   const ensureSchedulers = async () => {
-    await queues.maintenance.upsertJobScheduler('purge-tombstones', { pattern: '17 3 * * *' }, { name: 'purge-tombstones', data: { task: 'purge_tombstones' } });
-    await queues.maintenance.upsertJobScheduler('recover-runs', { every: config.RUN_RECOVERY_INTERVAL_MS }, { name: 'recover-runs', data: { task: 'recover_runs' } });
+    await queues.maintenance.upsertJobScheduler(
+      'purge-tombstones',
+      { pattern: '17 3 * * *' },
+      { name: 'purge-tombstones', data: { task: 'purge_tombstones' } },
+    );
+    await queues.maintenance.upsertJobScheduler(
+      'recover-runs',
+      { every: config.RUN_RECOVERY_INTERVAL_MS },
+      { name: 'recover-runs', data: { task: 'recover_runs' } },
+    );
     if (config.SCHEDULER_ENABLED) await reconcileSchedules(db, queues, logger);
   };
   await ensureSchedulers();
   schedulerConnection.on('ready', () => {
-    ensureSchedulers().catch((err: Error) => logger.warn({ err: { message: err.message } }, 'could not restore schedulers after Redis reconnected'));
+    ensureSchedulers().catch((err: Error) =>
+      logger.warn({ err: { message: err.message } }, 'could not restore schedulers after Redis reconnected'),
+    );
   });
-  const metricsServer = await startMetricsServer(metrics.registry, config.WORKER_METRICS_PORT).catch(async (err: NodeJS.ErrnoException) => {
-    // Several workers on one host: the first takes the configured port, the others a free one.
-    if (err.code !== 'EADDRINUSE') throw err;
-    const fallback = await startMetricsServer(metrics.registry, 0);
-    logger.warn({ wantedPort: config.WORKER_METRICS_PORT, metricsPort: fallback.port }, `WORKER_METRICS_PORT ${config.WORKER_METRICS_PORT} is taken (another worker on this host?): serving /metrics on port ${fallback.port}`);
-    return fallback;
-  });
+  const metricsServer = await startMetricsServer(metrics.registry, config.WORKER_METRICS_PORT).catch(
+    async (err: NodeJS.ErrnoException) => {
+      // Several workers on one host: the first takes the configured port, the others a free one.
+      if (err.code !== 'EADDRINUSE') throw err;
+      const fallback = await startMetricsServer(metrics.registry, 0);
+      logger.warn(
+        { wantedPort: config.WORKER_METRICS_PORT, metricsPort: fallback.port },
+        `WORKER_METRICS_PORT ${config.WORKER_METRICS_PORT} is taken (another worker on this host?): serving /metrics on port ${fallback.port}`,
+      );
+      return fallback;
+    },
+  );
   workers.run();
   // A run whose jobs vanished while no worker was up is resumed now rather than at the next tick.
-  recoverRuns(deps, { graceMs: 2 * config.RUN_RECOVERY_INTERVAL_MS }).catch((err: Error) => logger.warn({ err: { message: err.message } }, 'start-up recovery failed'));
-  logger.info({ queuePrefix: config.QUEUE_PREFIX, pageConcurrency: config.WORKER_CONCURRENCY, metricsPort: metricsServer.port }, 'worker started');
+  recoverRuns(deps, { graceMs: 2 * config.RUN_RECOVERY_INTERVAL_MS }).catch((err: Error) =>
+    logger.warn({ err: { message: err.message } }, 'start-up recovery failed'),
+  );
+  logger.info(
+    { queuePrefix: config.QUEUE_PREFIX, pageConcurrency: config.WORKER_CONCURRENCY, metricsPort: metricsServer.port },
+    'worker started',
+  );
   return {
     workers,
     metricsPort: metricsServer.port,

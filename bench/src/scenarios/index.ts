@@ -6,4 +6,10 @@ import { seedBaselineScenario } from './seed-baseline.js';
 import { throughputScenario } from './throughput.js';
 
 /** Every scenario, in the order `all` runs them. */
-export const SCENARIOS: Scenario[] = [rateLimitedScenario, throughputScenario, memoryScenario, scaleOutScenario, seedBaselineScenario];
+export const SCENARIOS: Scenario[] = [
+  rateLimitedScenario,
+  throughputScenario,
+  memoryScenario,
+  scaleOutScenario,
+  seedBaselineScenario,
+];

@@ -12,7 +12,13 @@ const MAX_RSS_BYTES = 200 * 1024 ** 2;
 interface SizeResult {
   size: number;
   m: SyncMeasurement;
-  redis: { usedBefore: number; usedPeak: number; usedAfter: number; ownBefore: { keys: number; bytes: number }; ownAfter: { keys: number; bytes: number } };
+  redis: {
+    usedBefore: number;
+    usedPeak: number;
+    usedAfter: number;
+    ownBefore: { keys: number; bytes: number };
+    ownAfter: { keys: number; bytes: number };
+  };
 }
 
 /** The same sync at 50k and 500k opportunities: does memory stay flat as the account grows? */
@@ -25,17 +31,35 @@ export const memoryScenario: Scenario = {
     const results: SizeResult[] = [];
     for (const size of sizes) {
       console.log(`\n== memory: ${int(size)} opportunities ==`);
-      const stack = await startBenchStack({ sandbox: { locations: [{ opportunities: size }], rateLimitMax: 0 }, env: { RATE_LIMIT_MAX: '1000000' } });
+      const stack = await startBenchStack({
+        sandbox: { locations: [{ opportunities: size }], rateLimitMax: 0 },
+        env: { RATE_LIMIT_MAX: '1000000' },
+      });
       try {
         const r = stack.redis.redis;
-        const redis = { usedBefore: 0, usedPeak: 0, usedAfter: 0, ownBefore: { keys: 0, bytes: 0 }, ownAfter: { keys: 0, bytes: 0 } };
+        const redis = {
+          usedBefore: 0,
+          usedPeak: 0,
+          usedAfter: 0,
+          ownBefore: { keys: 0, bytes: 0 },
+          ownAfter: { keys: 0, bytes: 0 },
+        };
         // used_memory is sampled through the run: Redis is shared, so this is indicative only.
         const sampler = setInterval(() => {
-          redisUsedMemory(r).then((b) => { redis.usedPeak = Math.max(redis.usedPeak, b); }, () => undefined);
+          redisUsedMemory(r).then(
+            (b) => {
+              redis.usedPeak = Math.max(redis.usedPeak, b);
+            },
+            () => undefined,
+          );
         }, 1_000);
         try {
           const m = await measureSync({
-            stack, workers: 2, locationIds: [stack.sandbox.locations[0]!.id], timeoutMs: 30 * 60_000, nodeArgs: cpuProfArgs(flags.cpuProf, `memory-${size}`),
+            stack,
+            workers: 2,
+            locationIds: [stack.sandbox.locations[0]!.id],
+            timeoutMs: 30 * 60_000,
+            nodeArgs: cpuProfArgs(flags.cpuProf, `memory-${size}`),
             beforeRuns: async () => {
               redis.usedBefore = await redisUsedMemory(r);
               redis.ownBefore = await prefixMemory(r, stack.redis.prefix);
@@ -55,12 +79,28 @@ export const memoryScenario: Scenario = {
     }
 
     const rssRows = results.flatMap(({ size, m }) =>
-      m.workers.map((w) => [int(size), `${w.name}${w.ranCoordinator ? ' (coordinator)' : ''}`, mib(w.peakRssBytes), (w.peakRssBytes ?? Infinity) < MAX_RSS_BYTES ? 'yes' : '**no**', seconds(m.wallMs), m.runs[0]!.status]),
+      m.workers.map((w) => [
+        int(size),
+        `${w.name}${w.ranCoordinator ? ' (coordinator)' : ''}`,
+        mib(w.peakRssBytes),
+        (w.peakRssBytes ?? Infinity) < MAX_RSS_BYTES ? 'yes' : '**no**',
+        seconds(m.wallMs),
+        m.runs[0]!.status,
+      ]),
     );
     const redisRows = results.map(({ size, redis }) => [
-      int(size), mib(redis.usedBefore), mib(redis.usedPeak), mib(redis.usedAfter), `${int(redis.ownBefore.keys)} keys, ${mib(redis.ownBefore.bytes)}`, `${int(redis.ownAfter.keys)} keys, ${mib(redis.ownAfter.bytes)}`,
+      int(size),
+      mib(redis.usedBefore),
+      mib(redis.usedPeak),
+      mib(redis.usedAfter),
+      `${int(redis.ownBefore.keys)} keys, ${mib(redis.ownBefore.bytes)}`,
+      `${int(redis.ownAfter.keys)} keys, ${mib(redis.ownAfter.bytes)}`,
     ]);
-    const peakOf = (r: SizeResult | undefined, coordinator: boolean) => Math.max(0, ...(r?.m.workers.filter((w) => w.ranCoordinator === coordinator).map((w) => w.peakRssBytes ?? 0) ?? []));
+    const peakOf = (r: SizeResult | undefined, coordinator: boolean) =>
+      Math.max(
+        0,
+        ...(r?.m.workers.filter((w) => w.ranCoordinator === coordinator).map((w) => w.peakRssBytes ?? 0) ?? []),
+      );
     const [small, large] = results;
     const coordGrowth = peakOf(large, true) / peakOf(small, true);
     const pageGrowth = peakOf(large, false) / peakOf(small, false);
@@ -71,7 +111,10 @@ export const memoryScenario: Scenario = {
       method: `One location, limits off, 2 \`ghl-sync worker\` processes (default concurrency), a fresh database and Redis prefix per size; the sandbox runs in the bench process and is not measured. Peak RSS = the kernel's \`VmHWM\` of each worker process, read every 250 ms and right after the run finished. Redis: \`used_memory\` of the (shared) server before the run, its highest 1 s sample and after the run, plus the exact \`MEMORY USAGE\` of this deployment's own keys (its prefix) before and after.`,
       tables: [
         { header: ['opportunities', 'process', 'peak RSS', '< 200 MB', 'wall', 'run'], rows: rssRows },
-        { header: ['opportunities', 'used_memory before', 'peak', 'after', 'own keys before', 'own keys after'], rows: redisRows },
+        {
+          header: ['opportunities', 'used_memory before', 'peak', 'after', 'own keys before', 'own keys after'],
+          rows: redisRows,
+        },
       ],
       notes: [
         `Growth 50k → 500k: coordinator process ${ratio(coordGrowth)}, the other worker ${ratio(pageGrowth)} (goal ≤ 1.15×: ${Math.max(coordGrowth, pageGrowth) <= 1.15 ? '**met**' : '**missed**'}). Every process under 200 MB: ${allUnder ? '**met**' : '**missed**'}.`,

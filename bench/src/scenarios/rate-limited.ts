@@ -29,7 +29,13 @@ export const rateLimitedScenario: Scenario = {
       try {
         const id = stack.sandbox.locations[0]!.id;
         if (latency) stack.sandbox.admin.setKnobs(id, { latencyMs: latency });
-        const m = await measureSync({ stack, workers: 2, locationIds: [id], timeoutMs: 10 * 60_000, nodeArgs: cpuProfArgs(flags.cpuProf, 'rate-limited') });
+        const m = await measureSync({
+          stack,
+          workers: 2,
+          locationIds: [id],
+          timeoutMs: 10 * 60_000,
+          nodeArgs: cpuProfArgs(flags.cpuProf, 'rate-limited'),
+        });
         results.push({ label, m });
       } finally {
         await stack.stop();
@@ -39,10 +45,19 @@ export const rateLimitedScenario: Scenario = {
     const rows = results.map(({ label, m }) => {
       const s = m.stats[0]!;
       const t = m.timings[0]!;
-      const floorMs = (s.requests / (LIMIT.max / LIMIT.intervalMs * 1000)) * 1000;
+      const floorMs = (s.requests / ((LIMIT.max / LIMIT.intervalMs) * 1000)) * 1000;
       return [
-        label, m.runs[0]!.status, seconds(m.wallMs), seconds(floorMs), ratio(m.wallMs / floorMs), int(s.requests), int(s.rejected429), int(s.maxInAnyWindow),
-        seconds(t.pass1Ms), seconds(t.pass2Ms), int(m.runs[0]!.pages),
+        label,
+        m.runs[0]!.status,
+        seconds(m.wallMs),
+        seconds(floorMs),
+        ratio(m.wallMs / floorMs),
+        int(s.requests),
+        int(s.rejected429),
+        int(s.maxInAnyWindow),
+        seconds(t.pass1Ms),
+        seconds(t.pass2Ms),
+        int(m.runs[0]!.pages),
       ];
     });
     const [plain, slow] = results;
@@ -56,10 +71,29 @@ export const rateLimitedScenario: Scenario = {
       method: [
         `In-process sandbox at the real burst limit (${LIMIT.max} requests per ${LIMIT.intervalMs / 1000} s, daily limit off), one location of ${int(opportunities)} generated opportunities, 2 \`ghl-sync worker\` processes with default settings (safety margin 0.05 → 95 requests / 10 s). A fresh database and Redis prefix per row. Wall = run opened → run seen finished (100 ms polling). Floor = sandbox requests ÷ 10 per second. Pass 1 = \`started_at → listing_finished_at\`, pass 2 = \`listing_finished_at → finished_at\` (run row).`,
       ].join('\n'),
-      tables: [{ header: ['configuration', 'status', 'wall', 'floor', 'wall/floor', 'requests', '429s', 'max in 10 s', 'pass 1', 'pass 2', 'pages'], rows }],
+      tables: [
+        {
+          header: [
+            'configuration',
+            'status',
+            'wall',
+            'floor',
+            'wall/floor',
+            'requests',
+            '429s',
+            'max in 10 s',
+            'pass 1',
+            'pass 2',
+            'pages',
+          ],
+          rows,
+        },
+      ],
       notes: [
         `Goal without latency: ≤ 1.15× the floor → ${ratio(plainRatio)}: ${plainRatio <= 1.15 ? '**met**' : '**missed**'}. 429s: ${no429 ? '0 in both configurations (**met**)' : 'some (see table; **missed**)'}.`,
-        slow ? `With latency, pass 1 is a chain of ${int(slow.m.runs[0]!.pages)} cursor requests at ${Math.round(perPage)} ms per page = ${seconds(slow.m.timings[0]!.pass1Ms)}, ${Math.round((100 * slow.m.timings[0]!.pass1Ms) / slow.m.wallMs)}% of the wall time (pages: ${pages}).` : '',
+        slow
+          ? `With latency, pass 1 is a chain of ${int(slow.m.runs[0]!.pages)} cursor requests at ${Math.round(perPage)} ms per page = ${seconds(slow.m.timings[0]!.pass1Ms)}, ${Math.round((100 * slow.m.timings[0]!.pass1Ms) / slow.m.wallMs)}% of the wall time (pages: ${pages}).`
+          : '',
       ].join('\n'),
     });
   },

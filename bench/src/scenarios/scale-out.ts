@@ -22,12 +22,21 @@ export const scaleOutScenario: Scenario = {
     for (const processes of PROCESSES) {
       console.log(`\n== scale-out: ${processes} worker process(es) ==`);
       const stack = await startBenchStack({
-        sandbox: { locations: LOCATIONS, opportunitiesPerLocation: perLocation, rateLimitMax: LIMIT.max, rateLimitIntervalMs: LIMIT.intervalMs },
+        sandbox: {
+          locations: LOCATIONS,
+          opportunitiesPerLocation: perLocation,
+          rateLimitMax: LIMIT.max,
+          rateLimitIntervalMs: LIMIT.intervalMs,
+        },
         env: { RATE_LIMIT_MAX: String(LIMIT.max), RATE_LIMIT_INTERVAL_MS: String(LIMIT.intervalMs) },
       });
       try {
         const m = await measureSync({
-          stack, workers: processes, locationIds: stack.sandbox.locations.map((l) => l.id), timeoutMs: 20 * 60_000, nodeArgs: cpuProfArgs(flags.cpuProf, `scale-out-${processes}`),
+          stack,
+          workers: processes,
+          locationIds: stack.sandbox.locations.map((l) => l.id),
+          timeoutMs: 20 * 60_000,
+          nodeArgs: cpuProfArgs(flags.cpuProf, `scale-out-${processes}`),
         });
         results.push({ processes, m });
       } catch (err) {
@@ -47,16 +56,47 @@ export const scaleOutScenario: Scenario = {
       const completed = m.runs.filter((r) => r.status === 'completed').length;
       const pass1 = Math.max(...m.timings.map((t) => t.pass1Ms));
       const pass1Min = Math.min(...m.timings.map((t) => t.pass1Ms));
-      return { processes, ratio: m.wallMs / floorMs, cells: [String(processes), `${completed}/${m.runs.length}`, seconds(m.wallMs), seconds(floorMs), ratio(m.wallMs / floorMs), int(requests), int(rejected), int(maxWindow), `${seconds(pass1Min)} – ${seconds(pass1)}`] };
+      return {
+        processes,
+        ratio: m.wallMs / floorMs,
+        cells: [
+          String(processes),
+          `${completed}/${m.runs.length}`,
+          seconds(m.wallMs),
+          seconds(floorMs),
+          ratio(m.wallMs / floorMs),
+          int(requests),
+          int(rejected),
+          int(maxWindow),
+          `${seconds(pass1Min)} – ${seconds(pass1)}`,
+        ],
+      };
     });
     const four = rows.find((r) => r.processes === 4);
     publishReport({
       scenario: 'scale-out',
       title: `${LOCATIONS} locations × ${int(perLocation)} opportunities at 100 requests / 10 s per location`,
       method: `In-process sandbox, ${LOCATIONS} locations each at the real burst limit (${LIMIT.max} / ${LIMIT.intervalMs / 1000} s), all ${LOCATIONS} runs opened at once, with 1, 2 and 4 \`ghl-sync worker\` processes at their defaults (COORDINATOR_CONCURRENCY 4, WORKER_CONCURRENCY 8, margin 0.05). A fresh database and Redis prefix per row. Floor = max over locations of (requests ÷ 10 per second). Pass 1 column: fastest – slowest location.`,
-      tables: [{ header: ['processes', 'completed', 'wall', 'floor', 'wall/floor', 'requests', '429s', 'max in 10 s (any location)', 'pass 1 per location'], rows: rows.map((r) => r.cells) }],
+      tables: [
+        {
+          header: [
+            'processes',
+            'completed',
+            'wall',
+            'floor',
+            'wall/floor',
+            'requests',
+            '429s',
+            'max in 10 s (any location)',
+            'pass 1 per location',
+          ],
+          rows: rows.map((r) => r.cells),
+        },
+      ],
       notes: [
-        four ? `Goal: 4 processes within 1.2× the floor → ${ratio(four.ratio)}: ${four.ratio <= 1.2 ? '**met**' : '**missed**'}.` : 'Goal (4 processes within 1.2× the floor): not measured.',
+        four
+          ? `Goal: 4 processes within 1.2× the floor → ${ratio(four.ratio)}: ${four.ratio <= 1.2 ? '**met**' : '**missed**'}.`
+          : 'Goal (4 processes within 1.2× the floor): not measured.',
         ...failures.map((f) => `Failed: ${f}.`),
       ].join('\n'),
     });

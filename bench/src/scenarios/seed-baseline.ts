@@ -31,7 +31,13 @@ export const seedBaselineScenario: Scenario = {
       const location = stack.sandbox.locations[0]!;
       stack.sandbox.admin.setKnobs(location.id, { latencyMs: LATENCY });
       console.log('\n== ghl-sync ==');
-      const sync = await measureSync({ stack, workers: 2, locationIds: [location.id], timeoutMs: 10 * 60_000, countQueries: true });
+      const sync = await measureSync({
+        stack,
+        workers: 2,
+        locationIds: [location.id],
+        timeoutMs: 10 * 60_000,
+        countQueries: true,
+      });
       console.log('== seed-script baseline ==');
       stack.sandbox.admin.resetStats(location.id);
       stack.sandbox.admin.resetRateLimits(location.id);
@@ -51,14 +57,37 @@ export const seedBaselineScenario: Scenario = {
           `The baseline re-implements the seed script: one loop over pages of 100, every id kept in an in-memory Set, each record checked with its own \`SELECT\` and then \`INSERT\`ed or \`UPDATE\`d on its own, 5 records at a time, 200 ms sleep between pages, and at the end one UPDATE tombstoning ids not seen. It asks for \`page=1\` and \`page=2\` first (untimed): page 2 ${b.pageNumbersDoNotPage ? 'returned the same first record as page 1, so page numbers do not page on this API' : 'differed from page 1'}; it therefore walks the \`startAfter\`/\`startAfterId\` cursor instead (everything else as the seed script). It writes opportunities only (ghl-sync also upserts the embedded contacts and pipelines).`,
           `Queries: the baseline counts its own; ghl-sync's are counted in its worker processes by a preload wrapping \`pg.Client.query\` (Postgres here has no \`pg_stat_statements\`). Peak RSS = \`VmHWM\` of each process.`,
         ].join('\n\n'),
-        tables: [{
-          header: ['', 'wall', 'requests', 'SQL statements', 'peak RSS', 'rows written'],
-          rows: [
-            ['ghl-sync (2 processes)', seconds(sync.wallMs), int(syncRequests), int(syncQueries), `${syncRss.map((r) => mib(r)).join(' + ')}`, int(sync.runs[0]!.inserted + sync.runs[0]!.updated)],
-            ['seed baseline (1 process)', seconds(b.wallMs), int(b.requests), int(b.queries), mib(baseline.peakRssBytes), int(b.inserted + b.updated)],
-            ['baseline ÷ ghl-sync', ratio(b.wallMs / sync.wallMs), ratio(b.requests / syncRequests), ratio(b.queries / syncQueries), `${ratio((baseline.peakRssBytes ?? NaN) / Math.max(...syncRss))} of the larger worker`, ''],
-          ],
-        }],
+        tables: [
+          {
+            header: ['', 'wall', 'requests', 'SQL statements', 'peak RSS', 'rows written'],
+            rows: [
+              [
+                'ghl-sync (2 processes)',
+                seconds(sync.wallMs),
+                int(syncRequests),
+                int(syncQueries),
+                `${syncRss.map((r) => mib(r)).join(' + ')}`,
+                int(sync.runs[0]!.inserted + sync.runs[0]!.updated),
+              ],
+              [
+                'seed baseline (1 process)',
+                seconds(b.wallMs),
+                int(b.requests),
+                int(b.queries),
+                mib(baseline.peakRssBytes),
+                int(b.inserted + b.updated),
+              ],
+              [
+                'baseline ÷ ghl-sync',
+                ratio(b.wallMs / sync.wallMs),
+                ratio(b.requests / syncRequests),
+                ratio(b.queries / syncQueries),
+                `${ratio((baseline.peakRssBytes ?? NaN) / Math.max(...syncRss))} of the larger worker`,
+                '',
+              ],
+            ],
+          },
+        ],
         notes: `Goal: ghl-sync ≥ 3.5× faster → ${ratio(b.wallMs / sync.wallMs)}: ${b.wallMs / sync.wallMs >= 3.5 ? '**met**' : '**missed**'}. Memory: ${(baseline.peakRssBytes ?? 0) > Math.max(...syncRss) ? 'ghl-sync uses less per process (**met**)' : 'ghl-sync uses more per process (**missed**)'}. Run ${sync.runs[0]!.status}; ghl-sync wall/floor ${ratio(sync.wallMs / (syncRequests * 100))}.`,
       });
     } finally {
@@ -69,16 +98,31 @@ export const seedBaselineScenario: Scenario = {
 };
 
 /** Runs the baseline in its own process (so its RSS is its own) and parses its JSON result. */
-async function runBaselineChild(stack: BenchStack, databaseUrl: string): Promise<{ result: SeedBaselineResult; peakRssBytes: number | null }> {
+async function runBaselineChild(
+  stack: BenchStack,
+  databaseUrl: string,
+): Promise<{ result: SeedBaselineResult; peakRssBytes: number | null }> {
   const location = stack.sandbox.locations[0]!;
-  const child = spawn(process.execPath, [BASELINE_MAIN, JSON.stringify({ baseUrl: stack.sandbox.url, locationId: location.id, token: location.token, databaseUrl })], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      BASELINE_MAIN,
+      JSON.stringify({ baseUrl: stack.sandbox.url, locationId: location.id, token: location.token, databaseUrl }),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const rss = new PeakRssSampler(() => (child.pid ? [child.pid] : []));
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   const killer = setTimeout(() => child.kill('SIGKILL'), 10 * 60_000);
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   clearTimeout(killer);
   rss.stop();
   if (code !== 0) throw new Error(`seed baseline exited ${code}`);
-  return { result: JSON.parse(out.trim().split('\n').pop()!) as SeedBaselineResult, peakRssBytes: child.pid ? rss.peak(child.pid) : null };
+  return {
+    result: JSON.parse(out.trim().split('\n').pop()!) as SeedBaselineResult,
+    peakRssBytes: child.pid ? rss.peak(child.pid) : null,
+  };
 }

@@ -19,10 +19,20 @@ export const throughputScenario: Scenario = {
   duration: '~1–2 min',
   async run(flags: ScenarioFlags) {
     const opportunities = flags.quick ? 10_000 : OPPORTUNITIES;
-    const stack = await startBenchStack({ sandbox: { locations: [{ opportunities }], rateLimitMax: 0 }, env: NO_LIMIT_ENV });
+    const stack = await startBenchStack({
+      sandbox: { locations: [{ opportunities }], rateLimitMax: 0 },
+      env: NO_LIMIT_ENV,
+    });
     try {
       const id = stack.sandbox.locations[0]!.id;
-      const m = await measureSync({ stack, workers: 2, locationIds: [id], timeoutMs: 15 * 60_000, countQueries: true, nodeArgs: cpuProfArgs(flags.cpuProf, 'throughput') });
+      const m = await measureSync({
+        stack,
+        workers: 2,
+        locationIds: [id],
+        timeoutMs: 15 * 60_000,
+        countQueries: true,
+        nodeArgs: cpuProfArgs(flags.cpuProf, 'throughput'),
+      });
       const run = m.runs[0]!;
       const t = m.timings[0]!;
       const upsert = m.queries?.byKind['page upsert'] ?? { count: 0, ms: 0, rows: 0 };
@@ -53,15 +63,35 @@ export const throughputScenario: Scenario = {
           {
             header: ['Postgres writes', 'rows', 'time', 'rows/s'],
             rows: [
-              ['page upserts, wall of pass 2 (16 jobs in parallel)', int(written), seconds(t.pagesMs), perSecond(written, t.pagesMs)],
-              [`page upsert statements (${int(upsert.count)}), summed statement time`, int(upsert.rows), seconds(upsert.ms), perSecond(upsert.rows, upsert.ms)],
-              ['ceiling: one INSERT … SELECT … ON CONFLICT', int(ceiling.rows), seconds(ceiling.ms), perSecond(ceiling.rows, ceiling.ms)],
+              [
+                'page upserts, wall of pass 2 (16 jobs in parallel)',
+                int(written),
+                seconds(t.pagesMs),
+                perSecond(written, t.pagesMs),
+              ],
+              [
+                `page upsert statements (${int(upsert.count)}), summed statement time`,
+                int(upsert.rows),
+                seconds(upsert.ms),
+                perSecond(upsert.rows, upsert.ms),
+              ],
+              [
+                'ceiling: one INSERT … SELECT … ON CONFLICT',
+                int(ceiling.rows),
+                seconds(ceiling.ms),
+                perSecond(ceiling.rows, ceiling.ms),
+              ],
               ['ratio ceiling ÷ pass 2', '', '', ratio(ceilingRate / pagesRate)],
             ],
           },
           {
             header: ['statement kind (workers)', 'count', 'summed time', 'per statement'],
-            rows: kinds.map(([kind, c]) => [kind, int(c.count), seconds(c.ms), `${(c.ms / Math.max(1, c.count)).toFixed(2)} ms`]),
+            rows: kinds.map(([kind, c]) => [
+              kind,
+              int(c.count),
+              seconds(c.ms),
+              `${(c.ms / Math.max(1, c.count)).toFixed(2)} ms`,
+            ]),
           },
           {
             header: ['worker', 'peak RSS', 'ran coordinator'],

@@ -9,7 +9,11 @@ export interface SeedPage {
 
 /** An axios client for the GHL search endpoint with the location's token. */
 export function createSeedHttp(baseUrl: string, token: string): AxiosInstance {
-  return axios.create({ baseURL: baseUrl, timeout: 30_000, headers: { Authorization: `Bearer ${token}`, Version: '2021-07-28', Accept: 'application/json' } });
+  return axios.create({
+    baseURL: baseUrl,
+    timeout: 30_000,
+    headers: { Authorization: `Bearer ${token}`, Version: '2021-07-28', Accept: 'application/json' },
+  });
 }
 
 /**
@@ -39,7 +43,8 @@ export async function fetchSeedPage(
     return {
       opportunities: (res.data.opportunities ?? []) as Array<Record<string, unknown>>,
       startAfter: typeof meta['startAfter'] === 'number' ? meta['startAfter'] : null,
-      startAfterId: typeof meta['startAfterId'] === 'string' && meta['startAfterId'] !== '' ? meta['startAfterId'] : null,
+      startAfterId:
+        typeof meta['startAfterId'] === 'string' && meta['startAfterId'] !== '' ? meta['startAfterId'] : null,
     };
   }
 }

@@ -1,5 +1,22 @@
 /** The columns the seed script wrote, in `ghl.opportunities` order after `id, location_id`. */
-export type SeedRow = [string, string | null, unknown, string | null, string | null, string | null, string | null, string | null, string | null, string | null, string | null, string | null, string | null, string | null, string, string];
+export type SeedRow = [
+  string,
+  string | null,
+  unknown,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string,
+  string,
+];
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
@@ -15,9 +32,22 @@ export function mapSeedRecord(o: Record<string, unknown>): { id: string; values:
   return {
     id,
     values: [
-      id, str(o['name']), typeof o['monetaryValue'] === 'number' ? o['monetaryValue'] : null, str(o['status']), str(o['pipelineId']), str(o['pipelineStageId']),
-      str(o['contactId']) ?? str(contact['id']), str(o['assignedTo']), str(o['source']), str(o['lostReasonId']), str(o['createdAt']), str(o['updatedAt']),
-      str(o['lastStatusChangeAt']), str(o['lastStageChangeAt']), JSON.stringify(o['customFields'] ?? null), JSON.stringify(o).replace(/\\u0000/g, ''),
+      id,
+      str(o['name']),
+      typeof o['monetaryValue'] === 'number' ? o['monetaryValue'] : null,
+      str(o['status']),
+      str(o['pipelineId']),
+      str(o['pipelineStageId']),
+      str(o['contactId']) ?? str(contact['id']),
+      str(o['assignedTo']),
+      str(o['source']),
+      str(o['lostReasonId']),
+      str(o['createdAt']),
+      str(o['updatedAt']),
+      str(o['lastStatusChangeAt']),
+      str(o['lastStageChangeAt']),
+      JSON.stringify(o['customFields'] ?? null),
+      JSON.stringify(o).replace(/\\u0000/g, ''),
     ],
   };
 }

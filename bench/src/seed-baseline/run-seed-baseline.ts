@@ -19,10 +19,16 @@ export async function runSeedBaseline(options: SeedBaselineOptions): Promise<See
   const pageSleepMs = options.pageSleepMs ?? 200;
   const maxPages = options.maxPages ?? 10_000;
   const http = createSeedHttp(options.baseUrl, options.token);
-  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: writeConcurrency, application_name: 'seed-baseline' });
+  const pool = new pg.Pool({
+    connectionString: options.databaseUrl,
+    max: writeConcurrency,
+    application_name: 'seed-baseline',
+  });
   let requests = 0;
   let queries = 0;
-  const counted = () => { requests += 1; };
+  const counted = () => {
+    requests += 1;
+  };
   const result = { pages: 0, inserted: 0, updated: 0, tombstoned: 0 };
   const seenIds = new Set<string>();
   try {
@@ -57,7 +63,14 @@ export async function runSeedBaseline(options: SeedBaselineOptions): Promise<See
     );
     queries += 1;
     result.tombstoned = swept.rowCount ?? 0;
-    return { wallMs: Date.now() - started, ...result, requests, queries, idsInMemory: seenIds.size, pageNumbersDoNotPage };
+    return {
+      wallMs: Date.now() - started,
+      ...result,
+      requests,
+      queries,
+      idsInMemory: seenIds.size,
+      pageNumbersDoNotPage,
+    };
   } finally {
     await pool.end();
   }

@@ -6,7 +6,11 @@ import { mapSeedRecord } from './map-record.js';
  * or one UPDATE of that row, with the seed script's own mapping.
  * @returns what it did and how many statements it sent.
  */
-export async function writeSeedRecord(pool: pg.Pool, locationId: string, record: Record<string, unknown>): Promise<{ op: 'inserted' | 'updated' | 'skipped'; queries: number }> {
+export async function writeSeedRecord(
+  pool: pg.Pool,
+  locationId: string,
+  record: Record<string, unknown>,
+): Promise<{ op: 'inserted' | 'updated' | 'skipped'; queries: number }> {
   const row = mapSeedRecord(record);
   if (!row) return { op: 'skipped', queries: 0 };
   const existing = await pool.query('SELECT id FROM ghl.opportunities WHERE id = $1', [row.id]);

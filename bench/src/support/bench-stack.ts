@@ -38,7 +38,8 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   const sandbox = await startSandbox({ dailyLimit: 0, ...options.sandbox });
   const producer = createRedisConnection(redis.url, 'producer');
   const queues = createQueues({ connection: producer, prefix: redis.prefix });
-  for (const l of sandbox.locations) await upsertLocation(database.db, { id: l.id, name: l.name, accessToken: l.token, scheduleCron: null });
+  for (const l of sandbox.locations)
+    await upsertLocation(database.db, { id: l.id, name: l.name, accessToken: l.token, scheduleCron: null });
   const env: Record<string, string> = {
     DATABASE_URL: database.url,
     REDIS_URL: redis.url,
@@ -54,10 +55,17 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   };
   let stopped = false;
   return {
-    database, redis, sandbox, queues, env,
+    database,
+    redis,
+    sandbox,
+    queues,
+    env,
     async startRun(locationId) {
       const run = await createRun(database.db, { locationId, trigger: 'cli' });
-      await queues.enqueueCoordinator({ locationId, runId: run.id, trigger: 'cli', mode: run.mode, allowMassDelete: run.allowMassDelete }, run);
+      await queues.enqueueCoordinator(
+        { locationId, runId: run.id, trigger: 'cli', mode: run.mode, allowMassDelete: run.allowMassDelete },
+        run,
+      );
       return run;
     },
     waitRun: (runId, timeoutMs) => waitForRun({ db: database.db, queues, runId, timeoutMs, pollMs: 100 }),

@@ -61,7 +61,11 @@ export interface SyncMeasurement {
 export async function measureSync(options: MeasureSyncOptions): Promise<SyncMeasurement> {
   const { stack } = options;
   const queryLogDir = options.countQueries ? mkdtempSync(join(tmpdir(), 'ghl-sync-bench-q-')) : undefined;
-  const workers = spawnBenchWorkers(options.workers, { env: { ...stack.env, ...options.env }, nodeArgs: options.nodeArgs, queryLogDir });
+  const workers = spawnBenchWorkers(options.workers, {
+    env: { ...stack.env, ...options.env },
+    nodeArgs: options.nodeArgs,
+    queryLogDir,
+  });
   const rss = new PeakRssSampler(() => workers.map((w) => w.pid));
   try {
     await waitForWorkers(stack, options.workers, 30_000);
@@ -73,19 +77,38 @@ export async function measureSync(options: MeasureSyncOptions): Promise<SyncMeas
     const started = Date.now();
     const opened = [];
     for (const id of options.locationIds) opened.push(await stack.startRun(id));
-    const runs = await Promise.race([Promise.all(opened.map((r) => stack.waitRun(r.id, options.timeoutMs))), workerDied(workers)]);
+    const runs = await Promise.race([
+      Promise.all(opened.map((r) => stack.waitRun(r.id, options.timeoutMs))),
+      workerDied(workers),
+    ]);
     const wallMs = Date.now() - started;
     rss.sampleNow();
     const stats = options.locationIds.map((id) => stack.sandbox.admin.getStats(id));
     await options.afterRuns?.();
     const timings = await Promise.all(runs.map((r) => runTimings(stack.database.db, r)));
-    for (const r of runs) if (r.status !== 'completed') console.error(`  run ${r.id} ended ${r.status}: ${r.error ?? ''}`);
+    for (const r of runs)
+      if (r.status !== 'completed') console.error(`  run ${r.id} ended ${r.status}: ${r.error ?? ''}`);
     rss.stop();
     await stopBenchWorkers(workers);
-    const queries = queryLogDir ? readQueryCounts(queryLogDir, workers.map((w) => w.name)) : null;
+    const queries = queryLogDir
+      ? readQueryCounts(
+          queryLogDir,
+          workers.map((w) => w.name),
+        )
+      : null;
     return {
-      wallMs, runs, timings, stats, queries,
-      workers: workers.map((w) => ({ name: w.name, pid: w.pid, peakRssBytes: rss.peak(w.pid), ranCoordinator: w.ranCoordinator, problems: w.problems })),
+      wallMs,
+      runs,
+      timings,
+      stats,
+      queries,
+      workers: workers.map((w) => ({
+        name: w.name,
+        pid: w.pid,
+        peakRssBytes: rss.peak(w.pid),
+        ranCoordinator: w.ranCoordinator,
+        problems: w.problems,
+      })),
     };
   } finally {
     rss.stop();
@@ -101,7 +124,9 @@ export async function measureSync(options: MeasureSyncOptions): Promise<SyncMeas
 function workerDied(workers: BenchWorker[]): Promise<never> {
   return new Promise((_, reject) => {
     for (const w of workers) {
-      w.child.once('exit', (code, signal) => reject(new Error(`${w.name} (pid ${w.pid}) exited during the run: code ${code}, signal ${signal}`)));
+      w.child.once('exit', (code, signal) =>
+        reject(new Error(`${w.name} (pid ${w.pid}) exited during the run: code ${code}, signal ${signal}`)),
+      );
     }
   });
 }

@@ -20,7 +20,10 @@ export class PeakRssSampler {
   private readonly peaks = new Map<number, number>();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly pids: () => number[], intervalMs = 250) {
+  constructor(
+    private readonly pids: () => number[],
+    intervalMs = 250,
+  ) {
     this.timer = setInterval(() => this.sampleNow(), intervalMs);
     this.timer.unref();
   }

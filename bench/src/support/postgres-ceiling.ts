@@ -7,9 +7,26 @@ export interface PostgresCeiling {
 }
 
 const COLUMNS = [
-  'id', 'location_id', 'name', 'monetary_value', 'status', 'pipeline_id', 'pipeline_stage_id', 'contact_id', 'assigned_to', 'source',
-  'lost_reason_id', 'created_at', 'updated_at', 'last_status_change_at', 'last_stage_change_at', 'custom_fields', 'raw',
-  'deleted_at', 'last_seen_run_id', 'synced_at',
+  'id',
+  'location_id',
+  'name',
+  'monetary_value',
+  'status',
+  'pipeline_id',
+  'pipeline_stage_id',
+  'contact_id',
+  'assigned_to',
+  'source',
+  'lost_reason_id',
+  'created_at',
+  'updated_at',
+  'last_status_change_at',
+  'last_stage_change_at',
+  'custom_fields',
+  'raw',
+  'deleted_at',
+  'last_seen_run_id',
+  'synced_at',
 ];
 
 /**
@@ -20,7 +37,9 @@ const COLUMNS = [
  */
 export async function measurePostgresCeiling(db: Db, locationId: string): Promise<PostgresCeiling> {
   await db.query(`DROP TABLE IF EXISTS ghl.bench_ceiling_src, ghl.bench_ceiling_dst`);
-  await db.query(`CREATE TABLE ghl.bench_ceiling_src AS SELECT * FROM ghl.opportunities WHERE location_id = $1`, [locationId]);
+  await db.query(`CREATE TABLE ghl.bench_ceiling_src AS SELECT * FROM ghl.opportunities WHERE location_id = $1`, [
+    locationId,
+  ]);
   await db.query(`CREATE TABLE ghl.bench_ceiling_dst (LIKE ghl.opportunities INCLUDING ALL) WITH (fillfactor = 90)`);
   await db.query(`ANALYZE ghl.bench_ceiling_src`);
   // A checkpoint first, so the timed statement does not pay for the sync's dirty pages.
@@ -30,7 +49,9 @@ export async function measurePostgresCeiling(db: Db, locationId: string): Promis
     const res = await db.query(
       `INSERT INTO ghl.bench_ceiling_dst AS o (${COLUMNS.join(', ')})
        SELECT ${COLUMNS.join(', ')} FROM ghl.bench_ceiling_src
-       ON CONFLICT (id) DO UPDATE SET ${COLUMNS.slice(1).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
+       ON CONFLICT (id) DO UPDATE SET ${COLUMNS.slice(1)
+         .map((c) => `${c} = EXCLUDED.${c}`)
+         .join(', ')}
        WHERE o.raw IS DISTINCT FROM EXCLUDED.raw`,
     );
     return { rows: res.rowCount ?? 0, ms: performance.now() - started };

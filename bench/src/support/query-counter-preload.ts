@@ -26,7 +26,12 @@ if (target) {
   const original = proto.query;
   proto.query = function countedQuery(this: unknown, ...args: unknown[]) {
     const first = args[0];
-    const text = typeof first === 'string' ? first : typeof (first as { text?: unknown })?.text === 'string' ? (first as { text: string }).text : '';
+    const text =
+      typeof first === 'string'
+        ? first
+        : typeof (first as { text?: unknown })?.text === 'string'
+          ? (first as { text: string }).text
+          : '';
     const kind = kindOf(text);
     const entry = (counts.byKind[kind] ??= { count: 0, ms: 0, rows: 0 });
     counts.total += 1;
@@ -49,12 +54,20 @@ if (target) {
           const row = res?.rows?.[0];
           if (kind === 'page upsert' && row) entry.rows += Number(row['inserted'] ?? 0) + Number(row['updated'] ?? 0);
         },
-        () => { entry.ms += performance.now() - started; },
+        () => {
+          entry.ms += performance.now() - started;
+        },
       );
     }
     return result;
   };
-  const flush = () => { try { writeFileSync(target, JSON.stringify(counts)); } catch { /* bench gone */ } };
+  const flush = () => {
+    try {
+      writeFileSync(target, JSON.stringify(counts));
+    } catch {
+      /* bench gone */
+    }
+  };
   setInterval(flush, 1_000).unref();
   process.on('exit', flush);
 }

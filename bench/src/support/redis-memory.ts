@@ -11,7 +11,11 @@ export async function redisUsedMemory(redis: Redis): Promise<number> {
  * itself holds, which the shared `used_memory` cannot tell apart from other users. Bounded to
  * `maxKeys` keys.
  */
-export async function prefixMemory(redis: Redis, prefix: string, maxKeys = 200_000): Promise<{ keys: number; bytes: number }> {
+export async function prefixMemory(
+  redis: Redis,
+  prefix: string,
+  maxKeys = 200_000,
+): Promise<{ keys: number; bytes: number }> {
   let cursor = '0';
   let keys = 0;
   let bytes = 0;

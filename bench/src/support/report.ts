@@ -25,7 +25,11 @@ export interface ScenarioReport {
 /** Renders a table as aligned plain text for the terminal. */
 export function formatTextTable(table: Table): string {
   const widths = table.header.map((h, i) => Math.max(h.length, ...table.rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(table.header), widths.map((w) => '-'.repeat(w)).join('  '), ...table.rows.map(line)].join('\n');
 }
 
@@ -56,7 +60,10 @@ export function publishReport(report: ScenarioReport): void {
     '',
   ].join('\n');
   if (!existsSync(BENCHMARKS_FILE)) {
-    writeFileSync(BENCHMARKS_FILE, '# ghl-sync benchmarks\n\nEach section is appended by `npm run bench -- <scenario>` (see `bench/src/scenarios/`). Newest runs are at the bottom.\n');
+    writeFileSync(
+      BENCHMARKS_FILE,
+      '# ghl-sync benchmarks\n\nEach section is appended by `npm run bench -- <scenario>` (see `bench/src/scenarios/`). Newest runs are at the bottom.\n',
+    );
   }
   appendFileSync(BENCHMARKS_FILE, section);
   console.log(`\nappended to ${BENCHMARKS_FILE}`);

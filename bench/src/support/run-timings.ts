@@ -25,5 +25,11 @@ export async function runTimings(db: Db, run: SyncRun): Promise<RunTimings> {
   const finished = run.finishedAt?.getTime() ?? NaN;
   const firstPage = rows[0]?.first_start?.getTime() ?? NaN;
   const lastPage = rows[0]?.last_finish?.getTime() ?? NaN;
-  return { totalMs: finished - start, pass1Ms: listed - start, pass2Ms: finished - listed, sweepMs: firstPage - listed, pagesMs: lastPage - firstPage };
+  return {
+    totalMs: finished - start,
+    pass1Ms: listed - start,
+    pass2Ms: finished - listed,
+    sweepMs: firstPage - listed,
+    pagesMs: lastPage - firstPage,
+  };
 }

@@ -37,16 +37,27 @@ export function spawnBenchWorkers(count: number, options: SpawnBenchWorkersOptio
 }
 
 function spawnOne(name: string, options: SpawnBenchWorkersOptions): BenchWorker {
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...options.env, LOG_FORMAT: 'json' };
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    ...options.env,
+    LOG_FORMAT: 'json',
+  };
   if (options.queryLogDir) {
     env['BENCH_QUERY_LOG'] = `${options.queryLogDir}/${name}.json`;
     env['NODE_OPTIONS'] = `${env['NODE_OPTIONS'] ?? ''} --import=${QUERY_COUNTER_PRELOAD}`.trim();
   }
   // Workers run as documented for production: with the V8 heap cap (README, "Memory").
   env['NODE_OPTIONS'] = workerNodeOptions(env['NODE_OPTIONS']);
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI_BIN, 'worker'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI_BIN, 'worker'], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const worker: BenchWorker = {
-    name, child, pid: child.pid ?? -1, problems: [], ranCoordinator: false,
+    name,
+    child,
+    pid: child.pid ?? -1,
+    problems: [],
+    ranCoordinator: false,
     async stop(graceMs = 15_000) {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

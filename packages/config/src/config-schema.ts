@@ -3,9 +3,7 @@ import { z } from 'zod';
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 const ratio = () => z.coerce.number().min(0).max(1);
 const bool = () =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'])
-    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+  z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const optionalSecret = () =>
   z
     .string()
@@ -17,36 +15,99 @@ const optionalSecret = () =>
  * table is generated from the `description` of each entry (see `describeConfig`).
  */
 export const configShape = {
-  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/ghl_sync').describe('PostgreSQL connection URL; `ghl-sync db migrate` creates the database if missing.'),
+  DATABASE_URL: z
+    .string()
+    .url()
+    .default('postgres://postgres@127.0.0.1:5432/ghl_sync')
+    .describe('PostgreSQL connection URL; `ghl-sync db migrate` creates the database if missing.'),
   DATABASE_POOL_MAX: int(1, 200).default(10).describe('Connections per process in the pg pool.'),
-  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379').describe('Redis for BullMQ queues and the shared rate limiter.'),
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('ghl-sync').describe('BullMQ key prefix; give each deployment (and each test) its own.'),
-  GHL_BASE_URL: z.string().url().default('https://services.leadconnectorhq.com').describe('GHL API v2 base URL (ghl-api.md §0); the demo points it at the sandbox.'),
-  GHL_TIMEOUT_MS: int(100, 600_000).default(30_000).describe('Per-attempt HTTP timeout to GHL, in ms (the official SDK uses 30 s).'),
-  GHL_MAX_ATTEMPTS: int(1, 20).default(5).describe('Attempts per GHL request for 5xx, timeouts and resets (first included).'),
+  REDIS_URL: z
+    .string()
+    .url()
+    .default('redis://127.0.0.1:6379')
+    .describe('Redis for BullMQ queues and the shared rate limiter.'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/)
+    .default('ghl-sync')
+    .describe('BullMQ key prefix; give each deployment (and each test) its own.'),
+  GHL_BASE_URL: z
+    .string()
+    .url()
+    .default('https://services.leadconnectorhq.com')
+    .describe('GHL API v2 base URL (ghl-api.md §0); the demo points it at the sandbox.'),
+  GHL_TIMEOUT_MS: int(100, 600_000)
+    .default(30_000)
+    .describe('Per-attempt HTTP timeout to GHL, in ms (the official SDK uses 30 s).'),
+  GHL_MAX_ATTEMPTS: int(1, 20)
+    .default(5)
+    .describe('Attempts per GHL request for 5xx, timeouts and resets (first included).'),
   GHL_PAGE_SIZE: int(1, 100).default(100).describe('Opportunities per search page; GHL allows at most 100.'),
   GHL_OAUTH_CLIENT_ID: optionalSecret().describe('Marketplace app client id, needed for OAuth locations.'),
   GHL_OAUTH_CLIENT_SECRET: optionalSecret().describe('Marketplace app client secret (secret; never logged).'),
   RATE_LIMIT_MAX: int(1).default(100).describe('Requests GHL allows per location per interval (X-RateLimit-Max).'),
-  RATE_LIMIT_INTERVAL_MS: int(100).default(10_000).describe('GHL burst window in ms (X-RateLimit-Interval-Milliseconds).'),
-  RATE_LIMIT_SAFETY_MARGIN: ratio().default(0.05).describe('Share of the burst budget ghl-sync leaves unused: at most 95 of 100 requests in any 10 s window by default.'),
+  RATE_LIMIT_INTERVAL_MS: int(100)
+    .default(10_000)
+    .describe('GHL burst window in ms (X-RateLimit-Interval-Milliseconds).'),
+  RATE_LIMIT_SAFETY_MARGIN: ratio()
+    .default(0.05)
+    .describe(
+      'Share of the burst budget ghl-sync leaves unused: at most 95 of 100 requests in any 10 s window by default.',
+    ),
   RATE_LIMIT_DAILY: int(0).default(200_000).describe('Requests GHL allows per location per day; 0 = not tracked.'),
-  RATE_LIMIT_MAX_WAIT_MS: int(0).default(15 * 60_000).describe('How long a page job may wait in total for its location\'s budget before failing with `rate_limited_too_long`, in ms.'),
+  RATE_LIMIT_MAX_WAIT_MS: int(0)
+    .default(15 * 60_000)
+    .describe(
+      "How long a page job may wait in total for its location's budget before failing with `rate_limited_too_long`, in ms.",
+    ),
   WORKER_CONCURRENCY: int(1, 500).default(8).describe('Page jobs one worker process runs at once.'),
-  COORDINATOR_CONCURRENCY: int(1, 100).default(16).describe('Coordinator jobs (locations in pass 1) one worker process runs at once; they mostly wait for their location\'s rate budget, so this can be high.'),
-  SWEEP_MAX_DELETE_RATIO: ratio().default(0.1).describe('Largest share of a location\'s live rows one sweep may tombstone without `--allow-mass-delete`.'),
-  SWEEP_TOTAL_TOLERANCE: ratio().default(0.02).describe('Allowed relative gap between distinct ids listed and `meta.total` of the first page before the sweep is refused.'),
-  SWEEP_TOTAL_TOLERANCE_ABS: int(0).default(3).describe('Allowed absolute gap (records) between distinct ids listed and `meta.total`, so small locations are not blocked by one change during pass 1.'),
-  TOMBSTONE_RETENTION_DAYS: int(1).default(90).describe('Tombstoned opportunities older than this many days are purged by the maintenance job.'),
-  RUN_RECOVERY_INTERVAL_MS: int(1_000).default(60_000).describe('How often the maintenance job looks for runs past their deadline or whose jobs vanished, in ms; runs younger than twice this are left alone.'),
-  RUN_DEADLINE_MINUTES: int(1).default(60).describe('A run still going after this many minutes is cancelled with status `timed_out`.'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
+  COORDINATOR_CONCURRENCY: int(1, 100)
+    .default(16)
+    .describe(
+      "Coordinator jobs (locations in pass 1) one worker process runs at once; they mostly wait for their location's rate budget, so this can be high.",
+    ),
+  SWEEP_MAX_DELETE_RATIO: ratio()
+    .default(0.1)
+    .describe("Largest share of a location's live rows one sweep may tombstone without `--allow-mass-delete`."),
+  SWEEP_TOTAL_TOLERANCE: ratio()
+    .default(0.02)
+    .describe(
+      'Allowed relative gap between distinct ids listed and `meta.total` of the first page before the sweep is refused.',
+    ),
+  SWEEP_TOTAL_TOLERANCE_ABS: int(0)
+    .default(3)
+    .describe(
+      'Allowed absolute gap (records) between distinct ids listed and `meta.total`, so small locations are not blocked by one change during pass 1.',
+    ),
+  TOMBSTONE_RETENTION_DAYS: int(1)
+    .default(90)
+    .describe('Tombstoned opportunities older than this many days are purged by the maintenance job.'),
+  RUN_RECOVERY_INTERVAL_MS: int(1_000)
+    .default(60_000)
+    .describe(
+      'How often the maintenance job looks for runs past their deadline or whose jobs vanished, in ms; runs younger than twice this are left alone.',
+    ),
+  RUN_DEADLINE_MINUTES: int(1)
+    .default(60)
+    .describe('A run still going after this many minutes is cancelled with status `timed_out`.'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('pino log level.'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto').describe('`auto` = pretty on a TTY, JSON otherwise.'),
-  ADMIN_TOKEN: optionalSecret().describe('Admin credential for the API and the dashboard; the API refuses to start without it.'),
+  ADMIN_TOKEN: optionalSecret().describe(
+    'Admin credential for the API and the dashboard; the API refuses to start without it.',
+  ),
   API_PORT: int(0, 65_535).default(3000).describe('Port of the admin API and Bull Board.'),
-  WORKER_METRICS_PORT: int(0, 65_535).default(9464).describe('Port of a worker process\'s /metrics; 0 = a free port.'),
-  JOB_LOCK_MS: int(1_000).default(30_000).describe('BullMQ job lock, in ms: a job whose worker died (SIGKILL, lost host) is picked up by another worker after about this long.'),
-  SHUTDOWN_GRACE_MS: int(0).default(30_000).describe('How long active jobs may run after SIGTERM before the process exits anyway, in ms.'),
+  WORKER_METRICS_PORT: int(0, 65_535).default(9464).describe("Port of a worker process's /metrics; 0 = a free port."),
+  JOB_LOCK_MS: int(1_000)
+    .default(30_000)
+    .describe(
+      'BullMQ job lock, in ms: a job whose worker died (SIGKILL, lost host) is picked up by another worker after about this long.',
+    ),
+  SHUTDOWN_GRACE_MS: int(0)
+    .default(30_000)
+    .describe('How long active jobs may run after SIGTERM before the process exits anyway, in ms.'),
   SCHEDULER_ENABLED: bool().default(true).describe('Whether worker processes reconcile location schedules at start.'),
 } as const;
 

@@ -16,13 +16,24 @@ describe('loadConfig', () => {
   it('lists every problem at once, without echoing secret values', () => {
     let caught: unknown;
     try {
-      loadConfig({ DATABASE_URL: 'not a url', GHL_PAGE_SIZE: '500', WORKER_CONCURRENCY: 'many', LOG_LEVEL: 'loud', ADMIN_TOKEN: 'hunter2' });
+      loadConfig({
+        DATABASE_URL: 'not a url',
+        GHL_PAGE_SIZE: '500',
+        WORKER_CONCURRENCY: 'many',
+        LOG_LEVEL: 'loud',
+        ADMIN_TOKEN: 'hunter2',
+      });
     } catch (err) {
       caught = err;
     }
     expect(isGhlSyncError(caught, 'config_invalid')).toBe(true);
     const problems = (caught as { details: { problems: string[] } }).details.problems;
-    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['DATABASE_URL', 'GHL_PAGE_SIZE', 'LOG_LEVEL', 'WORKER_CONCURRENCY']);
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'DATABASE_URL',
+      'GHL_PAGE_SIZE',
+      'LOG_LEVEL',
+      'WORKER_CONCURRENCY',
+    ]);
     expect(String((caught as Error).message)).not.toContain('hunter2');
   });
 

@@ -9,19 +9,27 @@ import { configSchema, type Config } from './config-schema.js';
  * @returns a frozen {@link Config}.
  * @throws GhlSyncError `config_invalid` listing EVERY problem, one per line, with no secret values.
  */
-export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Record<keyof Config, unknown>> = {}): Config {
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<Record<keyof Config, unknown>> = {},
+): Config {
   const input: Record<string, unknown> = {};
   for (const key of Object.keys(configSchema.shape)) {
-    const value = key in overrides && overrides[key as keyof Config] !== undefined ? overrides[key as keyof Config] : env[key];
+    const value =
+      key in overrides && overrides[key as keyof Config] !== undefined ? overrides[key as keyof Config] : env[key];
     // An empty variable means "unset" (docker-compose passes `FOO=` for blanks).
     if (value !== undefined && value !== '') input[key] = value;
   }
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-    throw new GhlSyncError('config_invalid', `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`, {
-      details: { problems },
-    });
+    throw new GhlSyncError(
+      'config_invalid',
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`,
+      {
+        details: { problems },
+      },
+    );
   }
   return Object.freeze(parsed.data);
 }

@@ -43,7 +43,8 @@ const types = {
     if (oid === INT8_OID && format !== 'binary') {
       return (value: string) => {
         const n = Number(value);
-        if (!Number.isSafeInteger(n)) throw new GhlSyncError('internal_error', `int8 value ${value} exceeds Number.MAX_SAFE_INTEGER`);
+        if (!Number.isSafeInteger(n))
+          throw new GhlSyncError('internal_error', `int8 value ${value} exceeds Number.MAX_SAFE_INTEGER`);
         return n;
       };
     }
@@ -63,9 +64,15 @@ export function createDb(options: CreateDbOptions): Db {
     types: types as unknown as pg.CustomTypesConfig,
   });
   const log = options.logger;
-  pool.on('error', (err) => log?.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'idle postgres client failed'));
+  pool.on('error', (err) =>
+    log?.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'idle postgres client failed'),
+  );
 
-  const query = async <R extends pg.QueryResultRow>(runner: pg.Pool | pg.PoolClient, text: string, params?: unknown[]) => {
+  const query = async <R extends pg.QueryResultRow>(
+    runner: pg.Pool | pg.PoolClient,
+    text: string,
+    params?: unknown[],
+  ) => {
     const started = performance.now();
     try {
       const result = await runner.query<R>(text, params as unknown[]);

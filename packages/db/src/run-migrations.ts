@@ -44,7 +44,10 @@ export async function runMigrations(options: RunMigrationsOptions): Promise<stri
   }
 }
 
-async function ensureDatabase(databaseUrl: string, logger?: DbLogger & { info(obj: object, msg?: string): void }): Promise<void> {
+async function ensureDatabase(
+  databaseUrl: string,
+  logger?: DbLogger & { info(obj: object, msg?: string): void },
+): Promise<void> {
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (!name) throw new GhlSyncError('config_invalid', 'DATABASE_URL names no database');
@@ -62,7 +65,9 @@ async function ensureDatabase(databaseUrl: string, logger?: DbLogger & { info(ob
       logger?.info({ database: name }, 'database created');
     }
   } catch (err) {
-    throw new GhlSyncError('db_error', `Cannot prepare database "${name}" at ${url.host}: ${(err as Error).message}`, { cause: err });
+    throw new GhlSyncError('db_error', `Cannot prepare database "${name}" at ${url.host}: ${(err as Error).message}`, {
+      cause: err,
+    });
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -15,40 +15,95 @@ export const ERROR_CODES = {
   run_not_active: { retryable: false, description: 'The run already finished; only an active run can be cancelled.' },
   unauthorized: { retryable: false, description: 'The request carries no admin credential, or the wrong one.' },
   not_found: { retryable: false, description: 'No route answers this method and path.' },
-  run_already_active: { retryable: false, description: 'The location already has an active run; its id is in `details.activeRunId`.' },
+  run_already_active: {
+    retryable: false,
+    description: 'The location already has an active run; its id is in `details.activeRunId`.',
+  },
   run_cancelled: { retryable: false, description: 'The run was cancelled by an admin; no sweep that had not started.' },
-  run_timed_out: { retryable: false, description: 'The run passed its deadline (RUN_DEADLINE_MINUTES) and was cancelled.' },
+  run_timed_out: {
+    retryable: false,
+    description: 'The run passed its deadline (RUN_DEADLINE_MINUTES) and was cancelled.',
+  },
 
   // --- GHL HTTP boundary
   ghl_bad_request: { retryable: false, description: 'GHL answered 400 or 422: the request itself is wrong.' },
-  ghl_unauthorized: { retryable: false, description: 'GHL answered 401 for a reason a token refresh cannot fix (scope, auth class).' },
-  ghl_token_expired: { retryable: true, description: 'GHL answered 401 "Invalid JWT": refresh the OAuth access token and retry once.' },
+  ghl_unauthorized: {
+    retryable: false,
+    description: 'GHL answered 401 for a reason a token refresh cannot fix (scope, auth class).',
+  },
+  ghl_token_expired: {
+    retryable: true,
+    description: 'GHL answered 401 "Invalid JWT": refresh the OAuth access token and retry once.',
+  },
   ghl_forbidden: { retryable: false, description: 'GHL answered 403: the token has no access to this location.' },
   ghl_not_found: { retryable: false, description: 'GHL answered 404.' },
   ghl_rate_limited: { retryable: true, description: 'GHL answered 429; wait for Retry-After or the burst interval.' },
-  daily_quota_exhausted: { retryable: true, description: 'The location spent its daily request budget (X-RateLimit-Daily-Remaining: 0); retry after the daily window.' },
-  rate_limited_too_long: { retryable: false, description: 'A job waited for its location\'s rate budget longer than the configured cap.' },
+  daily_quota_exhausted: {
+    retryable: true,
+    description:
+      'The location spent its daily request budget (X-RateLimit-Daily-Remaining: 0); retry after the daily window.',
+  },
+  rate_limited_too_long: {
+    retryable: false,
+    description: "A job waited for its location's rate budget longer than the configured cap.",
+  },
   ghl_server_error: { retryable: true, description: 'GHL answered 5xx.' },
   ghl_timeout: { retryable: true, description: 'GHL did not answer within the client timeout.' },
   ghl_network_error: { retryable: true, description: 'The connection to GHL failed (reset, refused, DNS).' },
-  ghl_invalid_response: { retryable: true, description: 'GHL answered 2xx with a body that is not the documented envelope (not JSON, HTML, no `meta`).' },
-  oauth_refresh_failed: { retryable: false, description: 'The OAuth refresh was refused (400/401); the location needs reconnection.' },
-  location_needs_reconnect: { retryable: false, description: 'The location is marked as needing reconnection; no request is sent until it is reconnected.' },
+  ghl_invalid_response: {
+    retryable: true,
+    description: 'GHL answered 2xx with a body that is not the documented envelope (not JSON, HTML, no `meta`).',
+  },
+  oauth_refresh_failed: {
+    retryable: false,
+    description: 'The OAuth refresh was refused (400/401); the location needs reconnection.',
+  },
+  location_needs_reconnect: {
+    retryable: false,
+    description: 'The location is marked as needing reconnection; no request is sent until it is reconnected.',
+  },
 
   // --- sync semantics
-  pagination_stalled: { retryable: false, description: 'GHL returned a repeated cursor or an already-seen first id; pass 1 stopped and no sweep ran.' },
+  pagination_stalled: {
+    retryable: false,
+    description: 'GHL returned a repeated cursor or an already-seen first id; pass 1 stopped and no sweep ran.',
+  },
   listing_incomplete: { retryable: false, description: 'Pass 1 did not finish every page; the sweep was skipped.' },
-  sweep_total_mismatch: { retryable: false, description: 'Distinct ids listed differ from meta.total beyond the tolerance; the sweep was skipped.' },
-  sweep_too_large: { retryable: false, description: 'The sweep would delete more than the allowed share of live rows; it was skipped.' },
+  sweep_total_mismatch: {
+    retryable: false,
+    description: 'Distinct ids listed differ from meta.total beyond the tolerance; the sweep was skipped.',
+  },
+  sweep_too_large: {
+    retryable: false,
+    description: 'The sweep would delete more than the allowed share of live rows; it was skipped.',
+  },
   page_failed: { retryable: false, description: 'A page job failed for good after its attempts.' },
-  coordinator_lost: { retryable: false, description: 'The coordinator died or lost its job lock; the run was failed by recovery.' },
+  coordinator_lost: {
+    retryable: false,
+    description: 'The coordinator died or lost its job lock; the run was failed by recovery.',
+  },
 
   // --- record-level problems (stored in ghl.sync_run_errors, never fatal)
-  record_missing_id: { retryable: false, description: 'An opportunity without an `id`; stored nowhere but the run error table.' },
-  record_invalid_amount: { retryable: false, description: '`monetaryValue` was not a number; stored as NULL, raw kept.' },
-  record_sanitized_text: { retryable: false, description: 'Text held U+0000 or lone UTF-16 surrogates; removed / replaced by U+FFFD.' },
-  record_duplicate: { retryable: false, description: 'The same id appeared twice on a page; the later updatedAt (then the later copy) won.' },
-  record_invalid_field: { retryable: false, description: 'A documented field had the wrong type; the raw value is kept.' },
+  record_missing_id: {
+    retryable: false,
+    description: 'An opportunity without an `id`; stored nowhere but the run error table.',
+  },
+  record_invalid_amount: {
+    retryable: false,
+    description: '`monetaryValue` was not a number; stored as NULL, raw kept.',
+  },
+  record_sanitized_text: {
+    retryable: false,
+    description: 'Text held U+0000 or lone UTF-16 surrogates; removed / replaced by U+FFFD.',
+  },
+  record_duplicate: {
+    retryable: false,
+    description: 'The same id appeared twice on a page; the later updatedAt (then the later copy) won.',
+  },
+  record_invalid_field: {
+    retryable: false,
+    description: 'A documented field had the wrong type; the raw value is kept.',
+  },
 
   // --- infrastructure
   db_error: { retryable: true, description: 'PostgreSQL failed the statement (connection lost, serialization).' },

@@ -11,7 +11,11 @@ describe('GhlSyncError', () => {
   it('serialises code, message and details without the cause', () => {
     const err = new GhlSyncError('run_already_active', 'busy', { details: { activeRunId: 7 }, cause: new Error('x') });
     expect(JSON.parse(JSON.stringify(err))).toEqual({
-      name: 'GhlSyncError', code: 'run_already_active', message: 'busy', retryable: false, details: { activeRunId: 7 },
+      name: 'GhlSyncError',
+      code: 'run_already_active',
+      message: 'busy',
+      retryable: false,
+      details: { activeRunId: 7 },
     });
     expect(isGhlSyncError(err, 'run_already_active')).toBe(true);
     expect(isGhlSyncError(err, 'ghl_timeout')).toBe(false);

@@ -29,7 +29,13 @@ export class GhlSyncError extends Error {
 
   /** A JSON-safe view for logs and API bodies. */
   toJSON(): { name: string; code: ErrorCode; message: string; retryable: boolean; details: Record<string, unknown> } {
-    return { name: this.name, code: this.code, message: this.message, retryable: this.retryable, details: this.details };
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      retryable: this.retryable,
+      details: this.details,
+    };
   }
 }
 

@@ -7,7 +7,12 @@
  * @param maxMs - cap of the ceiling, in milliseconds
  * @param random - source of [0, 1) numbers (injectable for tests) @defaultValue Math.random
  */
-export function fullJitterBackoffMs(retry: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+export function fullJitterBackoffMs(
+  retry: number,
+  baseMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, retry - 1));
   return Math.floor(random() * ceiling);
 }

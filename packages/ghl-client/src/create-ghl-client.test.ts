@@ -3,7 +3,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GhlSyncError } from '@ghl-sync/errors';
 import { createGhlClient } from './index.js';
 import { startFakeGhlServer, type FakeGhlServer, type FakeReply } from './test-support/fake-ghl-server.js';
-import { LOCATION_ID, TOKEN, recordingGate, rejectionOf, searchReply, testClient } from './test-support/client-test-kit.js';
+import {
+  LOCATION_ID,
+  TOKEN,
+  recordingGate,
+  rejectionOf,
+  searchReply,
+  testClient,
+} from './test-support/client-test-kit.js';
 
 let server: FakeGhlServer;
 beforeEach(async () => {
@@ -42,7 +49,8 @@ describe('searchOpportunities request shape', () => {
   it('sends BOTH cursor fields and every filter again on a later page', async () => {
     const meta = {
       total: 23,
-      nextPageUrl: 'https://services.leadconnectorhq.com/opportunities/search?location_id=x&limit=2&startAfter=1764004064616&startAfterId=neNUn',
+      nextPageUrl:
+        'https://services.leadconnectorhq.com/opportunities/search?location_id=x&limit=2&startAfter=1764004064616&startAfterId=neNUn',
       startAfterId: 'neNUn',
       startAfter: 1764004064616,
       currentPage: 1,
@@ -52,7 +60,14 @@ describe('searchOpportunities request shape', () => {
     server.script(searchReply([{ id: 'b1' }, { id: 'b2' }], meta));
     const { client } = testClient(server);
     const cursor = { startAfter: 1764605190468, startAfterId: 'contact-xyz' };
-    const page = await client.searchOpportunities({ cursor, limit: 2, status: 'open', pipelineId: 'pipe-1', date: '01-01-2025', endDate: '12-31-2025' });
+    const page = await client.searchOpportunities({
+      cursor,
+      limit: 2,
+      status: 'open',
+      pipelineId: 'pipe-1',
+      date: '01-01-2025',
+      endDate: '12-31-2025',
+    });
 
     expect(server.requests[0]!.query).toEqual({
       location_id: LOCATION_ID,
@@ -93,14 +108,26 @@ describe('searchOpportunities request shape', () => {
   it('accepts a numeric-string startAfter in meta', async () => {
     server.script(searchReply([{ id: 'a' }], { nextPageUrl: 'u', startAfterId: 'x', startAfter: '1700000000000' }));
     const { client } = testClient(server);
-    expect((await client.searchOpportunities()).nextCursor).toEqual({ startAfter: 1_700_000_000_000, startAfterId: 'x' });
+    expect((await client.searchOpportunities()).nextCursor).toEqual({
+      startAfter: 1_700_000_000_000,
+      startAfterId: 'x',
+    });
   });
 });
 
 describe('lenient record parsing', () => {
   it('keeps records exactly as received and records wrong types as issues', async () => {
     const records = [
-      { id: 'ok-1', name: 'Fine', monetaryValue: null, source: null, indexVersion: 3, pipelineStageUId: 'u', relations: [{ recordId: 'c' }], brandNewField: { deep: true } },
+      {
+        id: 'ok-1',
+        name: 'Fine',
+        monetaryValue: null,
+        source: null,
+        indexVersion: 3,
+        pipelineStageUId: 'u',
+        relations: [{ recordId: 'c' }],
+        brandNewField: { deep: true },
+      },
       { id: 'bad-1', monetaryValue: '12.50', status: 7, contact: { id: 'c1', tags: ['a', 5] } },
       { name: 'no id at all' },
       { id: 42, name: 'numeric id' },
@@ -128,22 +155,37 @@ describe('lenient record parsing', () => {
 describe('envelope errors', () => {
   it.each([
     ['HTML', { status: 200, body: '<html><body>Bad gateway</body></html>' }, 'HTML'],
-    ['invalid JSON', { status: 200, headers: { 'content-type': 'application/json' }, body: '{"opportunities": [' }, 'not JSON'],
+    [
+      'invalid JSON',
+      { status: 200, headers: { 'content-type': 'application/json' }, body: '{"opportunities": [' },
+      'not JSON',
+    ],
     ['missing meta', { status: 200, body: { opportunities: [] } }, '`meta`'],
-    ['opportunities not an array', { status: 200, body: { opportunities: { id: 'x' }, meta: {} } }, '`opportunities` is not an array'],
-    ['a record that is not an object', { status: 200, body: { opportunities: [{ id: 'a' }, null], meta: {} } }, 'opportunities[1]'],
+    [
+      'opportunities not an array',
+      { status: 200, body: { opportunities: { id: 'x' }, meta: {} } },
+      '`opportunities` is not an array',
+    ],
+    [
+      'a record that is not an object',
+      { status: 200, body: { opportunities: [{ id: 'a' }, null], meta: {} } },
+      'opportunities[1]',
+    ],
     ['empty body', { status: 200, body: '' }, 'not JSON'],
-  ] as [string, FakeReply, string][])('retries then throws ghl_invalid_response on %s', async (_label, reply, reason) => {
-    server.script(reply);
-    const { client, events } = testClient(server, { maxAttempts: 3 });
-    const error = await rejectionOf(client.searchOpportunities());
-    expect(error.code).toBe('ghl_invalid_response');
-    expect(error.retryable).toBe(true);
-    expect(String(error.details['reason'])).toContain(reason);
-    expect(error.details['attempts']).toBe(3);
-    expect(server.requests).toHaveLength(3);
-    expect(events.map((e) => e.status)).toEqual([200, 200, 200]);
-  });
+  ] as [string, FakeReply, string][])(
+    'retries then throws ghl_invalid_response on %s',
+    async (_label, reply, reason) => {
+      server.script(reply);
+      const { client, events } = testClient(server, { maxAttempts: 3 });
+      const error = await rejectionOf(client.searchOpportunities());
+      expect(error.code).toBe('ghl_invalid_response');
+      expect(error.retryable).toBe(true);
+      expect(String(error.details['reason'])).toContain(reason);
+      expect(error.details['attempts']).toBe(3);
+      expect(server.requests).toHaveLength(3);
+      expect(events.map((e) => e.status)).toEqual([200, 200, 200]);
+    },
+  );
 
   it('succeeds when a retry brings a valid body', async () => {
     server.script({ status: 200, body: '<html>maintenance</html>' }, searchReply([{ id: 'a' }]));
@@ -156,7 +198,12 @@ describe('envelope errors', () => {
 
 describe('transient failures', () => {
   it('retries 5xx with backoff and reports every attempt', async () => {
-    server.script(err(500, 'Internal server error'), err(502, 'Bad Gateway'), err(503, 'x'), searchReply([{ id: 'a' }]));
+    server.script(
+      err(500, 'Internal server error'),
+      err(502, 'Bad Gateway'),
+      err(503, 'x'),
+      searchReply([{ id: 'a' }]),
+    );
     const { client, events } = testClient(server);
     const page = await client.searchOpportunities();
     expect(page.attempts).toBe(4);
@@ -176,7 +223,13 @@ describe('transient failures', () => {
     const error = await rejectionOf(client.searchOpportunities());
     expect(error.code).toBe('ghl_server_error');
     expect(error.retryable).toBe(true);
-    expect(error.details).toMatchObject({ status: 503, attempts: 3, traceId: 'trace-503', ghlMessage: 'Service Unavailable', endpoint: 'search' });
+    expect(error.details).toMatchObject({
+      status: 503,
+      attempts: 3,
+      traceId: 'trace-503',
+      ghlMessage: 'Service Unavailable',
+      endpoint: 'search',
+    });
     expect(server.requests).toHaveLength(3);
   });
 
@@ -222,7 +275,13 @@ describe('transient failures', () => {
   it('retries a refused connection', async () => {
     const { port } = new URL(server.baseUrl);
     await server.close();
-    const client = createGhlClient({ baseUrl: `http://127.0.0.1:${port}`, locationId: LOCATION_ID, auth: { getAccessToken: async () => TOKEN }, maxAttempts: 3, backoffBaseMs: 1 });
+    const client = createGhlClient({
+      baseUrl: `http://127.0.0.1:${port}`,
+      locationId: LOCATION_ID,
+      auth: { getAccessToken: async () => TOKEN },
+      maxAttempts: 3,
+      backoffBaseMs: 1,
+    });
     const error = await rejectionOf(client.searchOpportunities());
     expect(error.code).toBe('ghl_network_error');
     expect(error.details).toMatchObject({ axiosCode: 'ECONNREFUSED', attempts: 3 });
@@ -243,7 +302,12 @@ describe('permanent failures', () => {
     const error = await rejectionOf(client.searchOpportunities());
     expect(error.code).toBe(code);
     expect(error.retryable).toBe(false);
-    expect(error.details).toMatchObject({ status, attempts: 1, traceId: `trace-${status}`, ghlMessage: Array.isArray(message) ? message.join('; ') : message });
+    expect(error.details).toMatchObject({
+      status,
+      attempts: 1,
+      traceId: `trace-${status}`,
+      ghlMessage: Array.isArray(message) ? message.join('; ') : message,
+    });
     expect(server.requests).toHaveLength(1);
   });
 });
@@ -252,7 +316,9 @@ describe('401 handling', () => {
   const jwtExpired = err(401, 'Invalid JWT');
 
   it('refreshes once on "Invalid JWT" and retries with the new token', async () => {
-    server.handle((req) => (req.headers['authorization'] === 'Bearer fresh-token' ? searchReply([{ id: 'a' }]) : jwtExpired));
+    server.handle((req) =>
+      req.headers['authorization'] === 'Bearer fresh-token' ? searchReply([{ id: 'a' }]) : jwtExpired,
+    );
     const refresh = vi.fn(async (_rejected: string) => 'fresh-token');
     const { client } = testClient(server, { auth: { getAccessToken: async () => TOKEN, refresh } });
     const page = await client.searchOpportunities();
@@ -300,8 +366,12 @@ describe('401 handling', () => {
 
   it('propagates the refresh failure unchanged', async () => {
     server.script(jwtExpired);
-    const failure = new GhlSyncError('oauth_refresh_failed', 'refresh token spent', { details: { status: 400, reason: 'invalid_grant' } });
-    const { client } = testClient(server, { auth: { getAccessToken: async () => TOKEN, refresh: async () => Promise.reject(failure) } });
+    const failure = new GhlSyncError('oauth_refresh_failed', 'refresh token spent', {
+      details: { status: 400, reason: 'invalid_grant' },
+    });
+    const { client } = testClient(server, {
+      auth: { getAccessToken: async () => TOKEN, refresh: async () => Promise.reject(failure) },
+    });
     await expect(client.searchOpportunities()).rejects.toBe(failure);
     expect(server.requests).toHaveLength(1);
   });
@@ -332,7 +402,10 @@ describe('429 handling', () => {
   });
 
   it('falls back to X-RateLimit-Interval-Milliseconds without Retry-After', async () => {
-    server.script(err(429, 'Too Many Requests', { 'x-ratelimit-interval-milliseconds': '300', 'x-ratelimit-remaining': '0' }), searchReply([]));
+    server.script(
+      err(429, 'Too Many Requests', { 'x-ratelimit-interval-milliseconds': '300', 'x-ratelimit-remaining': '0' }),
+      searchReply([]),
+    );
     const { client } = testClient(server);
     await client.searchOpportunities();
     const gap = server.requests[1]!.receivedAt - server.requests[0]!.receivedAt;
@@ -350,14 +423,25 @@ describe('429 handling', () => {
   });
 
   it('throws daily_quota_exhausted at once when the daily budget is gone, after telling the gate', async () => {
-    server.script(err(429, 'Too Many Requests', { 'x-ratelimit-daily-remaining': '0', 'x-ratelimit-limit-daily': '200000', 'retry-after': '1' }));
+    server.script(
+      err(429, 'Too Many Requests', {
+        'x-ratelimit-daily-remaining': '0',
+        'x-ratelimit-limit-daily': '200000',
+        'retry-after': '1',
+      }),
+    );
     const gate = recordingGate();
     const { client } = testClient(server, { gate });
     const error = await rejectionOf(client.searchOpportunities());
     expect(error.code).toBe('daily_quota_exhausted');
     expect(error.details).toMatchObject({ status: 429, attempts: 1, dailyRemaining: '0' });
     expect(server.requests).toHaveLength(1);
-    expect(gate.observed).toEqual([{ status: 429, headers: { 'x-ratelimit-daily-remaining': '0', 'x-ratelimit-limit-daily': '200000', 'retry-after': '1' } }]);
+    expect(gate.observed).toEqual([
+      {
+        status: 429,
+        headers: { 'x-ratelimit-daily-remaining': '0', 'x-ratelimit-limit-daily': '200000', 'retry-after': '1' },
+      },
+    ]);
   });
 
   it('lets the gate decide the wait instead of sleeping itself', async () => {
@@ -393,10 +477,15 @@ describe('rate gate', () => {
 
   it('acquires for listPipelines and for the retry after a refresh', async () => {
     server.handle((req) =>
-      req.headers['authorization'] === 'Bearer fresh' ? { status: 200, body: { pipelines: [] } } : err(401, 'Invalid JWT'),
+      req.headers['authorization'] === 'Bearer fresh'
+        ? { status: 200, body: { pipelines: [] } }
+        : err(401, 'Invalid JWT'),
     );
     const gate = recordingGate();
-    const { client } = testClient(server, { gate, auth: { getAccessToken: async () => TOKEN, refresh: async () => 'fresh' } });
+    const { client } = testClient(server, {
+      gate,
+      auth: { getAccessToken: async () => TOKEN, refresh: async () => 'fresh' },
+    });
     expect((await client.listPipelines()).pipelines).toEqual([]);
     expect(gate.acquired).toBe(2);
   });
@@ -440,7 +529,13 @@ describe('rate gate', () => {
 describe('listPipelines', () => {
   it('calls GET /opportunities/pipelines?locationId= and returns pipelines as received', async () => {
     const pipelines = [
-      { id: 'p1', name: 'Sales', stages: [{ id: 's1', name: 'New', position: 0, showInFunnel: true, showInPieChart: true }], dateAdded: '2023-01-01T00:00:00.000Z', extra: 1 },
+      {
+        id: 'p1',
+        name: 'Sales',
+        stages: [{ id: 's1', name: 'New', position: 0, showInFunnel: true, showInPieChart: true }],
+        dateAdded: '2023-01-01T00:00:00.000Z',
+        extra: 1,
+      },
       { id: 'p2', name: 'Broken', stages: 'not-an-array' },
     ];
     server.script({ status: 200, body: { pipelines, traceId: 't' } });
@@ -478,7 +573,12 @@ describe('secrets', () => {
     server.script(...replies);
     const debug = vi.fn();
     const info = vi.fn();
-    const { client } = testClient(server, { maxAttempts: 2, maxRateLimitAttempts: 2, timeoutMs: 100, logger: { debug, info, warn() {}, error() {} } });
+    const { client } = testClient(server, {
+      maxAttempts: 2,
+      maxRateLimitAttempts: 2,
+      timeoutMs: 100,
+      logger: { debug, info, warn() {}, error() {} },
+    });
     const error = await rejectionOf(client.searchOpportunities());
     expect(JSON.stringify(error)).not.toContain(TOKEN);
     expect(inspect(error, { depth: 20, showHidden: true })).not.toContain(TOKEN);

@@ -1,6 +1,11 @@
 import { GhlSyncError } from '@ghl-sync/errors';
 import { GHL_DEFAULT_BASE_URL, GHL_MAX_SEARCH_LIMIT } from './constants.js';
-import type { GhlClient, GhlPipelinesResult, SearchOpportunitiesParams, SearchOpportunitiesPage } from './ghl-client.js';
+import type {
+  GhlClient,
+  GhlPipelinesResult,
+  SearchOpportunitiesParams,
+  SearchOpportunitiesPage,
+} from './ghl-client.js';
 import { GHL_CLIENT_DEFAULTS, SILENT_LOGGER, type GhlClientOptions } from './ghl-client-options.js';
 import { createGhlHttp } from './http/create-ghl-http.js';
 import { bodyTraceId, isRecord } from './http/response-facts.js';
@@ -36,12 +41,16 @@ export function createGhlClient(options: GhlClientOptions): GhlClient {
   }
   for (const name of ['timeoutMs', 'maxAttempts', 'maxRateLimitAttempts'] as const) {
     if (!Number.isInteger(settings[name]) || settings[name] < 1) {
-      throw new GhlSyncError('invalid_argument', `${name} must be a positive integer`, { details: { [name]: settings[name] } });
+      throw new GhlSyncError('invalid_argument', `${name} must be a positive integer`, {
+        details: { [name]: settings[name] },
+      });
     }
   }
   for (const name of ['backoffBaseMs', 'backoffMaxMs'] as const) {
     if (!Number.isFinite(settings[name]) || settings[name] < 0) {
-      throw new GhlSyncError('invalid_argument', `${name} must be a non-negative number`, { details: { [name]: settings[name] } });
+      throw new GhlSyncError('invalid_argument', `${name} must be a non-negative number`, {
+        details: { [name]: settings[name] },
+      });
     }
   }
   const http = createGhlHttp(settings);
@@ -53,12 +62,18 @@ export function createGhlClient(options: GhlClientOptions): GhlClient {
     async searchOpportunities(params: SearchOpportunitiesParams = {}): Promise<SearchOpportunitiesPage> {
       const limit = params.limit ?? GHL_MAX_SEARCH_LIMIT;
       if (!Number.isInteger(limit) || limit < 1 || limit > GHL_MAX_SEARCH_LIMIT) {
-        throw new GhlSyncError('invalid_argument', `limit must be an integer from 1 to ${GHL_MAX_SEARCH_LIMIT}`, { details: { limit } });
+        throw new GhlSyncError('invalid_argument', `limit must be an integer from 1 to ${GHL_MAX_SEARCH_LIMIT}`, {
+          details: { limit },
+        });
       }
       const cursor = params.cursor ?? null;
       // snake_case filter names; the cursor pair AND every filter on every page, else GHL answers
       // "location_id can't be undefined" or page 1 again (ghl-api.md §1.1, §1.3, n8n #18436).
-      const query = new URLSearchParams({ location_id: locationId, status: params.status ?? 'all', limit: String(limit) });
+      const query = new URLSearchParams({
+        location_id: locationId,
+        status: params.status ?? 'all',
+        limit: String(limit),
+      });
       if (params.pipelineId !== undefined) query.set('pipeline_id', params.pipelineId);
       if (params.date !== undefined) query.set('date', params.date);
       if (params.endDate !== undefined) query.set('endDate', params.endDate);
@@ -66,14 +81,25 @@ export function createGhlClient(options: GhlClientOptions): GhlClient {
         query.set('startAfter', String(cursor.startAfter));
         query.set('startAfterId', cursor.startAfterId);
       }
-      const result = await http.request('search', { method: 'GET', url: '/opportunities/search', params: query }, checkSearchEnvelope);
+      const result = await http.request(
+        'search',
+        { method: 'GET', url: '/opportunities/search', params: query },
+        checkSearchEnvelope,
+      );
       // The envelope check passed, so these casts only name what was verified.
       const body = result.data as { opportunities: Record<string, unknown>[]; meta: GhlSearchMeta };
       const traceId = bodyTraceId(body);
       const metaCheck = GhlSearchMeta.safeParse(body.meta);
       if (!metaCheck.success) {
         // Kept as received; only the next cursor is derived from it, defensively.
-        logger.warn({ locationId, traceId, issues: metaCheck.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })) }, 'search meta does not match the schema');
+        logger.warn(
+          {
+            locationId,
+            traceId,
+            issues: metaCheck.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
+          },
+          'search meta does not match the schema',
+        );
       }
       return {
         opportunities: body.opportunities as GhlOpportunity[],

@@ -8,7 +8,13 @@ export type {
   TokenProvider,
 } from './ghl-client-options.js';
 export { GHL_CLIENT_DEFAULTS } from './ghl-client-options.js';
-export type { GhlClient, GhlPipelinesResult, RecordIssue, SearchOpportunitiesPage, SearchOpportunitiesParams } from './ghl-client.js';
+export type {
+  GhlClient,
+  GhlPipelinesResult,
+  RecordIssue,
+  SearchOpportunitiesPage,
+  SearchOpportunitiesParams,
+} from './ghl-client.js';
 export { createGhlClient } from './create-ghl-client.js';
 export { iterateOpportunityPages, type IterateOpportunityPagesOptions } from './iterate-opportunity-pages.js';
 export { refreshOAuthToken, type RefreshedOAuthToken, type RefreshOAuthTokenOptions } from './refresh-oauth-token.js';

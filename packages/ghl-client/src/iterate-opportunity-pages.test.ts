@@ -76,14 +76,17 @@ describe('iterateOpportunityPages', () => {
     expect(server.requests[0]!.query['startAfterId']).toBe(start.startAfterId);
   });
 
-  it.each(['null', 'empty', 'missing'] as const)('stops when meta signals the end with a %s cursor', async (endSentinel) => {
-    server.handle(fakeSearch(makeRecords(20), { endSentinel }));
-    const { client } = testClient(server);
-    const { pages, error } = await drain(iterateOpportunityPages(client, { limit: 15 }));
-    expect(error).toBeUndefined();
-    expect(pages.map((p) => p.opportunities.length)).toEqual([15, 5]);
-    expect(server.requests).toHaveLength(2);
-  });
+  it.each(['null', 'empty', 'missing'] as const)(
+    'stops when meta signals the end with a %s cursor',
+    async (endSentinel) => {
+      server.handle(fakeSearch(makeRecords(20), { endSentinel }));
+      const { client } = testClient(server);
+      const { pages, error } = await drain(iterateOpportunityPages(client, { limit: 15 }));
+      expect(error).toBeUndefined();
+      expect(pages.map((p) => p.opportunities.length)).toEqual([15, 5]);
+      expect(server.requests).toHaveLength(2);
+    },
+  );
 
   it('stops after a short page even when meta still carries a cursor', async () => {
     const cursorMeta = { total: 500, nextPageUrl: 'u', startAfter: 1, startAfterId: 'x' };
@@ -96,7 +99,10 @@ describe('iterateOpportunityPages', () => {
 
   it('stops after an empty page even when meta still carries a cursor', async () => {
     const records = makeRecords(10);
-    server.script(searchReply(records, { total: 11, nextPageUrl: 'u', startAfter: 5, startAfterId: 'a' }), searchReply([], { total: 11, nextPageUrl: 'u', startAfter: 4, startAfterId: 'b' }));
+    server.script(
+      searchReply(records, { total: 11, nextPageUrl: 'u', startAfter: 5, startAfterId: 'a' }),
+      searchReply([], { total: 11, nextPageUrl: 'u', startAfter: 4, startAfterId: 'b' }),
+    );
     const { client } = testClient(server);
     const { pages, error } = await drain(iterateOpportunityPages(client, { limit: 10 }));
     expect(error).toBeUndefined();
@@ -145,7 +151,9 @@ describe('iterateOpportunityPages', () => {
   it('throws pagination_stalled when page 1 comes back after other pages', async () => {
     const records = makeRecords(300);
     const search = fakeSearch(records);
-    server.handle((req, n) => (n === 2 ? search({ ...req, query: { location_id: LOCATION_ID, limit: '100' } }, n) : search(req, n)));
+    server.handle((req, n) =>
+      n === 2 ? search({ ...req, query: { location_id: LOCATION_ID, limit: '100' } }, n) : search(req, n),
+    );
     const { client } = testClient(server);
     const { pages, error } = await drain(iterateOpportunityPages(client));
     expect((error as GhlSyncError).code).toBe('pagination_stalled');
@@ -158,7 +166,11 @@ describe('iterateOpportunityPages', () => {
     const a = { startAfter: 111, startAfterId: 'A' };
     const b = { startAfter: 222, startAfterId: 'B' };
     const meta = (c: GhlCursor) => ({ total: 10, nextPageUrl: 'u', ...c });
-    server.script(searchReply(records.slice(0, 2), meta(a)), searchReply(records.slice(2, 4), meta(b)), searchReply(records.slice(4, 6), meta(a)));
+    server.script(
+      searchReply(records.slice(0, 2), meta(a)),
+      searchReply(records.slice(2, 4), meta(b)),
+      searchReply(records.slice(4, 6), meta(a)),
+    );
     const { client } = testClient(server);
     const { pages, error } = await drain(iterateOpportunityPages(client, { limit: 2 }));
     expect((error as GhlSyncError).code).toBe('pagination_stalled');
@@ -169,7 +181,9 @@ describe('iterateOpportunityPages', () => {
   it('propagates a client error from a later page', async () => {
     const records = makeRecords(20);
     const search = fakeSearch(records);
-    server.handle((req, n) => (n === 0 ? search(req, n) : { status: 403, body: { statusCode: 403, message: 'no access' } }));
+    server.handle((req, n) =>
+      n === 0 ? search(req, n) : { status: 403, body: { statusCode: 403, message: 'no access' } },
+    );
     const { client } = testClient(server);
     const { pages, error } = await drain(iterateOpportunityPages(client, { limit: 10 }));
     expect((error as GhlSyncError).code).toBe('ghl_forbidden');

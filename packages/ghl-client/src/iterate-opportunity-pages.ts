@@ -45,7 +45,14 @@ export async function* iterateOpportunityPages(
     const firstId = typeof first === 'string' && first !== '' ? first : undefined;
     const stall = (reason: string, extra: Record<string, unknown>): GhlSyncError =>
       new GhlSyncError('pagination_stalled', `pagination stalled on page ${pageIndex}: ${reason}`, {
-        details: { locationId: client.locationId, pageIndex, requestCursor: cursor, nextCursor: page.nextCursor, firstId, ...extra },
+        details: {
+          locationId: client.locationId,
+          pageIndex,
+          requestCursor: cursor,
+          nextCursor: page.nextCursor,
+          firstId,
+          ...extra,
+        },
       });
 
     if (pageIndex > 0 && firstId !== undefined) {

@@ -4,7 +4,9 @@ import { rateLimitWaitMs } from './parse-retry-after.js';
 
 describe('opportunityKey', () => {
   it('prefers the sort array (its id part may be a contact id)', () => {
-    expect(opportunityKey({ id: 'opp1', createdAt: '2025-12-01T16:06:30.468Z', sort: [1764605190468, 'contact9'] })).toEqual({
+    expect(
+      opportunityKey({ id: 'opp1', createdAt: '2025-12-01T16:06:30.468Z', sort: [1764605190468, 'contact9'] }),
+    ).toEqual({
       startAfter: 1764605190468,
       startAfterId: 'contact9',
     });
@@ -15,8 +17,14 @@ describe('opportunityKey', () => {
   });
 
   it('falls back to createdAt and id', () => {
-    expect(opportunityKey({ id: 'opp1', createdAt: '2025-12-01T16:06:30.468Z' })).toEqual({ startAfter: 1764605190468, startAfterId: 'opp1' });
-    expect(opportunityKey({ id: 'opp1', createdAt: '2025-12-01T16:06:30.468Z', sort: [null, 'x'] })).toEqual({ startAfter: 1764605190468, startAfterId: 'opp1' });
+    expect(opportunityKey({ id: 'opp1', createdAt: '2025-12-01T16:06:30.468Z' })).toEqual({
+      startAfter: 1764605190468,
+      startAfterId: 'opp1',
+    });
+    expect(opportunityKey({ id: 'opp1', createdAt: '2025-12-01T16:06:30.468Z', sort: [null, 'x'] })).toEqual({
+      startAfter: 1764605190468,
+      startAfterId: 'opp1',
+    });
   });
 
   it('is null when neither key is usable', () => {
@@ -73,7 +81,9 @@ describe('parseRetryAfter', () => {
   });
 
   it('falls back from Retry-After to the interval header to 10 s', () => {
-    expect(rateLimitWaitMs({ 'retry-after': '2', 'x-ratelimit-interval-milliseconds': '10000' }, 10_000, now)).toBe(2_000);
+    expect(rateLimitWaitMs({ 'retry-after': '2', 'x-ratelimit-interval-milliseconds': '10000' }, 10_000, now)).toBe(
+      2_000,
+    );
     expect(rateLimitWaitMs({ 'x-ratelimit-interval-milliseconds': '7000' }, 10_000, now)).toBe(7_000);
     expect(rateLimitWaitMs({ 'retry-after': 'bogus' }, 10_000, now)).toBe(10_000);
     expect(rateLimitWaitMs({}, undefined, now)).toBe(10_000);

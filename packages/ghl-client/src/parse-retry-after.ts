@@ -28,7 +28,11 @@ export function parseRetryAfter(value: string | undefined | null, nowMs: number 
  * @param headers - lower-cased response headers
  * @param fallbackMs - used when neither header is usable @defaultValue 10_000 (GHL's documented burst window, §4)
  */
-export function rateLimitWaitMs(headers: Record<string, string | undefined>, fallbackMs = 10_000, nowMs: number = Date.now()): number {
+export function rateLimitWaitMs(
+  headers: Record<string, string | undefined>,
+  fallbackMs = 10_000,
+  nowMs: number = Date.now(),
+): number {
   const retryAfter = parseRetryAfter(headers['retry-after'], nowMs);
   if (retryAfter !== undefined) return retryAfter;
   const interval = Number(headers['x-ratelimit-interval-milliseconds']);

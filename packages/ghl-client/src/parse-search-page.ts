@@ -10,8 +10,10 @@ import type { GhlSearchMeta } from './schemas/search-response.schema.js';
  * A non-object record is an envelope problem (the page is unusable as a list), not a record issue.
  */
 export function checkSearchEnvelope(body: unknown): string | null {
-  if (typeof body === 'string') return `body is not JSON (${body.trimStart().startsWith('<') ? 'HTML' : 'text'}, ${body.length} chars)`;
-  if (!isRecord(body)) return `body is ${body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body}, not an object`;
+  if (typeof body === 'string')
+    return `body is not JSON (${body.trimStart().startsWith('<') ? 'HTML' : 'text'}, ${body.length} chars)`;
+  if (!isRecord(body))
+    return `body is ${body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body}, not an object`;
   const opportunities = body['opportunities'];
   if (!Array.isArray(opportunities)) return '`opportunities` is not an array';
   const bad = opportunities.findIndex((record) => !isRecord(record));
@@ -26,7 +28,11 @@ export function findRecordIssues(records: readonly Record<string, unknown>[]): R
   records.forEach((record, index) => {
     const id = typeof record['id'] === 'string' && record['id'] !== '' ? record['id'] : undefined;
     if (id === undefined) {
-      issues.push({ index, path: 'id', message: record['id'] === undefined ? 'missing id' : 'id is not a non-empty string' });
+      issues.push({
+        index,
+        path: 'id',
+        message: record['id'] === undefined ? 'missing id' : 'id is not a non-empty string',
+      });
     }
     const parsed = GhlOpportunity.safeParse(record);
     if (parsed.success) return;

@@ -20,12 +20,27 @@ describe('refreshOAuthToken', () => {
   it('posts a form-encoded refresh_token grant without Version and returns both tokens', async () => {
     server.script({
       status: 200,
-      body: { access_token: 'new-access', token_type: 'Bearer', expires_in: 86399, refresh_token: 'new-refresh', scope: 'opportunities.readonly', userType: 'Location', locationId: 'loc-9', userId: 'u1' },
+      body: {
+        access_token: 'new-access',
+        token_type: 'Bearer',
+        expires_in: 86399,
+        refresh_token: 'new-refresh',
+        scope: 'opportunities.readonly',
+        userType: 'Location',
+        locationId: 'loc-9',
+        userId: 'u1',
+      },
     });
     const events: GhlRequestEvent[] = [];
     const result = await refreshOAuthToken({ ...base(), onRequest: (e) => events.push(e) });
 
-    expect(result).toEqual({ accessToken: 'new-access', refreshToken: 'new-refresh', expiresInSec: 86399, locationId: 'loc-9', scope: 'opportunities.readonly' });
+    expect(result).toEqual({
+      accessToken: 'new-access',
+      refreshToken: 'new-refresh',
+      expiresInSec: 86399,
+      locationId: 'loc-9',
+      scope: 'opportunities.readonly',
+    });
     const req = server.requests[0]!;
     expect(req.method).toBe('POST');
     expect(req.path).toBe('/oauth/token');

@@ -58,7 +58,12 @@ export async function refreshOAuthToken(options: RefreshOAuthTokenOptions): Prom
   const started = performance.now();
   const report = (status: GhlRequestEvent['status']): void => {
     try {
-      options.onRequest?.({ endpoint: 'oauth_token', status, durationMs: Math.round(performance.now() - started), attempt: 1 });
+      options.onRequest?.({
+        endpoint: 'oauth_token',
+        status,
+        durationMs: Math.round(performance.now() - started),
+        attempt: 1,
+      });
     } catch {
       // Metrics must never break a refresh.
     }
@@ -92,12 +97,23 @@ export async function refreshOAuthToken(options: RefreshOAuthTokenOptions): Prom
   const accessToken = isRecord(data) ? data['access_token'] : undefined;
   const refreshToken = isRecord(data) ? data['refresh_token'] : undefined;
   const expiresIn = isRecord(data) ? Number(data['expires_in']) : Number.NaN;
-  if (!isRecord(data) || typeof accessToken !== 'string' || accessToken === '' || typeof refreshToken !== 'string' || refreshToken === '' || !Number.isFinite(expiresIn)) {
+  if (
+    !isRecord(data) ||
+    typeof accessToken !== 'string' ||
+    accessToken === '' ||
+    typeof refreshToken !== 'string' ||
+    refreshToken === '' ||
+    !Number.isFinite(expiresIn)
+  ) {
     // The body may hold a token: report only which fields were present.
-    throw new GhlSyncError('ghl_invalid_response', 'GHL oauth_token answered 2xx without access_token, refresh_token and expires_in', {
-      retryable: false,
-      details: { endpoint: 'oauth_token', fields: isRecord(data) ? Object.keys(data).sort() : typeof data },
-    });
+    throw new GhlSyncError(
+      'ghl_invalid_response',
+      'GHL oauth_token answered 2xx without access_token, refresh_token and expires_in',
+      {
+        retryable: false,
+        details: { endpoint: 'oauth_token', fields: isRecord(data) ? Object.keys(data).sort() : typeof data },
+      },
+    );
   }
   const result: RefreshedOAuthToken = { accessToken, refreshToken, expiresInSec: expiresIn };
   if (typeof data['locationId'] === 'string') result.locationId = data['locationId'];

@@ -21,13 +21,24 @@ const TRIGGERS: Record<Exclude<FailureKind, 'gate_refused' | 'other_network_erro
   timeout: { kind: 'hang' },
   connection_error: { kind: 'reset' },
   invalid_body: { status: 200, body: '<!doctype html><title>502</title>' },
-  rate_limited: { status: 429, headers: { 'x-ratelimit-interval-milliseconds': '1' }, body: body(429, 'Too Many Requests') },
-  daily_quota_exhausted: { status: 429, headers: { 'x-ratelimit-daily-remaining': '0' }, body: body(429, 'Too Many Requests') },
+  rate_limited: {
+    status: 429,
+    headers: { 'x-ratelimit-interval-milliseconds': '1' },
+    body: body(429, 'Too Many Requests'),
+  },
+  daily_quota_exhausted: {
+    status: 429,
+    headers: { 'x-ratelimit-daily-remaining': '0' },
+    body: body(429, 'Too Many Requests'),
+  },
   token_expired: { status: 401, body: body(401, 'Invalid JWT') },
   unauthorized: { status: 401, body: body(401, 'The token is not authorized for this scope.') },
   forbidden: { status: 403, body: body(403, 'The token does not have access to this location.') },
   not_found: { status: 404, body: body(404, 'Not Found') },
-  bad_request: { status: 422, body: { statusCode: 422, message: ['property skip should not exist'], error: 'Unprocessable Entity' } },
+  bad_request: {
+    status: 422,
+    body: { statusCode: 422, message: ['property skip should not exist'], error: 'Unprocessable Entity' },
+  },
   other_status: { status: 409, body: body(409, 'Conflict') },
 };
 

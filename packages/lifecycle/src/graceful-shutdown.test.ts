@@ -8,7 +8,10 @@ describe('installGracefulShutdown', () => {
     const order: string[] = [];
     const codes: number[] = [];
     const shutdown = installGracefulShutdown({
-      closers: ['http', 'queues', 'redis', 'postgres'].map((name) => ({ name, close: async () => void order.push(name) })),
+      closers: ['http', 'queues', 'redis', 'postgres'].map((name) => ({
+        name,
+        close: async () => void order.push(name),
+      })),
       logger: quiet,
       exit: (code) => void codes.push(code),
     });
@@ -22,7 +25,12 @@ describe('installGracefulShutdown', () => {
     const codes: number[] = [];
     const shutdown = installGracefulShutdown({
       closers: [
-        { name: 'http', close: async () => { throw new Error('boom'); } },
+        {
+          name: 'http',
+          close: async () => {
+            throw new Error('boom');
+          },
+        },
         { name: 'postgres', close: async () => void order.push('postgres') },
       ],
       logger: quiet,
@@ -44,7 +52,9 @@ describe('a worker started under a parent that exits', () => {
       installGracefulShutdown({ closers: [{ name: 'work', close: async () => { console.log('closed'); } }], parentCheckMs: 100, logger: { info() {}, error() {} }, exit: (c) => { console.log('exit ' + c); process.exit(c); } });
       console.log('ready'); setInterval(() => {}, 1000);
     });`;
-    const parent = spawn('sh', ['-c', `node --input-type=module -e "${script.replaceAll('"', '\\"')}" & wait`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const parent = spawn('sh', ['-c', `node --input-type=module -e "${script.replaceAll('"', '\\"')}" & wait`], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     parent.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     for (let i = 0; i < 100 && !out.includes('ready'); i++) await new Promise((r) => setTimeout(r, 50));

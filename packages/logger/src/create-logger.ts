@@ -20,7 +20,9 @@ export interface CreateLoggerOptions {
  * redacted by path (see `REDACT_PATHS`) and replaced with `[redacted]`.
  */
 export function createLogger(options: CreateLoggerOptions): Logger {
-  const pretty = options.format === 'pretty' || (options.format !== 'json' && options.destination === undefined && process.stdout.isTTY === true);
+  const pretty =
+    options.format === 'pretty' ||
+    (options.format !== 'json' && options.destination === undefined && process.stdout.isTTY === true);
   const pinoOptions: LoggerOptions = {
     name: options.name,
     level: options.level ?? 'info',
@@ -30,7 +32,13 @@ export function createLogger(options: CreateLoggerOptions): Logger {
     serializers: { err: pino.stdSerializers.err },
   };
   if (pretty) {
-    return pino({ ...pinoOptions, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } });
+    return pino({
+      ...pinoOptions,
+      transport: {
+        target: 'pino-pretty',
+        options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
+      },
+    });
   }
   return options.destination ? pino(pinoOptions, options.destination) : pino(pinoOptions);
 }

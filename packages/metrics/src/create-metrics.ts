@@ -1,7 +1,16 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The job states reported per queue (BullMQ `getJobCounts`). */
-export const QUEUE_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'waiting-children', 'prioritized', 'paused'] as const;
+export const QUEUE_STATES = [
+  'waiting',
+  'active',
+  'delayed',
+  'completed',
+  'failed',
+  'waiting-children',
+  'prioritized',
+  'paused',
+] as const;
 
 /** Options for {@link createMetrics}. */
 export interface CreateMetricsOptions {
@@ -38,20 +47,45 @@ export function createMetrics(options: CreateMetricsOptions): SyncMetrics {
 
   const metrics: SyncMetrics = {
     registry,
-    runsFinished: new Counter({ name: 'ghl_sync_runs_finished_total', help: 'Sync runs finished by this process, by final status', labelNames: ['status'], registers: [registry] }),
-    opportunitiesWritten: new Counter({ name: 'ghl_sync_opportunities_written_total', help: 'Opportunities handled by page writes and sweeps, by operation', labelNames: ['operation'], registers: [registry] }),
-    ghlRequests: new Counter({ name: 'ghl_sync_ghl_requests_total', help: 'GHL HTTP attempts by endpoint and status', labelNames: ['endpoint', 'status'], registers: [registry] }),
+    runsFinished: new Counter({
+      name: 'ghl_sync_runs_finished_total',
+      help: 'Sync runs finished by this process, by final status',
+      labelNames: ['status'],
+      registers: [registry],
+    }),
+    opportunitiesWritten: new Counter({
+      name: 'ghl_sync_opportunities_written_total',
+      help: 'Opportunities handled by page writes and sweeps, by operation',
+      labelNames: ['operation'],
+      registers: [registry],
+    }),
+    ghlRequests: new Counter({
+      name: 'ghl_sync_ghl_requests_total',
+      help: 'GHL HTTP attempts by endpoint and status',
+      labelNames: ['endpoint', 'status'],
+      registers: [registry],
+    }),
     ghlRequestDuration: new Histogram({
-      name: 'ghl_sync_ghl_request_duration_seconds', help: 'GHL request latency', labelNames: ['endpoint'], registers: [registry],
+      name: 'ghl_sync_ghl_request_duration_seconds',
+      help: 'GHL request latency',
+      labelNames: ['endpoint'],
+      registers: [registry],
       buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     }),
-    rateLimitWaitSeconds: new Counter({ name: 'ghl_sync_rate_limit_wait_seconds_total', help: 'Seconds spent waiting for a location\'s GHL rate budget', registers: [registry] }),
+    rateLimitWaitSeconds: new Counter({
+      name: 'ghl_sync_rate_limit_wait_seconds_total',
+      help: "Seconds spent waiting for a location's GHL rate budget",
+      registers: [registry],
+    }),
   };
 
   if (options.queues?.length) {
     const queues = options.queues;
     new Gauge({
-      name: 'ghl_sync_queue_jobs', help: 'Jobs per queue and state', labelNames: ['queue', 'state'], registers: [registry],
+      name: 'ghl_sync_queue_jobs',
+      help: 'Jobs per queue and state',
+      labelNames: ['queue', 'state'],
+      registers: [registry],
       async collect() {
         this.reset();
         for (const queue of queues) {
@@ -64,7 +98,10 @@ export function createMetrics(options: CreateMetricsOptions): SyncMetrics {
   if (options.countRunsByStatus) {
     const count = options.countRunsByStatus;
     new Gauge({
-      name: 'ghl_sync_runs', help: 'Sync runs in Postgres by status', labelNames: ['status'], registers: [registry],
+      name: 'ghl_sync_runs',
+      help: 'Sync runs in Postgres by status',
+      labelNames: ['status'],
+      registers: [registry],
       async collect() {
         this.reset();
         const byStatus = await count().catch(() => ({}) as Record<string, number>);

@@ -5,7 +5,11 @@ import type { Registry } from 'prom-client';
  * Serves `GET /metrics` for a worker process on a port of its own (`WORKER_METRICS_PORT`; 0 picks a
  * free port, useful when several workers share a host). @returns the server and its bound port.
  */
-export async function startMetricsServer(registry: Registry, port: number, host = '0.0.0.0'): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+export async function startMetricsServer(
+  registry: Registry,
+  port: number,
+  host = '0.0.0.0',
+): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     if (req.method === 'GET' && req.url?.split('?')[0] === '/metrics') {
       registry.metrics().then(

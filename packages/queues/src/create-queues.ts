@@ -39,7 +39,11 @@ export interface Queues {
    * Enqueues one job per page as a BullMQ flow whose parent (the finalize job) runs once every page
    * job has completed or failed for good. Idempotent per run key: pages already added are skipped.
    */
-  enqueuePageFlow(input: { run: { id: number; startedAt: Date; recoveries?: number }; locationId: string; pageNumbers: number[] }): Promise<void>;
+  enqueuePageFlow(input: {
+    run: { id: number; startedAt: Date; recoveries?: number };
+    locationId: string;
+    pageNumbers: number[];
+  }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,7 +51,11 @@ export interface Queues {
 export function createQueues(options: CreateQueuesOptions): Queues {
   const prefix = options.prefix ?? 'ghl-sync';
   const make = (key: QueueKey) => {
-    const queue = new Queue(QUEUE_NAMES[key], { connection: options.connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS[key] });
+    const queue = new Queue(QUEUE_NAMES[key], {
+      connection: options.connection,
+      prefix,
+      defaultJobOptions: DEFAULT_JOB_OPTIONS[key],
+    });
     // Errors surface on the calls that hit them; the listener stops an unhandled 'error' crash.
     queue.on('error', () => undefined);
     return queue;
@@ -86,12 +94,14 @@ export function createQueues(options: CreateQueuesOptions): Queues {
         queueName: QUEUE_NAMES.finalize,
         data: JOB_SCHEMAS.finalize.parse({ runId, locationId }),
         opts: { ...DEFAULT_JOB_OPTIONS.finalize, jobId: finalizeId },
-        children: [{
-          name: 'flow-gate',
-          queueName: QUEUE_NAMES.maintenance,
-          data: JOB_SCHEMAS.maintenance.parse({ task: 'flow_gate', runId }),
-          opts: { ...DEFAULT_JOB_OPTIONS.maintenance, jobId: gateId, delay: GATE_FALLBACK_MS },
-        }],
+        children: [
+          {
+            name: 'flow-gate',
+            queueName: QUEUE_NAMES.maintenance,
+            data: JOB_SCHEMAS.maintenance.parse({ task: 'flow_gate', runId }),
+            opts: { ...DEFAULT_JOB_OPTIONS.maintenance, jobId: gateId, delay: GATE_FALLBACK_MS },
+          },
+        ],
       });
       const parent = { id: finalizeId, queue: `${prefix}:${QUEUE_NAMES.finalize}` };
       for (let i = 0; i < pageNumbers.length; i += PAGE_CHUNK) {
@@ -101,7 +111,12 @@ export function createQueues(options: CreateQueuesOptions): Queues {
             data: JOB_SCHEMAS.page.parse({ runId, locationId, pageNo }),
             // Lower runs first: every location's page 1 before anyone's page 2, so one large
             // location's thousands of pages cannot hold every worker slot while others wait.
-            opts: { ...DEFAULT_JOB_OPTIONS.page, jobId: jobIds.page(key, pageNo), priority: Math.min(pageNo, MAX_PRIORITY), parent },
+            opts: {
+              ...DEFAULT_JOB_OPTIONS.page,
+              jobId: jobIds.page(key, pageNo),
+              priority: Math.min(pageNo, MAX_PRIORITY),
+              parent,
+            },
           })),
         );
       }
@@ -109,7 +124,13 @@ export function createQueues(options: CreateQueuesOptions): Queues {
       if (gate && (await gate.isDelayed())) await gate.promote();
     },
     async close() {
-      await Promise.allSettled([coordinator.close(), page.close(), finalize.close(), maintenance.close(), flow.close()]);
+      await Promise.allSettled([
+        coordinator.close(),
+        page.close(),
+        finalize.close(),
+        maintenance.close(),
+        flow.close(),
+      ]);
     },
   };
 }

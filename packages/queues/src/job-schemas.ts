@@ -37,7 +37,10 @@ export const finalizeJobSchema = z.object({ runId, locationId });
 export type FinalizeJob = z.infer<typeof finalizeJobSchema>;
 
 /** Maintenance job. `flow_gate` is a run's gate child (see `enqueuePageFlow`): it does nothing. */
-export const maintenanceJobSchema = z.object({ task: z.enum(['purge_tombstones', 'recover_runs', 'flow_gate']), runId: z.number().int().positive().optional() });
+export const maintenanceJobSchema = z.object({
+  task: z.enum(['purge_tombstones', 'recover_runs', 'flow_gate']),
+  runId: z.number().int().positive().optional(),
+});
 export type MaintenanceJob = z.infer<typeof maintenanceJobSchema>;
 
 /** Payload schema per queue: validated on enqueue and at the top of each processor. */

@@ -23,12 +23,22 @@ function maxInWindow(times: number[], windowMs: number): number {
 describe('createRateLimiter', () => {
   it('spreads concurrent callers from two limiter instances over one shared budget', async () => {
     // 12 per second with a burst of 1 → a steady 10/s (one every 100 ms) and never more than 12 in any second.
-    const opts = { redis: r.redis, prefix: r.prefix, maxRequests: 12, intervalMs: 1_000, safetyMargin: 0, burst: 1, dailyLimit: 0 };
+    const opts = {
+      redis: r.redis,
+      prefix: r.prefix,
+      maxRequests: 12,
+      intervalMs: 1_000,
+      safetyMargin: 0,
+      burst: 1,
+      dailyLimit: 0,
+    };
     const a = createRateLimiter(opts);
     const b = createRateLimiter(opts);
     const started = Date.now();
     const times: number[] = [];
-    await Promise.all(Array.from({ length: 24 }, (_, i) => (i % 2 ? a : b).acquire('loc-1', 10_000).then(() => times.push(Date.now()))));
+    await Promise.all(
+      Array.from({ length: 24 }, (_, i) => (i % 2 ? a : b).acquire('loc-1', 10_000).then(() => times.push(Date.now()))),
+    );
     const elapsed = Date.now() - started;
     // 24 requests at 10/s with a burst of 1 need ≥ (24 - 2) × 100 ms.
     expect(elapsed).toBeGreaterThanOrEqual(2_100);
@@ -36,30 +46,63 @@ describe('createRateLimiter', () => {
   });
 
   it('keeps locations apart', async () => {
-    const limiter = createRateLimiter({ redis: r.redis, prefix: r.prefix, maxRequests: 3, intervalMs: 1_000, safetyMargin: 0, burst: 0, dailyLimit: 0 });
+    const limiter = createRateLimiter({
+      redis: r.redis,
+      prefix: r.prefix,
+      maxRequests: 3,
+      intervalMs: 1_000,
+      safetyMargin: 0,
+      burst: 0,
+      dailyLimit: 0,
+    });
     await limiter.acquire('A', 0);
     await expect(limiter.acquire('A', 0)).rejects.toMatchObject({ code: 'ghl_rate_limited' });
     await expect(limiter.acquire('B', 0)).resolves.toBe(0);
   });
 
   it('refuses a wait beyond the cap without reserving a slot, and reports how long to wait', async () => {
-    const limiter = createRateLimiter({ redis: r.redis, prefix: r.prefix, maxRequests: 2, intervalMs: 2_000, safetyMargin: 0, burst: 0, dailyLimit: 0 });
+    const limiter = createRateLimiter({
+      redis: r.redis,
+      prefix: r.prefix,
+      maxRequests: 2,
+      intervalMs: 2_000,
+      safetyMargin: 0,
+      burst: 0,
+      dailyLimit: 0,
+    });
     await limiter.acquire('loc', 0);
-    const err = await limiter.acquire('loc', 100).catch((e: unknown) => e as { code: string; details: { retryAfterMs: number } });
+    const err = await limiter
+      .acquire('loc', 100)
+      .catch((e: unknown) => e as { code: string; details: { retryAfterMs: number } });
     expect(err).toMatchObject({ code: 'ghl_rate_limited' });
     expect((err as { details: { retryAfterMs: number } }).details.retryAfterMs).toBeGreaterThan(1_500);
     // Nothing was reserved: the next slot is still ~2 s out, not ~4 s.
-    const again = await limiter.acquire('loc', 100).catch((e: { details: { retryAfterMs: number } }) => e.details.retryAfterMs);
+    const again = await limiter
+      .acquire('loc', 100)
+      .catch((e: { details: { retryAfterMs: number } }) => e.details.retryAfterMs);
     expect(again).toBeLessThanOrEqual(2_000);
   });
 
   it('pauses the whole location after a 429 for Retry-After, and learns limits from headers', async () => {
-    const limiter = createRateLimiter({ redis: r.redis, prefix: r.prefix, maxRequests: 100, intervalMs: 10_000, safetyMargin: 0, burst: 5, dailyLimit: 0 });
+    const limiter = createRateLimiter({
+      redis: r.redis,
+      prefix: r.prefix,
+      maxRequests: 100,
+      intervalMs: 10_000,
+      safetyMargin: 0,
+      burst: 5,
+      dailyLimit: 0,
+    });
     await limiter.observe('loc', { status: 429, headers: { 'retry-after': '3' } });
-    const err = await limiter.acquire('loc', 0).catch((e: { code: string; details: { retryAfterMs: number; paused: boolean } }) => e);
+    const err = await limiter
+      .acquire('loc', 0)
+      .catch((e: { code: string; details: { retryAfterMs: number; paused: boolean } }) => e);
     expect(err).toMatchObject({ code: 'ghl_rate_limited', details: { paused: true } });
     expect((err as { details: { retryAfterMs: number } }).details.retryAfterMs).toBeGreaterThan(2_500);
-    await limiter.observe('other', { status: 200, headers: { 'x-ratelimit-max': '25', 'x-ratelimit-interval-milliseconds': '10000' } });
+    await limiter.observe('other', {
+      status: 200,
+      headers: { 'x-ratelimit-max': '25', 'x-ratelimit-interval-milliseconds': '10000' },
+    });
     expect(await r.redis.hgetall(`${r.prefix}:rl:{other}:limits`)).toEqual({ max: '25', intervalMs: '10000' });
   });
 
@@ -75,7 +118,9 @@ describe('createRateLimiter', () => {
 describe('parseRetryAfterMs', () => {
   it('reads seconds and HTTP dates', () => {
     expect(parseRetryAfterMs('7')).toBe(7_000);
-    expect(parseRetryAfterMs(new Date(Date.UTC(2030, 0, 1, 0, 0, 30)).toUTCString(), Date.UTC(2030, 0, 1))).toBe(30_000);
+    expect(parseRetryAfterMs(new Date(Date.UTC(2030, 0, 1, 0, 0, 30)).toUTCString(), Date.UTC(2030, 0, 1))).toBe(
+      30_000,
+    );
     expect(parseRetryAfterMs('soon')).toBeNull();
     expect(parseRetryAfterMs(undefined)).toBeNull();
   });

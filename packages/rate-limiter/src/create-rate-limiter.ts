@@ -22,7 +22,10 @@ export interface RateLimiter {
   /** Learns from a response: 429 and low `X-RateLimit-Remaining` pause the location; daily 0 blocks it. */
   observe(locationId: string, response: ObservedResponse): Promise<void>;
   /** A `RequestGate` for `@ghl-sync/ghl-client`, bound to a wait cap. */
-  gate(maxWaitMs?: number): { acquire(locationId: string): Promise<void>; observe(locationId: string, response: ObservedResponse): Promise<void> };
+  gate(maxWaitMs?: number): {
+    acquire(locationId: string): Promise<void>;
+    observe(locationId: string, response: ObservedResponse): Promise<void>;
+  };
 }
 
 /** Parses `Retry-After` (seconds or HTTP-date; RFC 9110 §10.2.3) into ms from now, or null. */
@@ -52,7 +55,13 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const dailyLimit = options.dailyLimit ?? 200_000;
   const keys = (loc: string) => {
     const base = `${prefix}:rl:{${loc}}`;
-    return { tat: `${base}:tat`, pause: `${base}:pause`, daily: `${base}:daily-blocked`, limits: `${base}:limits`, used: `${base}:daily-used` };
+    return {
+      tat: `${base}:tat`,
+      pause: `${base}:pause`,
+      daily: `${base}:daily-blocked`,
+      limits: `${base}:limits`,
+      used: `${base}:daily-used`,
+    };
   };
 
   const limiter: RateLimiter = {
@@ -61,13 +70,29 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       for (;;) {
         const k = keys(locationId);
         const [granted, waitMs, reason] = (await redis.eval(
-          ACQUIRE_LUA, 5, k.tat, k.pause, k.daily, k.limits, k.used,
-          maxRequests, intervalMs, margin, burst, Math.max(0, maxWaitMs - slept), dailyLimit, msUntilNextUtcMidnight(),
+          ACQUIRE_LUA,
+          5,
+          k.tat,
+          k.pause,
+          k.daily,
+          k.limits,
+          k.used,
+          maxRequests,
+          intervalMs,
+          margin,
+          burst,
+          Math.max(0, maxWaitMs - slept),
+          dailyLimit,
+          msUntilNextUtcMidnight(),
         )) as [number, number, number];
         if (reason === 3) {
-          throw new GhlSyncError('daily_quota_exhausted', `Daily GHL request budget of location ${locationId} is spent; next window in ${Math.round(waitMs / 60_000)} min`, {
-            details: { locationId, retryAfterMs: waitMs },
-          });
+          throw new GhlSyncError(
+            'daily_quota_exhausted',
+            `Daily GHL request budget of location ${locationId} is spent; next window in ${Math.round(waitMs / 60_000)} min`,
+            {
+              details: { locationId, retryAfterMs: waitMs },
+            },
+          );
         }
         if (granted === 1) {
           if (waitMs === 0) return slept;
@@ -80,9 +105,13 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
           if (pausedMs <= 0) return slept;
           continue;
         }
-        throw new GhlSyncError('ghl_rate_limited', `Location ${locationId} has no request slot for ${waitMs} ms${reason === 2 ? ' (paused after GHL pushed back)' : ''}`, {
-          details: { locationId, retryAfterMs: waitMs, paused: reason === 2 },
-        });
+        throw new GhlSyncError(
+          'ghl_rate_limited',
+          `Location ${locationId} has no request slot for ${waitMs} ms${reason === 2 ? ' (paused after GHL pushed back)' : ''}`,
+          {
+            details: { locationId, retryAfterMs: waitMs, paused: reason === 2 },
+          },
+        );
       }
     },
 
@@ -102,12 +131,26 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         // back off in proportion to how far below our low-water mark GHL says we are.
         const lowWater = Math.max(1, Math.floor((effectiveMax * margin) / 2));
         const left = Number(remaining);
-        if (Number.isFinite(left) && left < lowWater) pauseMs = Math.ceil(((lowWater - left) * effectiveInterval) / effectiveMax) * 2;
+        if (Number.isFinite(left) && left < lowWater)
+          pauseMs = Math.ceil(((lowWater - left) * effectiveInterval) / effectiveMax) * 2;
       }
-      const dailyMs = dailyRemaining !== undefined && Number(dailyRemaining) <= 0 && dailyRemaining !== '' ? msUntilNextUtcMidnight() : 0;
+      const dailyMs =
+        dailyRemaining !== undefined && Number(dailyRemaining) <= 0 && dailyRemaining !== ''
+          ? msUntilNextUtcMidnight()
+          : 0;
       if (pauseMs === 0 && dailyMs === 0 && !(max > 0 && interval > 0)) return;
       const k = keys(locationId);
-      await redis.eval(OBSERVE_LUA, 3, k.pause, k.daily, k.limits, pauseMs, dailyMs, max > 0 ? max : 0, interval > 0 ? interval : 0);
+      await redis.eval(
+        OBSERVE_LUA,
+        3,
+        k.pause,
+        k.daily,
+        k.limits,
+        pauseMs,
+        dailyMs,
+        max > 0 ? max : 0,
+        interval > 0 ? interval : 0,
+      );
     },
 
     gate(maxWaitMs) {

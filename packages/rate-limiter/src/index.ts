@@ -1,2 +1,7 @@
-export { createRateLimiter, parseRetryAfterMs, type RateLimiter, type ObservedResponse } from './create-rate-limiter.js';
+export {
+  createRateLimiter,
+  parseRetryAfterMs,
+  type RateLimiter,
+  type ObservedResponse,
+} from './create-rate-limiter.js';
 export type { RateLimiterOptions } from './rate-limiter-options.js';

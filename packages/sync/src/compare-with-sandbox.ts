@@ -45,8 +45,15 @@ export async function compareWithSandbox(db: Db, sandbox: UpstreamExport, locati
       const got = byId.get(expected.id);
       if (!got) mismatches.push(`${expected.id}: missing in Postgres`);
       else if (got.deleted_at) mismatches.push(`${expected.id}: tombstoned but still upstream`);
-      else if (got.name !== expected.name || got.pipeline_stage_id !== expected.pipelineStageId || got.status !== expected.status || !sameAmount(got.monetary_value, expected.monetaryValue)) {
-        mismatches.push(`${expected.id}: differs (name ${JSON.stringify(got.name)} vs ${JSON.stringify(expected.name)}, stage ${got.pipeline_stage_id} vs ${expected.pipelineStageId}, amount ${got.monetary_value} vs ${expected.monetaryValue})`);
+      else if (
+        got.name !== expected.name ||
+        got.pipeline_stage_id !== expected.pipelineStageId ||
+        got.status !== expected.status ||
+        !sameAmount(got.monetary_value, expected.monetaryValue)
+      ) {
+        mismatches.push(
+          `${expected.id}: differs (name ${JSON.stringify(got.name)} vs ${JSON.stringify(expected.name)}, stage ${got.pipeline_stage_id} vs ${expected.pipelineStageId}, amount ${got.monetary_value} vs ${expected.monetaryValue})`,
+        );
       }
     }
     checked += batch.length;

@@ -24,16 +24,25 @@ export interface ClientFactoryOptions {
 }
 
 /** Builds `SyncDeps.clientFor`: a GHL client per location, sharing the Redis rate limiter. */
-export function createClientFactory(options: ClientFactoryOptions): (locationId: string, o: { maxWaitMs: number }) => Promise<GhlClient> {
+export function createClientFactory(
+  options: ClientFactoryOptions,
+): (locationId: string, o: { maxWaitMs: number }) => Promise<GhlClient> {
   return async (locationId, { maxWaitMs }) => {
     const location = await getLocation(options.db, locationId);
     if (!location) throw new GhlSyncError('location_not_found', `location ${locationId} is not registered`);
     if (location.needsReconnect) {
-      throw new GhlSyncError('location_needs_reconnect', `location ${locationId} needs reconnection (${location.reconnectReason ?? 'OAuth refresh refused'}); no request sent`);
+      throw new GhlSyncError(
+        'location_needs_reconnect',
+        `location ${locationId} needs reconnection (${location.reconnectReason ?? 'OAuth refresh refused'}); no request sent`,
+      );
     }
     let auth: TokenProvider;
     if (location.authType === 'oauth') {
-      if (!options.oauthTokens) throw new GhlSyncError('config_invalid', 'OAuth location but GHL_OAUTH_CLIENT_ID / GHL_OAUTH_CLIENT_SECRET are not configured');
+      if (!options.oauthTokens)
+        throw new GhlSyncError(
+          'config_invalid',
+          'OAuth location but GHL_OAUTH_CLIENT_ID / GHL_OAUTH_CLIENT_SECRET are not configured',
+        );
       auth = options.oauthTokens(locationId);
     } else {
       const token = location.accessToken;

@@ -48,7 +48,11 @@ export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): To
     for (;;) {
       const current = await getLocation(options.db, options.locationId);
       if (!current) throw new GhlSyncError('location_not_found', `location ${options.locationId} is not registered`);
-      if (current.needsReconnect) throw new GhlSyncError('location_needs_reconnect', `location ${options.locationId} needs reconnection: ${current.reconnectReason ?? ''}`);
+      if (current.needsReconnect)
+        throw new GhlSyncError(
+          'location_needs_reconnect',
+          `location ${options.locationId} needs reconnection: ${current.reconnectReason ?? ''}`,
+        );
       // Someone else refreshed since our token went stale: use theirs.
       if (current.accessToken !== staleToken) return current.accessToken;
       const locked = await options.redis.set(lockKey, owner, 'PX', options.lockTtlMs ?? 30_000, 'NX');
@@ -56,20 +60,33 @@ export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): To
         try {
           const again = await getLocation(options.db, options.locationId);
           if (again && again.accessToken !== staleToken) return again.accessToken;
-          if (!again?.refreshToken) throw new GhlSyncError('oauth_refresh_failed', `location ${options.locationId} has no refresh token`);
+          if (!again?.refreshToken)
+            throw new GhlSyncError('oauth_refresh_failed', `location ${options.locationId} has no refresh token`);
           try {
             const fresh = await refreshOAuthToken({
-              baseUrl: options.baseUrl, clientId: options.clientId, clientSecret: options.clientSecret, refreshToken: again.refreshToken, userType: 'Location',
+              baseUrl: options.baseUrl,
+              clientId: options.clientId,
+              clientSecret: options.clientSecret,
+              refreshToken: again.refreshToken,
+              userType: 'Location',
             });
             await saveLocationTokens(options.db, options.locationId, {
-              accessToken: fresh.accessToken, refreshToken: fresh.refreshToken, expiresAt: new Date(Date.now() + fresh.expiresInSec * 1000),
+              accessToken: fresh.accessToken,
+              refreshToken: fresh.refreshToken,
+              expiresAt: new Date(Date.now() + fresh.expiresInSec * 1000),
             });
-            options.logger.info({ locationId: options.locationId, expiresInSec: fresh.expiresInSec }, 'OAuth tokens refreshed and saved');
+            options.logger.info(
+              { locationId: options.locationId, expiresInSec: fresh.expiresInSec },
+              'OAuth tokens refreshed and saved',
+            );
             return fresh.accessToken;
           } catch (err) {
             if (isGhlSyncError(err, 'oauth_refresh_failed')) {
               await markLocationNeedsReconnect(options.db, options.locationId, err.message);
-              options.logger.error({ locationId: options.locationId, code: err.code }, 'OAuth refresh refused: location marked as needing reconnection');
+              options.logger.error(
+                { locationId: options.locationId, code: err.code },
+                'OAuth refresh refused: location marked as needing reconnection',
+              );
             }
             throw err;
           }
@@ -77,7 +94,11 @@ export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): To
           await options.redis.eval(RELEASE_LUA, 1, lockKey, owner);
         }
       }
-      if (Date.now() > deadline) throw new GhlSyncError('ghl_token_expired', `timed out waiting for another process to refresh location ${options.locationId}`);
+      if (Date.now() > deadline)
+        throw new GhlSyncError(
+          'ghl_token_expired',
+          `timed out waiting for another process to refresh location ${options.locationId}`,
+        );
       await sleep(100);
     }
   };
@@ -92,7 +113,11 @@ export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): To
       cached = null;
       const location = await getLocation(options.db, options.locationId);
       if (!location) throw new GhlSyncError('location_not_found', `location ${options.locationId} is not registered`);
-      if (location.needsReconnect) throw new GhlSyncError('location_needs_reconnect', `location ${options.locationId} needs reconnection: ${location.reconnectReason ?? ''}`);
+      if (location.needsReconnect)
+        throw new GhlSyncError(
+          'location_needs_reconnect',
+          `location ${options.locationId} needs reconnection: ${location.reconnectReason ?? ''}`,
+        );
       if (location.tokenExpiresAt) {
         // A token that lives less than twice the skew (a short-lived grant) would be "about to
         // expire" from the moment it is saved, and every request would burn a single-use refresh

@@ -29,9 +29,20 @@ export async function finishRun(deps: SyncDeps, runId: number, log: SyncDeps['lo
   await clearMarks(deps.db, runId);
   if (finished) {
     deps.onRunFinished?.(finished.status);
-    const ms = finished.finishedAt && finished.startedAt ? finished.finishedAt.getTime() - finished.startedAt.getTime() : null;
+    const ms =
+      finished.finishedAt && finished.startedAt ? finished.finishedAt.getTime() - finished.startedAt.getTime() : null;
     log.info(
-      { status, listed: finished.listed, inserted: finished.inserted, updated: finished.updated, unchanged: finished.unchanged, deleted: finished.deleted, failedPages: finished.failedPages, apiCalls: finished.apiCalls, durationMs: ms },
+      {
+        status,
+        listed: finished.listed,
+        inserted: finished.inserted,
+        updated: finished.updated,
+        unchanged: finished.unchanged,
+        deleted: finished.deleted,
+        failedPages: finished.failedPages,
+        apiCalls: finished.apiCalls,
+        durationMs: ms,
+      },
       `run ${runId} ${status}: inserted ${finished.inserted}, updated ${finished.updated}, unchanged ${finished.unchanged}, deleted ${finished.deleted}`,
     );
   }

@@ -4,7 +4,12 @@ export { processPage, type PageResult } from './process-page.js';
 export { finalizeRunJob } from './finalize-run.processor.js';
 export { finishRun } from './finish-run.js';
 export { checkSweepGuards, type SweepGuardInput, type SweepVerdict } from './sweep-guard.js';
-export { normalizeOpportunity, parseMoney, parseTimestamp, type NormalizedOpportunity } from './normalize-opportunity.js';
+export {
+  normalizeOpportunity,
+  parseMoney,
+  parseTimestamp,
+  type NormalizedOpportunity,
+} from './normalize-opportunity.js';
 export { dedupeById, type DedupeResult } from './dedupe-page.js';
 export { sanitizeJson } from './sanitize-json.js';
 export { createClientFactory, type ClientFactoryOptions } from './create-client-factory.js';

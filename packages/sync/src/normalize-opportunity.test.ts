@@ -5,22 +5,38 @@ import { normalizeOpportunity, parseMoney } from './normalize-opportunity.js';
 describe('parseMoney', () => {
   it('keeps amounts exact and rejects junk (#3)', () => {
     expect([undefined, null, 0, 1895.5, '1500', 12345678901.99, 'abc', Number.NaN].map(parseMoney)).toEqual([
-      { value: null, invalid: false }, { value: null, invalid: false }, { value: '0', invalid: false }, { value: '1895.5', invalid: false },
-      { value: '1500', invalid: false }, { value: '12345678901.99', invalid: false }, { value: null, invalid: true }, { value: null, invalid: true },
+      { value: null, invalid: false },
+      { value: null, invalid: false },
+      { value: '0', invalid: false },
+      { value: '1895.5', invalid: false },
+      { value: '1500', invalid: false },
+      { value: '12345678901.99', invalid: false },
+      { value: null, invalid: true },
+      { value: null, invalid: true },
     ]);
   });
 });
 
 describe('normalizeOpportunity', () => {
   it('removes U+0000, replaces lone surrogates and reports the record as sanitized', () => {
-    const out = normalizeOpportunity({ id: 'x1', name: 'A\u0000B', customFields: [{ id: 'cf', fieldValue: 'bad \uD800 end' }] });
+    const out = normalizeOpportunity({
+      id: 'x1',
+      name: 'A\u0000B',
+      customFields: [{ id: 'cf', fieldValue: 'bad \uD800 end' }],
+    });
     expect(out.row?.name).toBe('AB');
     expect(out.row?.customFields).toEqual([{ id: 'cf', fieldValue: 'bad \uFFFD end' }]);
     expect(out.problems.map((p) => p.code)).toEqual(['record_sanitized_text']);
   });
 
   it('stores a record without contact and keeps unknown fields in raw', () => {
-    const out = normalizeOpportunity({ id: 'x2', name: 'Café 🚀 Ünïcode', followers: ['u1'], indexVersion: 3, relations: [{ a: 1 }] });
+    const out = normalizeOpportunity({
+      id: 'x2',
+      name: 'Café 🚀 Ünïcode',
+      followers: ['u1'],
+      indexVersion: 3,
+      relations: [{ a: 1 }],
+    });
     expect(out.contact).toBeUndefined();
     expect(out.row?.name).toBe('Café 🚀 Ünïcode');
     expect(out.row?.raw).toMatchObject({ followers: ['u1'], indexVersion: 3, relations: [{ a: 1 }] });
@@ -30,7 +46,9 @@ describe('normalizeOpportunity', () => {
   it('turns a record without id into a problem that keeps the raw record', () => {
     const out = normalizeOpportunity({ name: 'no id' });
     expect(out.row).toBeUndefined();
-    expect(out.problems).toEqual([{ opportunityId: null, code: 'record_missing_id', message: expect.any(String), raw: { name: 'no id' } }]);
+    expect(out.problems).toEqual([
+      { opportunityId: null, code: 'record_missing_id', message: expect.any(String), raw: { name: 'no id' } },
+    ]);
   });
 
   it('normalises timestamps to UTC ISO strings whatever their offset', () => {
@@ -49,7 +67,10 @@ describe('dedupeById', () => {
       { id: 'a', updatedAt: '2025-01-01T00:00:00Z', v: 2 },
       { id: 'b', updatedAt: '2025-01-01T00:00:00Z', v: 2 },
     ]);
-    expect(result.records).toEqual([{ id: 'a', updatedAt: '2025-01-02T00:00:00Z', v: 1 }, { id: 'b', updatedAt: '2025-01-01T00:00:00Z', v: 2 }]);
+    expect(result.records).toEqual([
+      { id: 'a', updatedAt: '2025-01-02T00:00:00Z', v: 1 },
+      { id: 'b', updatedAt: '2025-01-01T00:00:00Z', v: 2 },
+    ]);
     expect(result.duplicates).toBe(2);
   });
 });

@@ -24,7 +24,8 @@ function text(value: unknown): string | null {
  */
 export function parseMoney(value: unknown): { value: string | null; invalid: boolean } {
   if (value === null || value === undefined) return { value: null, invalid: false };
-  if (typeof value === 'number') return Number.isFinite(value) ? { value: String(value), invalid: false } : { value: null, invalid: true };
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? { value: String(value), invalid: false } : { value: null, invalid: true };
   if (typeof value === 'string' && DECIMAL.test(value.trim())) return { value: value.trim(), invalid: false };
   return { value: null, invalid: true };
 }
@@ -44,20 +45,43 @@ export function parseTimestamp(value: unknown): { value: string | null; invalid:
 export function normalizeOpportunity(record: unknown): NormalizedOpportunity {
   const problems: RecordErrorRow[] = [];
   const { value: clean, changed } = sanitizeJson(record);
-  const r = (clean !== null && typeof clean === 'object' && !Array.isArray(clean) ? clean : {}) as Record<string, unknown>;
+  const r = (clean !== null && typeof clean === 'object' && !Array.isArray(clean) ? clean : {}) as Record<
+    string,
+    unknown
+  >;
   const id = typeof r['id'] === 'string' && r['id'].trim() !== '' ? r['id'] : null;
   if (!id) {
-    problems.push({ opportunityId: null, code: 'record_missing_id', message: 'opportunity has no string id; not stored', raw: clean });
+    problems.push({
+      opportunityId: null,
+      code: 'record_missing_id',
+      message: 'opportunity has no string id; not stored',
+      raw: clean,
+    });
     return { problems };
   }
-  if (changed) problems.push({ opportunityId: id, code: 'record_sanitized_text', message: 'removed U+0000 and/or replaced lone UTF-16 surrogates with U+FFFD' });
+  if (changed)
+    problems.push({
+      opportunityId: id,
+      code: 'record_sanitized_text',
+      message: 'removed U+0000 and/or replaced lone UTF-16 surrogates with U+FFFD',
+    });
 
   const money = parseMoney(r['monetaryValue']);
-  if (money.invalid) problems.push({ opportunityId: id, code: 'record_invalid_amount', message: `monetaryValue ${JSON.stringify(r['monetaryValue'])} is not a number; stored as NULL` });
+  if (money.invalid)
+    problems.push({
+      opportunityId: id,
+      code: 'record_invalid_amount',
+      message: `monetaryValue ${JSON.stringify(r['monetaryValue'])} is not a number; stored as NULL`,
+    });
 
   const stamp = (field: string) => {
     const t = parseTimestamp(r[field]);
-    if (t.invalid) problems.push({ opportunityId: id, code: 'record_invalid_field', message: `${field} ${JSON.stringify(r[field])} is not a timestamp; stored as NULL` });
+    if (t.invalid)
+      problems.push({
+        opportunityId: id,
+        code: 'record_invalid_field',
+        message: `${field} ${JSON.stringify(r[field])} is not a timestamp; stored as NULL`,
+      });
     return t.value;
   };
 
@@ -68,8 +92,13 @@ export function normalizeOpportunity(record: unknown): NormalizedOpportunity {
     const contactId = text(c['id']);
     if (contactId) {
       contact = {
-        id: contactId, name: text(c['name']), companyName: text(c['companyName']), email: text(c['email']), phone: text(c['phone']),
-        tags: Array.isArray(c['tags']) ? c['tags'] : null, raw: c,
+        id: contactId,
+        name: text(c['name']),
+        companyName: text(c['companyName']),
+        email: text(c['email']),
+        phone: text(c['phone']),
+        tags: Array.isArray(c['tags']) ? c['tags'] : null,
+        raw: c,
       };
     }
   }

@@ -1,4 +1,13 @@
-import { getPage, getRun, markPageRunning, writeOpportunityPage, ACTIVE_RUN_STATUSES, type ContactRow, type OpportunityRow, type RecordErrorRow } from '@ghl-sync/db';
+import {
+  getPage,
+  getRun,
+  markPageRunning,
+  writeOpportunityPage,
+  ACTIVE_RUN_STATUSES,
+  type ContactRow,
+  type OpportunityRow,
+  type RecordErrorRow,
+} from '@ghl-sync/db';
 import { GhlSyncError } from '@ghl-sync/errors';
 import { compareKeys, opportunityKey, type GhlCursor, type GhlOpportunity } from '@ghl-sync/ghl-client';
 import type { PageJob } from '@ghl-sync/queues';
@@ -36,13 +45,29 @@ const MAX_FETCHES_PER_PAGE = 50;
  */
 export async function processPage(deps: SyncDeps, job: PageJob, ctx: JobContext): Promise<PageResult> {
   const log = deps.logger.child({ runId: job.runId, locationId: job.locationId, page: job.pageNo });
-  const empty = { pageNo: job.pageNo, inserted: 0, updated: 0, unchanged: 0, duplicates: 0, recordErrors: 0, apiCalls: 0 };
+  const empty = {
+    pageNo: job.pageNo,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    duplicates: 0,
+    recordErrors: 0,
+    apiCalls: 0,
+  };
   const run = await getRun(deps.db, job.runId);
-  if (!run || !ACTIVE_RUN_STATUSES.includes(run.status)) return { ...empty, skipped: `run is ${run?.status ?? 'gone'}` };
+  if (!run || !ACTIVE_RUN_STATUSES.includes(run.status))
+    return { ...empty, skipped: `run is ${run?.status ?? 'gone'}` };
   if (run.cancelRequested) return { ...empty, skipped: 'run cancelled' };
   const page = await getPage(deps.db, job.runId, job.pageNo);
   if (!page) throw new GhlSyncError('internal_error', `page ${job.pageNo} of run ${job.runId} was never listed`);
-  if (page.status === 'done') return { ...empty, inserted: page.inserted, updated: page.updated, unchanged: page.unchanged, skipped: 'already written' };
+  if (page.status === 'done')
+    return {
+      ...empty,
+      inserted: page.inserted,
+      updated: page.updated,
+      unchanged: page.unchanged,
+      skipped: 'already written',
+    };
   await markPageRunning(deps.db, job.runId, job.pageNo);
 
   const client = await deps.clientFor(job.locationId, { maxWaitMs: PAGE_MAX_WAIT_MS });
@@ -50,7 +75,11 @@ export async function processPage(deps: SyncDeps, job: PageJob, ctx: JobContext)
   let cursor: GhlCursor | null = page.start;
   let apiCalls = 0;
   for (let fetches = 0; ; fetches++) {
-    if (fetches >= MAX_FETCHES_PER_PAGE) throw new GhlSyncError('pagination_stalled', `page ${job.pageNo}: range did not end after ${MAX_FETCHES_PER_PAGE} fetches`);
+    if (fetches >= MAX_FETCHES_PER_PAGE)
+      throw new GhlSyncError(
+        'pagination_stalled',
+        `page ${job.pageNo}: range did not end after ${MAX_FETCHES_PER_PAGE} fetches`,
+      );
     const res = await client.searchOpportunities({ cursor, limit: deps.pageSize });
     apiCalls += res.attempts;
     // The end key is inclusive. Copies of a record can share it (a duplicated record), so read on
@@ -68,7 +97,8 @@ export async function processPage(deps: SyncDeps, job: PageJob, ctx: JobContext)
       if (position === 0) rangeEnded = true;
     }
     if (rangeEnded || res.opportunities.length < deps.pageSize || !res.nextCursor) break;
-    if (cursor && compareKeys(res.nextCursor, cursor) === 0) throw new GhlSyncError('pagination_stalled', `page ${job.pageNo}: GHL returned the cursor it was given`);
+    if (cursor && compareKeys(res.nextCursor, cursor) === 0)
+      throw new GhlSyncError('pagination_stalled', `page ${job.pageNo}: GHL returned the cursor it was given`);
     // The range grew since pass 1 (records inserted inside it): fetch on until its end.
     cursor = res.nextCursor;
   }
@@ -76,7 +106,11 @@ export async function processPage(deps: SyncDeps, job: PageJob, ctx: JobContext)
   const { records, duplicates, duplicateIds } = dedupeById(inRange);
   const opportunities: OpportunityRow[] = [];
   const contacts = new Map<string, ContactRow>();
-  const recordErrors: RecordErrorRow[] = duplicateIds.map((id) => ({ opportunityId: id, code: 'record_duplicate', message: 'id appeared more than once in the page range; the later updatedAt (then the later copy) was kept' }));
+  const recordErrors: RecordErrorRow[] = duplicateIds.map((id) => ({
+    opportunityId: id,
+    code: 'record_duplicate',
+    message: 'id appeared more than once in the page range; the later updatedAt (then the later copy) was kept',
+  }));
   for (const record of records) {
     const n = normalizeOpportunity(record);
     recordErrors.push(...n.problems);
@@ -85,12 +119,31 @@ export async function processPage(deps: SyncDeps, job: PageJob, ctx: JobContext)
   }
 
   const result = await writeOpportunityPage(deps.db, {
-    runId: job.runId, pageNo: job.pageNo, locationId: job.locationId, opportunities, contacts: [...contacts.values()], recordErrors,
-    fetched: inRange.length, duplicates, apiCalls, force: run.mode === 'resync',
+    runId: job.runId,
+    pageNo: job.pageNo,
+    locationId: job.locationId,
+    opportunities,
+    contacts: [...contacts.values()],
+    recordErrors,
+    fetched: inRange.length,
+    duplicates,
+    apiCalls,
+    force: run.mode === 'resync',
   });
   if (!result.alreadyDone) deps.onPageWritten?.(result);
-  const counts = { pageNo: job.pageNo, inserted: result.inserted, updated: result.updated, unchanged: result.unchanged, duplicates, recordErrors: recordErrors.length, apiCalls };
+  const counts = {
+    pageNo: job.pageNo,
+    inserted: result.inserted,
+    updated: result.updated,
+    unchanged: result.unchanged,
+    duplicates,
+    recordErrors: recordErrors.length,
+    apiCalls,
+  };
   await ctx.updateProgress(counts);
-  log.info(counts, `[Page ${job.pageNo}/${run.pages}] ${opportunities.length} opportunities. Inserted: ${result.inserted}, Updated: ${result.updated}, Unchanged: ${result.unchanged}${recordErrors.length ? `, Record errors: ${recordErrors.length}` : ''}`);
+  log.info(
+    counts,
+    `[Page ${job.pageNo}/${run.pages}] ${opportunities.length} opportunities. Inserted: ${result.inserted}, Updated: ${result.updated}, Unchanged: ${result.unchanged}${recordErrors.length ? `, Record errors: ${recordErrors.length}` : ''}`,
+  );
   return result.alreadyDone ? { ...counts, skipped: 'already written' } : counts;
 }

@@ -11,7 +11,10 @@ const SCHEDULER_PREFIX = jobIds.scheduler('');
  * this from many processes at once, or again after a crash, still leaves exactly one scheduler and
  * at most one pending scheduled job.
  */
-export async function applySchedule(queues: Queues, location: Pick<LocationSummary, 'id' | 'scheduleCron' | 'scheduleTz' | 'needsReconnect'>): Promise<'scheduled' | 'removed'> {
+export async function applySchedule(
+  queues: Queues,
+  location: Pick<LocationSummary, 'id' | 'scheduleCron' | 'scheduleTz' | 'needsReconnect'>,
+): Promise<'scheduled' | 'removed'> {
   const id = jobIds.scheduler(location.id);
   if (!location.scheduleCron || location.needsReconnect) {
     await queues.coordinator.removeJobScheduler(id);
@@ -20,7 +23,10 @@ export async function applySchedule(queues: Queues, location: Pick<LocationSumma
   await queues.coordinator.upsertJobScheduler(
     id,
     { pattern: location.scheduleCron, tz: location.scheduleTz },
-    { name: 'scheduled-sync', data: { locationId: location.id, trigger: 'schedule', mode: 'full', allowMassDelete: false } },
+    {
+      name: 'scheduled-sync',
+      data: { locationId: location.id, trigger: 'schedule', mode: 'full', allowMassDelete: false },
+    },
   );
   return 'scheduled';
 }
@@ -30,7 +36,11 @@ export async function applySchedule(queues: Queues, location: Pick<LocationSumma
  * ones, removes those without a schedule and schedulers of locations that no longer exist.
  * @returns how many schedulers exist afterwards and how many were removed.
  */
-export async function reconcileSchedules(db: Db, queues: Queues, logger: SyncLogger): Promise<{ scheduled: number; removed: number }> {
+export async function reconcileSchedules(
+  db: Db,
+  queues: Queues,
+  logger: SyncLogger,
+): Promise<{ scheduled: number; removed: number }> {
   const locations = await listLocations(db);
   let scheduled = 0;
   let removed = 0;

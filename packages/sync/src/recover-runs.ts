@@ -1,5 +1,14 @@
 import { finishRun } from './finish-run.js';
-import { getRun, listRunsNeedingAttention, markRunRecovered, pageProgress, listPages, requestCancel, transitionRun, type SyncRun } from '@ghl-sync/db';
+import {
+  getRun,
+  listRunsNeedingAttention,
+  markRunRecovered,
+  pageProgress,
+  listPages,
+  requestCancel,
+  transitionRun,
+  type SyncRun,
+} from '@ghl-sync/db';
 import { jobIds, runKey, runTriggerSchema, type Queues } from '@ghl-sync/queues';
 import type { SyncDeps } from './sync-deps.js';
 
@@ -31,7 +40,10 @@ const LIVE_STATES = new Set(['active', 'waiting', 'delayed', 'prioritized', 'wai
  *   page, or a new page flow writes the pages not done yet. Job ids carry the recovery count, so
  *   they never collide with the lost ones. After `maxRecoveries` the run fails with `coordinator_lost`.
  */
-export async function recoverRuns(deps: Pick<SyncDeps, 'db' | 'queues' | 'logger'> & Partial<SyncDeps>, options: RecoverRunsOptions = {}): Promise<RecoveryResult> {
+export async function recoverRuns(
+  deps: Pick<SyncDeps, 'db' | 'queues' | 'logger'> & Partial<SyncDeps>,
+  options: RecoverRunsOptions = {},
+): Promise<RecoveryResult> {
   const { db, queues, logger } = deps;
   const graceMs = options.graceMs ?? 120_000;
   const maxRecoveries = options.maxRecoveries ?? 3;
@@ -40,7 +52,10 @@ export async function recoverRuns(deps: Pick<SyncDeps, 'db' | 'queues' | 'logger
   for (const run of overdue) {
     if (await requestCancel(db, run.id, 'run_timed_out')) {
       result.timedOut.push(run.id);
-      logger.warn({ runId: run.id, locationId: run.locationId, deadlineAt: run.deadlineAt }, 'run passed its deadline: cancelling');
+      logger.warn(
+        { runId: run.id, locationId: run.locationId, deadlineAt: run.deadlineAt },
+        'run passed its deadline: cancelling',
+      );
     }
   }
   for (const candidate of stale) {
@@ -50,24 +65,41 @@ export async function recoverRuns(deps: Pick<SyncDeps, 'db' | 'queues' | 'logger
     if (run.status === 'writing') {
       if (await isLive(queues, 'finalize', jobIds.finalize(key))) continue;
       const progress = await pageProgress(db, run.id);
-      if (progress.done + progress.failed === progress.total || run.cancelRequested || run.recoveries >= maxRecoveries) {
+      if (
+        progress.done + progress.failed === progress.total ||
+        run.cancelRequested ||
+        run.recoveries >= maxRecoveries
+      ) {
         if (await finishRun(deps as SyncDeps, run.id, logger)) result.finished.push(run.id);
         continue;
       }
       const recovered = await markRunRecovered(db, run.id, run.recoveries);
       if (!recovered) continue;
-      const pageNumbers = (await listPages(db, run.id)).filter((p) => p.status !== 'done' && p.status !== 'failed').map((p) => p.pageNo);
+      const pageNumbers = (await listPages(db, run.id))
+        .filter((p) => p.status !== 'done' && p.status !== 'failed')
+        .map((p) => p.pageNo);
       await queues.enqueuePageFlow({ run: recovered, locationId: run.locationId, pageNumbers });
       result.resumed.push(run.id);
-      logger.warn({ runId: run.id, locationId: run.locationId, pages: pageNumbers.length, recovery: recovered.recoveries }, 'page jobs of the run vanished: re-enqueued the pages not written yet');
+      logger.warn(
+        { runId: run.id, locationId: run.locationId, pages: pageNumbers.length, recovery: recovered.recoveries },
+        'page jobs of the run vanished: re-enqueued the pages not written yet',
+      );
       continue;
     }
     const coordinatorJob = run.coordinatorJobId ?? jobIds.coordinator(key);
     if (await isLive(queues, 'coordinator', coordinatorJob)) continue;
     if (run.recoveries >= maxRecoveries) {
-      if (await transitionRun(db, run.id, 'failed', { errorCode: 'coordinator_lost', error: `the coordinator of run ${run.id} vanished ${run.recoveries + 1} times while the run was ${run.status}` })) {
+      if (
+        await transitionRun(db, run.id, 'failed', {
+          errorCode: 'coordinator_lost',
+          error: `the coordinator of run ${run.id} vanished ${run.recoveries + 1} times while the run was ${run.status}`,
+        })
+      ) {
         result.failed.push(run.id);
-        logger.error({ runId: run.id, locationId: run.locationId, status: run.status }, 'coordinator lost for good: run failed; the next run will heal the data');
+        logger.error(
+          { runId: run.id, locationId: run.locationId, status: run.status },
+          'coordinator lost for good: run failed; the next run will heal the data',
+        );
       }
       continue;
     }
@@ -75,13 +107,25 @@ export async function recoverRuns(deps: Pick<SyncDeps, 'db' | 'queues' | 'logger
     if (!recovered) continue;
     await resumeCoordinator(queues, recovered);
     result.resumed.push(run.id);
-    logger.warn({ runId: run.id, locationId: run.locationId, status: run.status, recovery: recovered.recoveries }, 'coordinator of the run vanished: re-enqueued; it resumes from Postgres');
+    logger.warn(
+      { runId: run.id, locationId: run.locationId, status: run.status, recovery: recovered.recoveries },
+      'coordinator of the run vanished: re-enqueued; it resumes from Postgres',
+    );
   }
   return result;
 }
 
 async function resumeCoordinator(queues: Queues, run: SyncRun): Promise<void> {
-  await queues.enqueueCoordinator({ locationId: run.locationId, runId: run.id, trigger: runTriggerSchema.parse(run.trigger), mode: run.mode, allowMassDelete: run.allowMassDelete }, run);
+  await queues.enqueueCoordinator(
+    {
+      locationId: run.locationId,
+      runId: run.id,
+      trigger: runTriggerSchema.parse(run.trigger),
+      mode: run.mode,
+      allowMassDelete: run.allowMassDelete,
+    },
+    run,
+  );
 }
 
 async function isLive(queues: Queues, queue: 'coordinator' | 'finalize', jobId: string): Promise<boolean> {

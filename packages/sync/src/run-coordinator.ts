@@ -1,6 +1,19 @@
 import {
-  addRunApiCalls, countSweepCandidates, createRun, getLastListedPage, getLocation, getRun, listPageNumbers, recordListedPage, replacePipelines,
-  setCoordinatorJob, skipSweep, sweepUnseen, transitionRun, ACTIVE_RUN_STATUSES, type SyncRun,
+  addRunApiCalls,
+  countSweepCandidates,
+  createRun,
+  getLastListedPage,
+  getLocation,
+  getRun,
+  listPageNumbers,
+  recordListedPage,
+  replacePipelines,
+  setCoordinatorJob,
+  skipSweep,
+  sweepUnseen,
+  transitionRun,
+  ACTIVE_RUN_STATUSES,
+  type SyncRun,
 } from '@ghl-sync/db';
 import { GhlSyncError, isGhlSyncError, type ErrorCode } from '@ghl-sync/errors';
 import { iterateOpportunityPages, opportunityKey, type GhlCursor, type GhlClient } from '@ghl-sync/ghl-client';
@@ -44,16 +57,26 @@ export async function runCoordinator(deps: SyncDeps, job: CoordinatorJob, ctx: J
     // A scheduled fire: skip locations that cannot sync rather than open a run doomed to fail.
     const location = await getLocation(db, job.locationId);
     if (!location || location.needsReconnect) {
-      deps.logger.warn({ locationId: job.locationId }, `scheduled sync skipped: ${location ? 'the location needs reconnection' : 'the location is not registered'}`);
+      deps.logger.warn(
+        { locationId: job.locationId },
+        `scheduled sync skipped: ${location ? 'the location needs reconnection' : 'the location is not registered'}`,
+      );
       return { runId: null, skipped: location ? 'location_needs_reconnect' : 'location_not_found' };
     }
     try {
       run = await createRun(db, {
-        locationId: job.locationId, trigger: job.trigger, mode: job.mode, allowMassDelete: job.allowMassDelete, deadlineAt: new Date(Date.now() + deps.runDeadlineMs),
+        locationId: job.locationId,
+        trigger: job.trigger,
+        mode: job.mode,
+        allowMassDelete: job.allowMassDelete,
+        deadlineAt: new Date(Date.now() + deps.runDeadlineMs),
       });
     } catch (err) {
       if (isGhlSyncError(err, 'run_already_active')) {
-        deps.logger.info({ locationId: job.locationId, activeRunId: err.details['activeRunId'] }, 'scheduled sync skipped: the location has an active run');
+        deps.logger.info(
+          { locationId: job.locationId, activeRunId: err.details['activeRunId'] },
+          'scheduled sync skipped: the location has an active run',
+        );
         return { runId: null, skipped: 'run_already_active' };
       }
       throw err;
@@ -73,7 +96,10 @@ export async function runCoordinator(deps: SyncDeps, job: CoordinatorJob, ctx: J
   const location = await getLocation(db, run.locationId);
   if (!location) throw new GhlSyncError('location_not_found', `location ${run.locationId} is not registered`);
   if (location.needsReconnect) {
-    await transitionRun(db, run.id, 'failed', { errorCode: 'location_needs_reconnect', error: `location needs reconnection: ${location.reconnectReason ?? 'refresh refused'}` });
+    await transitionRun(db, run.id, 'failed', {
+      errorCode: 'location_needs_reconnect',
+      error: `location needs reconnection: ${location.reconnectReason ?? 'refresh refused'}`,
+    });
     return { runId: run.id, skipped: 'location_needs_reconnect' };
   }
   const client = await deps.clientFor(run.locationId, { maxWaitMs: LISTING_MAX_WAIT_MS });
@@ -94,7 +120,10 @@ export async function runCoordinator(deps: SyncDeps, job: CoordinatorJob, ctx: J
       run = (await transitionRun(db, run.id, 'sweeping')) ?? run;
     } else {
       await skipSweep(db, run.id, outcome.code, outcome.reason);
-      log.warn({ code: outcome.code, reason: outcome.reason }, 'pass 1 incomplete: no sweep; writing the pages listed so far');
+      log.warn(
+        { code: outcome.code, reason: outcome.reason },
+        'pass 1 incomplete: no sweep; writing the pages listed so far',
+      );
       run = (await transitionRun(db, run.id, 'writing')) ?? run;
     }
   }
@@ -113,12 +142,27 @@ export async function runCoordinator(deps: SyncDeps, job: CoordinatorJob, ctx: J
   if (run.status !== 'writing') return { runId: run.id, skipped: `run is ${run.status}` };
   const pageNumbers = await listPageNumbers(db, run.id);
   await deps.queues.enqueuePageFlow({ run, locationId: run.locationId, pageNumbers });
-  log.info({ pages: pageNumbers.length, listed: run.listed, deleted: run.deleted, sweep: run.sweepStatus }, `pass 1 done: ${run.listed} opportunities on ${pageNumbers.length} pages; ${pageNumbers.length} page jobs enqueued`);
+  log.info(
+    { pages: pageNumbers.length, listed: run.listed, deleted: run.deleted, sweep: run.sweepStatus },
+    `pass 1 done: ${run.listed} opportunities on ${pageNumbers.length} pages; ${pageNumbers.length} page jobs enqueued`,
+  );
   await ctx.updateProgress({ phase: 'writing', pages: pageNumbers.length, listed: run.listed });
-  return { runId: run.id, pages: pageNumbers.length, listed: run.listed, deleted: run.deleted, sweep: run.sweepStatus === 'done' ? 'done' : 'skipped' };
+  return {
+    runId: run.id,
+    pages: pageNumbers.length,
+    listed: run.listed,
+    deleted: run.deleted,
+    sweep: run.sweepStatus === 'done' ? 'done' : 'skipped',
+  };
 }
 
-async function syncPipelines(deps: SyncDeps, client: GhlClient, runId: number, locationId: string, log: SyncDeps['logger']): Promise<void> {
+async function syncPipelines(
+  deps: SyncDeps,
+  client: GhlClient,
+  runId: number,
+  locationId: string,
+  log: SyncDeps['logger'],
+): Promise<void> {
   const { pipelines, attempts } = await client.listPipelines();
   await addRunApiCalls(deps.db, runId, attempts);
   const rows = pipelines
@@ -129,7 +173,12 @@ async function syncPipelines(deps: SyncDeps, client: GhlClient, runId: number, l
       raw: p,
       stages: (Array.isArray(p.stages) ? p.stages : [])
         .filter((s): s is typeof s & { id: string } => typeof s?.id === 'string')
-        .map((s) => ({ id: s.id, name: typeof s.name === 'string' ? s.name : null, position: typeof s.position === 'number' ? s.position : null, raw: s })),
+        .map((s) => ({
+          id: s.id,
+          name: typeof s.name === 'string' ? s.name : null,
+          position: typeof s.position === 'number' ? s.position : null,
+          raw: s,
+        })),
     }));
   const counts = await replacePipelines(deps.db, locationId, rows);
   log.info(counts, 'pipelines synced');
@@ -137,7 +186,13 @@ async function syncPipelines(deps: SyncDeps, client: GhlClient, runId: number, l
 
 type ListingOutcome = { complete: true } | { complete: false; code: ErrorCode; reason: string } | 'cancelled';
 
-async function listAllPages(deps: SyncDeps, client: GhlClient, run: SyncRun, ctx: JobContext, log: SyncDeps['logger']): Promise<ListingOutcome> {
+async function listAllPages(
+  deps: SyncDeps,
+  client: GhlClient,
+  run: SyncRun,
+  ctx: JobContext,
+  log: SyncDeps['logger'],
+): Promise<ListingOutcome> {
   const last = await getLastListedPage(deps.db, run.id);
   if (last && (last.isLast || last.next === null)) return { complete: true };
   let pageNo = last ? last.pageNo + 1 : 1;
@@ -151,11 +206,22 @@ async function listAllPages(deps: SyncDeps, client: GhlClient, run: SyncRun, ctx
       const ids = [...new Set(page.opportunities.map((o) => o.id).filter(usable))];
       const withoutId = page.opportunities.filter((o) => !usable(o.id)).length;
       let end: GhlCursor | null = null;
-      for (let i = page.opportunities.length - 1; i >= 0 && end === null; i--) end = opportunityKey(page.opportunities[i]!);
+      for (let i = page.opportunities.length - 1; i >= 0 && end === null; i--)
+        end = opportunityKey(page.opportunities[i]!);
       const isLast = page.nextCursor === null || page.opportunities.length < deps.pageSize;
       const { newIds } = await recordListedPage(deps.db, {
-        runId: run.id, locationId: run.locationId, pageNo, ids, start: page.requestCursor, end: end ?? page.nextCursor, next: isLast ? null : page.nextCursor,
-        isLast, listed: page.opportunities.length, withoutId, apiCalls: page.attempts, reportedTotal: pageNo === 1 && typeof page.meta.total === 'number' ? page.meta.total : null,
+        runId: run.id,
+        locationId: run.locationId,
+        pageNo,
+        ids,
+        start: page.requestCursor,
+        end: end ?? page.nextCursor,
+        next: isLast ? null : page.nextCursor,
+        isLast,
+        listed: page.opportunities.length,
+        withoutId,
+        apiCalls: page.attempts,
+        reportedTotal: pageNo === 1 && typeof page.meta.total === 'number' ? page.meta.total : null,
       });
       log.debug({ page: pageNo, records: page.opportunities.length, newIds }, 'page listed');
       if (pageNo % 10 === 0 || isLast) {
@@ -172,15 +238,27 @@ async function listAllPages(deps: SyncDeps, client: GhlClient, run: SyncRun, ctx
     const retryable = isGhlSyncError(err) ? err.retryable : true;
     if (retryable && ctx.attemptsMade + 1 < ctx.attempts) throw err;
     const code: ErrorCode = isGhlSyncError(err) ? err.code : 'internal_error';
-    return { complete: false, code, reason: `pass 1 did not finish every page (stopped at page ${pageNo}; sweep skipped): ${code}: ${(err as Error).message}` };
+    return {
+      complete: false,
+      code,
+      reason: `pass 1 did not finish every page (stopped at page ${pageNo}; sweep skipped): ${code}: ${(err as Error).message}`,
+    };
   }
 }
 
 async function guardedSweep(deps: SyncDeps, run: SyncRun, log: SyncDeps['logger']): Promise<void> {
   const { live, unseen } = await countSweepCandidates(deps.db, run.id, run.locationId);
   const verdict = checkSweepGuards({
-    listingComplete: true, listed: run.listed, listedWithoutId: run.listedWithoutId, reportedTotal: run.reportedTotal, live, unseen,
-    maxDeleteRatio: deps.sweep.maxDeleteRatio, totalTolerance: deps.sweep.totalTolerance, totalToleranceAbs: deps.sweep.totalToleranceAbs, allowMassDelete: run.allowMassDelete,
+    listingComplete: true,
+    listed: run.listed,
+    listedWithoutId: run.listedWithoutId,
+    reportedTotal: run.reportedTotal,
+    live,
+    unseen,
+    maxDeleteRatio: deps.sweep.maxDeleteRatio,
+    totalTolerance: deps.sweep.totalTolerance,
+    totalToleranceAbs: deps.sweep.totalToleranceAbs,
+    allowMassDelete: run.allowMassDelete,
   });
   if (!verdict.sweep) {
     await skipSweep(deps.db, run.id, verdict.code, verdict.reason);

@@ -32,16 +32,31 @@ export type SweepVerdict = { sweep: true } | { sweep: false; code: ErrorCode; re
  */
 export function checkSweepGuards(input: SweepGuardInput): SweepVerdict {
   if (!input.listingComplete) {
-    return { sweep: false, code: input.listingErrorCode ?? 'listing_incomplete', reason: `pass 1 did not finish every page: ${input.listingError ?? 'unknown error'}` };
+    return {
+      sweep: false,
+      code: input.listingErrorCode ?? 'listing_incomplete',
+      reason: `pass 1 did not finish every page: ${input.listingError ?? 'unknown error'}`,
+    };
   }
   if (input.listedWithoutId > 0) {
-    return { sweep: false, code: 'record_missing_id', reason: `pass 1 met ${input.listedWithoutId} record(s) without an id; their rows cannot be told from deleted ones` };
+    return {
+      sweep: false,
+      code: 'record_missing_id',
+      reason: `pass 1 met ${input.listedWithoutId} record(s) without an id; their rows cannot be told from deleted ones`,
+    };
   }
   if (input.reportedTotal === null) {
-    return { sweep: false, code: 'sweep_total_mismatch', reason: 'GHL reported no meta.total, so the listing cannot be checked' };
+    return {
+      sweep: false,
+      code: 'sweep_total_mismatch',
+      reason: 'GHL reported no meta.total, so the listing cannot be checked',
+    };
   }
   const gap = Math.abs(input.listed - input.reportedTotal);
-  const allowedGap = Math.max(input.totalTolerance * Math.max(input.reportedTotal, input.listed), input.totalToleranceAbs);
+  const allowedGap = Math.max(
+    input.totalTolerance * Math.max(input.reportedTotal, input.listed),
+    input.totalToleranceAbs,
+  );
   if (gap > allowedGap) {
     return {
       sweep: false,

@@ -16,10 +16,13 @@ export function validateSchedule(pattern: string, timeZone: string): Date {
   }
   let next: Date | undefined;
   try {
-    next = CronExpressionParser.parse(pattern, { tz: problems.length ? 'UTC' : timeZone }).next().toDate();
+    next = CronExpressionParser.parse(pattern, { tz: problems.length ? 'UTC' : timeZone })
+      .next()
+      .toDate();
   } catch (err) {
     problems.push(`schedule "${pattern}" is not a cron pattern: ${(err as Error).message}`);
   }
-  if (problems.length || !next) throw new GhlSyncError('invalid_argument', problems.join('; '), { details: { problems } });
+  if (problems.length || !next)
+    throw new GhlSyncError('invalid_argument', problems.join('; '), { details: { problems } });
   return next;
 }

@@ -48,11 +48,14 @@ export async function waitForRun(options: WaitForRunOptions): Promise<SyncRun> {
     if (now - lastWarn >= (options.warnEveryMs ?? 10_000) && now - started > 1_500) {
       const workers = await options.queues.coordinator.getWorkersCount().catch(() => -1);
       if (workers === 0) {
-        options.onNoWorker?.(`no worker is connected to queue prefix "${options.queues.prefix}": start one with \`npx ghl-sync worker\` (run ${run.id} is ${run.status})`);
+        options.onNoWorker?.(
+          `no worker is connected to queue prefix "${options.queues.prefix}": start one with \`npx ghl-sync worker\` (run ${run.id} is ${run.status})`,
+        );
         lastWarn = now;
       }
     }
-    if (options.timeoutMs && now - started > options.timeoutMs) throw new Error(`run ${run.id} still ${run.status} after ${Math.round(options.timeoutMs / 1000)} s`);
+    if (options.timeoutMs && now - started > options.timeoutMs)
+      throw new Error(`run ${run.id} still ${run.status} after ${Math.round(options.timeoutMs / 1000)} s`);
     await sleep(options.pollMs ?? 500);
   }
 }

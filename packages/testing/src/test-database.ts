@@ -3,7 +3,8 @@ import { createDb, dropDatabase, runMigrations, type Db } from '@ghl-sync/db';
 import { processEnvironment } from '@ghl-sync/config';
 
 /** Where tests find Postgres (`TEST_DATABASE_URL`). */
-export const TEST_POSTGRES_URL = processEnvironment()['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const TEST_POSTGRES_URL =
+  processEnvironment()['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** A migrated database of its own for one test file; `drop()` removes it. */
 export interface TestDatabase {

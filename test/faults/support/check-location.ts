@@ -22,17 +22,37 @@ export interface LocationCheck {
 }
 
 interface Row {
-  id: string; name: string | null; monetary_value: string | null; status: string | null; pipeline_id: string | null;
-  pipeline_stage_id: string | null; contact_id: string | null; assigned_to: string | null; source: string | null;
-  lost_reason_id: string | null; created_at: string | null; updated_at: string | null; raw: unknown; deleted_at: Date | null;
+  id: string;
+  name: string | null;
+  monetary_value: string | null;
+  status: string | null;
+  pipeline_id: string | null;
+  pipeline_stage_id: string | null;
+  contact_id: string | null;
+  assigned_to: string | null;
+  source: string | null;
+  lost_reason_id: string | null;
+  created_at: string | null;
+  updated_at: string | null;
+  raw: unknown;
+  deleted_at: Date | null;
 }
 
 const FIELDS: Array<[keyof Row, string]> = [
-  ['name', 'name'], ['status', 'status'], ['pipeline_id', 'pipelineId'], ['pipeline_stage_id', 'pipelineStageId'], ['contact_id', 'contactId'],
-  ['assigned_to', 'assignedTo'], ['source', 'source'], ['lost_reason_id', 'lostReasonId'], ['created_at', 'createdAt'], ['updated_at', 'updatedAt'],
+  ['name', 'name'],
+  ['status', 'status'],
+  ['pipeline_id', 'pipelineId'],
+  ['pipeline_stage_id', 'pipelineStageId'],
+  ['contact_id', 'contactId'],
+  ['assigned_to', 'assignedTo'],
+  ['source', 'source'],
+  ['lost_reason_id', 'lostReasonId'],
+  ['created_at', 'createdAt'],
+  ['updated_at', 'updatedAt'],
 ];
 
-const canonicalDecimal = (s: string | null) => (s === null ? null : s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s);
+const canonicalDecimal = (s: string | null) =>
+  s === null ? null : s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
 
 /**
  * Compares one location in Postgres with the sandbox's own export (truth, not index-lagged) and
@@ -62,19 +82,31 @@ export async function checkLocation(db: Db, sandbox: Sandbox, locationId: string
     checked += 1;
     upstream.add(expected.id);
     const got = byId.get(expected.id);
-    if (!got) { lost.push(`${expected.id}: missing`); continue; }
-    if (got.deleted_at) { lost.push(`${expected.id}: tombstoned but upstream`); continue; }
-    const bad = FIELDS.filter(([col, key]) => got[col] !== (expected as unknown as Record<string, unknown>)[key]).map(([col]) => col);
+    if (!got) {
+      lost.push(`${expected.id}: missing`);
+      continue;
+    }
+    if (got.deleted_at) {
+      lost.push(`${expected.id}: tombstoned but upstream`);
+      continue;
+    }
+    const bad = FIELDS.filter(([col, key]) => got[col] !== (expected as unknown as Record<string, unknown>)[key]).map(
+      ([col]) => col,
+    );
     if (canonicalDecimal(got.monetary_value) !== canonicalDecimal(expected.monetaryValue)) bad.push('monetary_value');
     if (!isDeepStrictEqual(got.raw, JSON.parse(JSON.stringify(expected.raw)))) bad.push('raw');
     if (bad.length) differs.push(`${expected.id}: ${bad.join(', ')}`);
   }
-  const extraLive = rows.filter((r) => !r.deleted_at && !upstream.has(r.id)).map((r) => `${r.id}: live but gone upstream`);
+  const extraLive = rows
+    .filter((r) => !r.deleted_at && !upstream.has(r.id))
+    .map((r) => `${r.id}: live but gone upstream`);
   const tombstoned = rows.filter((r) => r.deleted_at).length;
 
   const counterProblems: string[] = [];
   let duplicated = 0;
-  const { rows: [ever] } = await db.query<{ inserted: number }>(
+  const {
+    rows: [ever],
+  } = await db.query<{ inserted: number }>(
     `SELECT coalesce(sum(p.inserted), 0) AS inserted FROM ghl.sync_run_pages p JOIN ghl.sync_runs r ON r.id = p.run_id WHERE r.location_id = $1 AND p.status = 'done'`,
     [locationId],
   );
@@ -83,9 +115,29 @@ export async function checkLocation(db: Db, sandbox: Sandbox, locationId: string
     duplicated += Math.max(0, ever!.inserted - rows.length);
   }
   const { rows: runs } = await db.query<{
-    id: number; status: string; error_code: string | null; pages: number; listed: number; inserted: number; updated: number; unchanged: number; duplicates: number;
-    record_errors: number; failed_pages: number; api_calls: number; listing_api_calls: number;
-    p_count: number; p_max: number | null; p_listed: number; p_inserted: number; p_updated: number; p_unchanged: number; p_duplicates: number; p_record_errors: number; p_not_done: number; p_api_calls: number;
+    id: number;
+    status: string;
+    error_code: string | null;
+    pages: number;
+    listed: number;
+    inserted: number;
+    updated: number;
+    unchanged: number;
+    duplicates: number;
+    record_errors: number;
+    failed_pages: number;
+    api_calls: number;
+    listing_api_calls: number;
+    p_count: number;
+    p_max: number | null;
+    p_listed: number;
+    p_inserted: number;
+    p_updated: number;
+    p_unchanged: number;
+    p_duplicates: number;
+    p_record_errors: number;
+    p_not_done: number;
+    p_api_calls: number;
   }>(
     `SELECT r.id, r.status, r.error_code, r.pages, r.listed, r.inserted, r.updated, r.unchanged, r.duplicates, r.record_errors, r.failed_pages, r.api_calls, r.listing_api_calls,
             count(p.page_no) AS p_count, max(p.page_no) AS p_max, coalesce(sum(p.listed), 0) AS p_listed,
@@ -103,23 +155,42 @@ export async function checkLocation(db: Db, sandbox: Sandbox, locationId: string
     // Runs closed by the finalizer carry the page sums; runs failed before writing (coordinator_lost) may not.
     if (['completed', 'completed_without_sweep'].includes(r.status) || r.error_code === 'page_failed') {
       const pairs: Array<[string, number, number]> = [
-        ['inserted', r.inserted, r.p_inserted], ['updated', r.updated, r.p_updated], ['unchanged', r.unchanged, r.p_unchanged],
-        ['duplicates', r.duplicates, r.p_duplicates], ['record_errors', r.record_errors, r.p_record_errors], ['failed_pages', r.failed_pages, r.p_not_done],
+        ['inserted', r.inserted, r.p_inserted],
+        ['updated', r.updated, r.p_updated],
+        ['unchanged', r.unchanged, r.p_unchanged],
+        ['duplicates', r.duplicates, r.p_duplicates],
+        ['record_errors', r.record_errors, r.p_record_errors],
+        ['failed_pages', r.failed_pages, r.p_not_done],
         ['api_calls', r.api_calls, r.listing_api_calls + r.p_api_calls],
       ];
-      for (const [name, run, pages] of pairs) if (run !== pages) counterProblems.push(`run ${r.id}: ${name} ${run} but pages sum to ${pages}`);
+      for (const [name, run, pages] of pairs)
+        if (run !== pages) counterProblems.push(`run ${r.id}: ${name} ${run} but pages sum to ${pages}`);
     }
   }
-  const lastCompleted = [...runs].reverse().find((r) => r.status === 'completed' || r.status === 'completed_without_sweep');
+  const lastCompleted = [...runs]
+    .reverse()
+    .find((r) => r.status === 'completed' || r.status === 'completed_without_sweep');
   if (lastCompleted) {
-    const { rows: [w] } = await db.query<{ written: number }>(`SELECT count(*) AS written FROM ghl.opportunities WHERE last_seen_run_id = $1`, [lastCompleted.id]);
+    const {
+      rows: [w],
+    } = await db.query<{ written: number }>(
+      `SELECT count(*) AS written FROM ghl.opportunities WHERE last_seen_run_id = $1`,
+      [lastCompleted.id],
+    );
     const counted = lastCompleted.inserted + lastCompleted.updated + lastCompleted.unchanged;
     if (counted !== w!.written) {
-      counterProblems.push(`run ${lastCompleted.id}: inserted+updated+unchanged = ${counted} but ${w!.written} distinct ids written`);
+      counterProblems.push(
+        `run ${lastCompleted.id}: inserted+updated+unchanged = ${counted} but ${w!.written} distinct ids written`,
+      );
       duplicated += Math.max(0, counted - w!.written);
     }
-    if (lastCompleted.status === 'completed' && lastCompleted.listed !== lastCompleted.p_listed - lastCompleted.p_duplicates) {
-      counterProblems.push(`run ${lastCompleted.id}: listed ${lastCompleted.listed} but Σ page.listed − duplicates = ${lastCompleted.p_listed - lastCompleted.p_duplicates}`);
+    if (
+      lastCompleted.status === 'completed' &&
+      lastCompleted.listed !== lastCompleted.p_listed - lastCompleted.p_duplicates
+    ) {
+      counterProblems.push(
+        `run ${lastCompleted.id}: listed ${lastCompleted.listed} but Σ page.listed − duplicates = ${lastCompleted.p_listed - lastCompleted.p_duplicates}`,
+      );
     }
   }
   return { checked, tombstoned, lost, differs, extraLive, duplicated, counterProblems };

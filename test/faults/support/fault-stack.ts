@@ -4,13 +4,26 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createDb, getRun, runMigrations, upsertLocation, ACTIVE_RUN_STATUSES, type Db, type SyncRun } from '@ghl-sync/db';
+import {
+  createDb,
+  getRun,
+  runMigrations,
+  upsertLocation,
+  ACTIVE_RUN_STATUSES,
+  type Db,
+  type SyncRun,
+} from '@ghl-sync/db';
 import { startSandbox, type Sandbox, type SandboxOptions } from '@ghl-sync/ghl-sandbox';
 import { createLogger } from '@ghl-sync/logger';
 import { createQueues, createRedisConnection, type Queues } from '@ghl-sync/queues';
 import type { RunningWorker } from '@ghl-sync/worker';
 import { createWorkerFleet } from '../../support/worker-fleet.js';
-import { startThrowawayPostgres, startThrowawayRedis, type ThrowawayPostgres, type ThrowawayRedis } from './throwaway-services.js';
+import {
+  startThrowawayPostgres,
+  startThrowawayRedis,
+  type ThrowawayPostgres,
+  type ThrowawayRedis,
+} from './throwaway-services.js';
 
 export { CLI_BIN } from '../../support/worker-fleet.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -79,15 +92,29 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
   producer.on('error', () => undefined);
   const queues = createQueues({ connection: producer, prefix });
   if (options.registerLocations ?? true) {
-    for (const l of sandbox.locations) await upsertLocation(db, { id: l.id, name: l.name, accessToken: l.token, scheduleCron: null });
+    for (const l of sandbox.locations)
+      await upsertLocation(db, { id: l.id, name: l.name, accessToken: l.token, scheduleCron: null });
   }
   const logs: string[] = [];
-  const sink = new Writable({ write(chunk, _e, cb) { logs.push(String(chunk)); cb(); } });
+  const sink = new Writable({
+    write(chunk, _e, cb) {
+      logs.push(String(chunk));
+      cb();
+    },
+  });
   const logger = createLogger({ name: 'fault-worker', level: 'info', format: 'json', destination: sink });
   const fleet = createWorkerFleet({ env, logs, logger, db, queues });
 
   const stack: FaultStack = {
-    redis, postgres, db, databaseUrl, sandbox, env, queues, logs, children: fleet.children,
+    redis,
+    postgres,
+    db,
+    databaseUrl,
+    sandbox,
+    env,
+    queues,
+    logs,
+    children: fleet.children,
     dumpLogs(name) {
       const dir = join(tmpdir(), 'ghl-sync-faults');
       mkdirSync(dir, { recursive: true });

@@ -7,12 +7,18 @@ import type { FaultStack } from './fault-stack.js';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits (bounded) until the run has listed at least `pages` pages or moved past listing. */
-export async function waitUntilMidRun(stack: FaultStack, runId: number, pages: number, timeoutMs = 60_000): Promise<SyncRun> {
+export async function waitUntilMidRun(
+  stack: FaultStack,
+  runId: number,
+  pages: number,
+  timeoutMs = 60_000,
+): Promise<SyncRun> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const run = await getRun(stack.db, runId);
     if (run && ((run.status === 'listing' && run.pages >= pages) || run.status === 'writing')) return run;
-    if (run && !['queued', 'listing'].includes(run.status)) throw new Error(`run ${runId} went ${run.status} before the fault`);
+    if (run && !['queued', 'listing'].includes(run.status))
+      throw new Error(`run ${runId} went ${run.status} before the fault`);
     await sleep(100);
   }
   throw new Error(`run ${runId} did not reach page ${pages} within ${timeoutMs} ms`);
@@ -31,7 +37,13 @@ export interface RestartOutcome {
  * (it must end: a run left active forever blocks every later run of the location), and if it did not
  * complete, runs once more and requires that one to complete. Then the mirror must be exact.
  */
-export async function finishOrHeal(stack: FaultStack, locationId: string, runId: number, records: number, timeoutMs: number): Promise<RestartOutcome> {
+export async function finishOrHeal(
+  stack: FaultStack,
+  locationId: string,
+  runId: number,
+  records: number,
+  timeoutMs: number,
+): Promise<RestartOutcome> {
   const faulted = await stack.wait(runId, timeoutMs);
   let healed: SyncRun | null = null;
   if (faulted.status !== 'completed') {

@@ -39,12 +39,20 @@ export interface ThrowawayRedis {
 export async function startThrowawayRedis(): Promise<ThrowawayRedis> {
   const port = await freePort();
   let child: ChildProcess | null = null;
-  const ping = async () => exec('redis-cli', ['-p', String(port), 'ping'], { timeout: 2_000 }).then((r) => r.stdout.trim() === 'PONG', () => false);
+  const ping = async () =>
+    exec('redis-cli', ['-p', String(port), 'ping'], { timeout: 2_000 }).then(
+      (r) => r.stdout.trim() === 'PONG',
+      () => false,
+    );
   const redis: ThrowawayRedis = {
     port,
     url: `redis://127.0.0.1:${port}`,
     async start() {
-      child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: 'ignore' });
+      child = spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+        { stdio: 'ignore' },
+      );
       for (let i = 0; i < 100; i++) {
         if (await ping()) return;
         await sleep(100);
@@ -88,7 +96,11 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   const dir = await mkdtemp(join(tmpdir(), 'ghl-faults-pg-'));
   const data = join(dir, 'data');
   if (IS_ROOT) await exec('chown', ['-R', 'postgres:postgres', dir]);
-  await asPostgresUser('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-locale'], 60_000);
+  await asPostgresUser(
+    'initdb',
+    ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-locale'],
+    60_000,
+  );
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
   const log = join(dir, 'postgres.log');
   await asPostgresUser('pg_ctl', ['-D', data, '-o', opts, '-l', log, '-w', '-t', '60', 'start'], 90_000);
@@ -96,10 +108,16 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     port,
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     async restart() {
-      await asPostgresUser('pg_ctl', ['-D', data, '-o', opts, '-l', log, '-m', 'fast', '-w', '-t', '60', 'restart'], 90_000);
+      await asPostgresUser(
+        'pg_ctl',
+        ['-D', data, '-o', opts, '-l', log, '-m', 'fast', '-w', '-t', '60', 'restart'],
+        90_000,
+      );
     },
     async stop() {
-      await asPostgresUser('pg_ctl', ['-D', data, '-m', 'immediate', '-w', '-t', '30', 'stop'], 40_000).catch(() => undefined);
+      await asPostgresUser('pg_ctl', ['-D', data, '-m', 'immediate', '-w', '-t', '30', 'stop'], 40_000).catch(
+        () => undefined,
+      );
       await rm(dir, { recursive: true, force: true });
     },
   };

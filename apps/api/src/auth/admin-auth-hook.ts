@@ -15,8 +15,18 @@ export function installAdminAuth(app: FastifyInstance, credential: AdminCredenti
     const path = request.url.split('?')[0] ?? '';
     const dashboard = path === DASHBOARD_PREFIX || path.startsWith(`${DASHBOARD_PREFIX}/`);
     if (credential.verifyHeader(request.headers.authorization, dashboard ? ['bearer', 'basic'] : ['bearer'])) return;
-    reply.header('WWW-Authenticate', dashboard ? `Basic realm="${AUTH_REALM}", charset="UTF-8"` : `Bearer realm="${AUTH_REALM}"`);
+    reply.header(
+      'WWW-Authenticate',
+      dashboard ? `Basic realm="${AUTH_REALM}", charset="UTF-8"` : `Bearer realm="${AUTH_REALM}"`,
+    );
     const message = request.headers.authorization ? 'The admin credential is wrong' : 'The admin credential is missing';
-    return errorResponse(reply, 401, 'unauthorized', dashboard ? `${message}; log in with any user name and the admin token as password` : `${message}; send Authorization: Bearer <ADMIN_TOKEN>`);
+    return errorResponse(
+      reply,
+      401,
+      'unauthorized',
+      dashboard
+        ? `${message}; log in with any user name and the admin token as password`
+        : `${message}; send Authorization: Bearer <ADMIN_TOKEN>`,
+    );
   });
 }

@@ -12,7 +12,14 @@ describe('createAdminCredential', () => {
   });
 
   it('refuses wrong, longer, shorter and empty tokens', () => {
-    for (const header of ['Bearer s3cret', 'Bearer s3cret:with:colonsX', 'Bearer ', 'Bearer', '', 's3cret:with:colons']) {
+    for (const header of [
+      'Bearer s3cret',
+      'Bearer s3cret:with:colonsX',
+      'Bearer ',
+      'Bearer',
+      '',
+      's3cret:with:colons',
+    ]) {
       expect(credential.verifyHeader(header, ['bearer', 'basic']), header).toBe(false);
     }
     expect(credential.verifyHeader(undefined, ['bearer'])).toBe(false);

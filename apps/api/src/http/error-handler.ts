@@ -14,14 +14,23 @@ export function installErrorHandlers(app: FastifyInstance): void {
       if (status >= 500) request.log.error({ err }, 'request failed');
       // run_already_active carries the id at the top of `error` as well: clients act on it.
       const extra = err.code === 'run_already_active' ? { activeRunId: err.details['activeRunId'] ?? null } : undefined;
-      return errorResponse(reply, status, err.code, err.message, { details: status >= 500 ? undefined : err.details, extra });
+      return errorResponse(reply, status, err.code, err.message, {
+        details: status >= 500 ? undefined : err.details,
+        extra,
+      });
     }
     // fastify's own 4xx (malformed JSON, body too large, unsupported media type) are the caller's.
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-      return errorResponse(reply, err.statusCode, 'invalid_argument', err.message, { details: { fastifyCode: err.code } });
+      return errorResponse(reply, err.statusCode, 'invalid_argument', err.message, {
+        details: { fastifyCode: err.code },
+      });
     }
     request.log.error({ err }, 'request failed');
-    return errorResponse(reply, 500, 'internal_error', 'Internal error; see the API logs for this request id', { details: { requestId: request.id } });
+    return errorResponse(reply, 500, 'internal_error', 'Internal error; see the API logs for this request id', {
+      details: { requestId: request.id },
+    });
   });
-  app.setNotFoundHandler((request, reply) => errorResponse(reply, 404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}`));
+  app.setNotFoundHandler((request, reply) =>
+    errorResponse(reply, 404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}`),
+  );
 }

@@ -24,6 +24,8 @@ export function errorResponse(
   message: string,
   options: { details?: Record<string, unknown>; extra?: Record<string, unknown> } = {},
 ): FastifyReply {
-  const body = { error: { code, message, ...options.extra, ...(options.details === undefined ? {} : { details: options.details }) } };
+  const body = {
+    error: { code, message, ...options.extra, ...(options.details === undefined ? {} : { details: options.details }) },
+  };
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }

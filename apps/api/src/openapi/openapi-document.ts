@@ -8,25 +8,57 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const errorReply = (description: string) => ({ description, content: json(ref('Error')) });
 const unauthorized = { 401: errorReply('No admin credential, or the wrong one (`unauthorized`).') };
 const bearer = [{ bearerAuth: [] }];
-const runIdParam = { name: 'id', in: 'path', required: true, description: 'Run id.', schema: { type: 'integer', minimum: 1 } };
+const runIdParam = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'Run id.',
+  schema: { type: 'integer', minimum: 1 },
+};
 
 const runSchema = {
   type: 'object',
   description: 'A row of ghl.sync_runs with its counters.',
   required: ['id', 'locationId', 'trigger', 'mode', 'status', 'startedAt'],
   properties: {
-    id: { type: 'integer' }, locationId: { type: 'string' }, trigger: { type: 'string' },
+    id: { type: 'integer' },
+    locationId: { type: 'string' },
+    trigger: { type: 'string' },
     mode: { enum: ['full', 'resync'] },
-    status: { enum: ['queued', 'listing', 'sweeping', 'writing', 'completed', 'completed_without_sweep', 'failed', 'cancelled', 'timed_out'] },
+    status: {
+      enum: [
+        'queued',
+        'listing',
+        'sweeping',
+        'writing',
+        'completed',
+        'completed_without_sweep',
+        'failed',
+        'cancelled',
+        'timed_out',
+      ],
+    },
     allowMassDelete: { type: 'boolean' },
-    startedAt: { type: 'string', format: 'date-time' }, listingFinishedAt: { type: ['string', 'null'], format: 'date-time' },
-    finishedAt: { type: ['string', 'null'], format: 'date-time' }, deadlineAt: { type: ['string', 'null'], format: 'date-time' },
-    listed: { type: 'integer' }, reportedTotal: { type: ['integer', 'null'] }, pages: { type: 'integer' },
-    inserted: { type: 'integer' }, updated: { type: 'integer' }, unchanged: { type: 'integer' }, deleted: { type: 'integer' },
-    duplicates: { type: 'integer' }, recordErrors: { type: 'integer' }, failedPages: { type: 'integer' },
-    apiCalls: { type: 'integer' }, listingApiCalls: { type: 'integer' },
-    sweepStatus: { enum: ['pending', 'done', 'skipped'] }, cancelRequested: { type: 'boolean' },
-    errorCode: { type: ['string', 'null'] }, error: { type: ['string', 'null'] },
+    startedAt: { type: 'string', format: 'date-time' },
+    listingFinishedAt: { type: ['string', 'null'], format: 'date-time' },
+    finishedAt: { type: ['string', 'null'], format: 'date-time' },
+    deadlineAt: { type: ['string', 'null'], format: 'date-time' },
+    listed: { type: 'integer' },
+    reportedTotal: { type: ['integer', 'null'] },
+    pages: { type: 'integer' },
+    inserted: { type: 'integer' },
+    updated: { type: 'integer' },
+    unchanged: { type: 'integer' },
+    deleted: { type: 'integer' },
+    duplicates: { type: 'integer' },
+    recordErrors: { type: 'integer' },
+    failedPages: { type: 'integer' },
+    apiCalls: { type: 'integer' },
+    listingApiCalls: { type: 'integer' },
+    sweepStatus: { enum: ['pending', 'done', 'skipped'] },
+    cancelRequested: { type: 'boolean' },
+    errorCode: { type: ['string', 'null'] },
+    error: { type: ['string', 'null'] },
   },
 };
 
@@ -36,12 +68,17 @@ export const OPENAPI_DOCUMENT = {
   info: {
     title: 'ghl-sync admin API',
     version: '0.1.0',
-    description: 'Start, follow and cancel sync runs of HighLevel opportunities into PostgreSQL; list locations; health, readiness and metrics. Everything except /health, /ready and /metrics needs the admin token.',
+    description:
+      'Start, follow and cancel sync runs of HighLevel opportunities into PostgreSQL; list locations; health, readiness and metrics. Everything except /health, /ready and /metrics needs the admin token.',
   },
   components: {
     securitySchemes: {
       bearerAuth: { type: 'http', scheme: 'bearer', description: '`Authorization: Bearer <ADMIN_TOKEN>`.' },
-      basicAuth: { type: 'http', scheme: 'basic', description: 'Dashboard only: any user name, password = ADMIN_TOKEN.' },
+      basicAuth: {
+        type: 'http',
+        scheme: 'basic',
+        description: 'Dashboard only: any user name, password = ADMIN_TOKEN.',
+      },
     },
     schemas: {
       Error: {
@@ -52,10 +89,17 @@ export const OPENAPI_DOCUMENT = {
             type: 'object',
             required: ['code', 'message'],
             properties: {
-              code: { type: 'string', description: 'Stable code from the ghl-sync error registry (`invalid_argument`, `run_already_active`, …).' },
+              code: {
+                type: 'string',
+                description:
+                  'Stable code from the ghl-sync error registry (`invalid_argument`, `run_already_active`, …).',
+              },
               message: { type: 'string' },
               activeRunId: { type: ['integer', 'null'], description: 'Only with `run_already_active`.' },
-              details: { type: 'object', description: 'For `invalid_argument`: `problems`, every validation problem as `{ path, message }`.' },
+              details: {
+                type: 'object',
+                description: 'For `invalid_argument`: `problems`, every validation problem as `{ path, message }`.',
+              },
             },
           },
         },
@@ -64,17 +108,30 @@ export const OPENAPI_DOCUMENT = {
       RunPage: {
         type: 'object',
         properties: {
-          runId: { type: 'integer' }, pageNo: { type: 'integer' }, status: { enum: ['listed', 'running', 'done', 'failed'] },
-          listed: { type: 'integer' }, fetched: { type: 'integer' }, inserted: { type: 'integer' }, updated: { type: 'integer' },
-          unchanged: { type: 'integer' }, duplicates: { type: 'integer' }, recordErrors: { type: 'integer' }, apiCalls: { type: 'integer' },
-          attempts: { type: 'integer' }, errorCode: { type: ['string', 'null'] }, error: { type: ['string', 'null'] },
+          runId: { type: 'integer' },
+          pageNo: { type: 'integer' },
+          status: { enum: ['listed', 'running', 'done', 'failed'] },
+          listed: { type: 'integer' },
+          fetched: { type: 'integer' },
+          inserted: { type: 'integer' },
+          updated: { type: 'integer' },
+          unchanged: { type: 'integer' },
+          duplicates: { type: 'integer' },
+          recordErrors: { type: 'integer' },
+          apiCalls: { type: 'integer' },
+          attempts: { type: 'integer' },
+          errorCode: { type: ['string', 'null'] },
+          error: { type: ['string', 'null'] },
         },
       },
       RunError: {
         type: 'object',
         properties: {
-          pageNo: { type: ['integer', 'null'] }, opportunityId: { type: ['string', 'null'] }, code: { type: 'string' },
-          message: { type: 'string' }, createdAt: { type: 'string', format: 'date-time' },
+          pageNo: { type: ['integer', 'null'] },
+          opportunityId: { type: ['string', 'null'] },
+          code: { type: 'string' },
+          message: { type: 'string' },
+          createdAt: { type: 'string', format: 'date-time' },
         },
       },
       StartSync: {
@@ -84,25 +141,45 @@ export const OPENAPI_DOCUMENT = {
         properties: {
           locationId: { type: 'string', minLength: 1, maxLength: 200 },
           mode: { enum: ['full', 'resync'], description: '`full` writes what changed; `resync` rewrites every page.' },
-          allowMassDelete: { type: 'boolean', default: false, description: 'Let the sweep tombstone more than SWEEP_MAX_DELETE_RATIO of live rows.' },
+          allowMassDelete: {
+            type: 'boolean',
+            default: false,
+            description: 'Let the sweep tombstone more than SWEEP_MAX_DELETE_RATIO of live rows.',
+          },
         },
       },
       Location: {
         type: 'object',
         properties: {
-          id: { type: 'string' }, name: { type: ['string', 'null'] }, authType: { enum: ['pit', 'oauth'] },
-          needsReconnect: { type: 'boolean' }, reconnectReason: { type: ['string', 'null'] },
-          scheduleCron: { type: ['string', 'null'] }, scheduleTz: { type: 'string' },
-          nextRunAt: { type: ['string', 'null'], format: 'date-time', description: 'Next fire of the location\'s job scheduler; null without one.' },
+          id: { type: 'string' },
+          name: { type: ['string', 'null'] },
+          authType: { enum: ['pit', 'oauth'] },
+          needsReconnect: { type: 'boolean' },
+          reconnectReason: { type: ['string', 'null'] },
+          scheduleCron: { type: ['string', 'null'] },
+          scheduleTz: { type: 'string' },
+          nextRunAt: {
+            type: ['string', 'null'],
+            format: 'date-time',
+            description: "Next fire of the location's job scheduler; null without one.",
+          },
           lastRun: {
-            oneOf: [{ type: 'null' }, {
-              type: 'object',
-              properties: {
-                id: { type: 'integer' }, status: { type: 'string' }, mode: { type: 'string' }, trigger: { type: 'string' },
-                startedAt: { type: 'string', format: 'date-time' }, finishedAt: { type: ['string', 'null'], format: 'date-time' },
-                listed: { type: 'integer' }, errorCode: { type: ['string', 'null'] },
+            oneOf: [
+              { type: 'null' },
+              {
+                type: 'object',
+                properties: {
+                  id: { type: 'integer' },
+                  status: { type: 'string' },
+                  mode: { type: 'string' },
+                  trigger: { type: 'string' },
+                  startedAt: { type: 'string', format: 'date-time' },
+                  finishedAt: { type: ['string', 'null'], format: 'date-time' },
+                  listed: { type: 'integer' },
+                  errorCode: { type: ['string', 'null'] },
+                },
               },
-            }],
+            ],
           },
         },
       },
@@ -110,23 +187,45 @@ export const OPENAPI_DOCUMENT = {
   },
   paths: {
     '/health': {
-      get: { summary: 'Liveness: the process answers.', security: [], responses: { 200: { description: '`{ status: "ok" }`', content: json({ type: 'object', properties: { status: { const: 'ok' } } }) } } },
+      get: {
+        summary: 'Liveness: the process answers.',
+        security: [],
+        responses: {
+          200: {
+            description: '`{ status: "ok" }`',
+            content: json({ type: 'object', properties: { status: { const: 'ok' } } }),
+          },
+        },
+      },
     },
     '/ready': {
       get: {
         summary: 'Readiness: Redis answers PING and Postgres answers SELECT 1.',
         security: [],
         responses: {
-          200: { description: 'Both answer.', content: json({ type: 'object', properties: { status: { const: 'ready' }, checks: { type: 'object' } } }) },
+          200: {
+            description: 'Both answer.',
+            content: json({ type: 'object', properties: { status: { const: 'ready' }, checks: { type: 'object' } } }),
+          },
           503: errorReply('`db_error` or `redis_error`; `details.failed` names what did not answer.'),
         },
       },
     },
     '/metrics': {
-      get: { summary: 'Prometheus metrics (open, like /health).', security: [], responses: { 200: { description: 'Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } } } },
+      get: {
+        summary: 'Prometheus metrics (open, like /health).',
+        security: [],
+        responses: {
+          200: { description: 'Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } },
+        },
+      },
     },
     '/api/openapi.json': {
-      get: { summary: 'This document.', security: bearer, responses: { 200: { description: 'OpenAPI 3.1', content: json({ type: 'object' }) }, ...unauthorized } },
+      get: {
+        summary: 'This document.',
+        security: bearer,
+        responses: { 200: { description: 'OpenAPI 3.1', content: json({ type: 'object' }) }, ...unauthorized },
+      },
     },
     '/api/syncs': {
       post: {
@@ -136,7 +235,17 @@ export const OPENAPI_DOCUMENT = {
         responses: {
           202: {
             description: 'Run opened (`queued`) and its coordinator job enqueued.',
-            content: json({ type: 'object', required: ['runId', 'locationId', 'status'], properties: { runId: { type: 'integer' }, locationId: { type: 'string' }, status: { type: 'string' }, mode: { type: 'string' }, jobId: { type: 'string' } } }),
+            content: json({
+              type: 'object',
+              required: ['runId', 'locationId', 'status'],
+              properties: {
+                runId: { type: 'integer' },
+                locationId: { type: 'string' },
+                status: { type: 'string' },
+                mode: { type: 'string' },
+                jobId: { type: 'string' },
+              },
+            }),
           },
           400: errorReply('`invalid_argument`; `details.problems` lists every problem.'),
           ...unauthorized,
@@ -150,9 +259,21 @@ export const OPENAPI_DOCUMENT = {
         security: bearer,
         parameters: [
           { name: 'locationId', in: 'query', required: false, schema: { type: 'string' } },
-          { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 20 } },
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            schema: { type: 'integer', minimum: 1, maximum: 200, default: 20 },
+          },
         ],
-        responses: { 200: { description: 'Runs.', content: json({ type: 'object', properties: { runs: { type: 'array', items: ref('Run') } } }) }, 400: errorReply('`invalid_argument`.'), ...unauthorized },
+        responses: {
+          200: {
+            description: 'Runs.',
+            content: json({ type: 'object', properties: { runs: { type: 'array', items: ref('Run') } } }),
+          },
+          400: errorReply('`invalid_argument`.'),
+          ...unauthorized,
+        },
       },
     },
     '/api/syncs/{id}': {
@@ -161,7 +282,17 @@ export const OPENAPI_DOCUMENT = {
         security: bearer,
         parameters: [runIdParam],
         responses: {
-          200: { description: 'The run.', content: json({ type: 'object', properties: { run: ref('Run'), pages: { type: 'array', items: ref('RunPage') }, errors: { type: 'array', items: ref('RunError') } } }) },
+          200: {
+            description: 'The run.',
+            content: json({
+              type: 'object',
+              properties: {
+                run: ref('Run'),
+                pages: { type: 'array', items: ref('RunPage') },
+                errors: { type: 'array', items: ref('RunError') },
+              },
+            }),
+          },
           400: errorReply('`invalid_argument`: the id is not a positive integer.'),
           ...unauthorized,
           404: errorReply('`run_not_found`.'),
@@ -174,7 +305,10 @@ export const OPENAPI_DOCUMENT = {
         security: bearer,
         parameters: [runIdParam],
         responses: {
-          202: { description: 'Cancellation requested (`cancelRequested: true`).', content: json({ type: 'object', properties: { run: ref('Run') } }) },
+          202: {
+            description: 'Cancellation requested (`cancelRequested: true`).',
+            content: json({ type: 'object', properties: { run: ref('Run') } }),
+          },
           400: errorReply('`invalid_argument`.'),
           ...unauthorized,
           404: errorReply('`run_not_found`.'),
@@ -186,14 +320,25 @@ export const OPENAPI_DOCUMENT = {
       get: {
         summary: 'Registered locations (no credentials) with last run, next scheduled time and needsReconnect.',
         security: bearer,
-        responses: { 200: { description: 'Locations.', content: json({ type: 'object', properties: { locations: { type: 'array', items: ref('Location') } } }) }, ...unauthorized },
+        responses: {
+          200: {
+            description: 'Locations.',
+            content: json({ type: 'object', properties: { locations: { type: 'array', items: ref('Location') } } }),
+          },
+          ...unauthorized,
+        },
       },
     },
     '/admin/queues': {
       get: {
         summary: 'Bull Board dashboard (HTML) over every queue; its own XHR API lives under /admin/queues/api.',
         security: [{ basicAuth: [] }, { bearerAuth: [] }],
-        responses: { 200: { description: 'The dashboard.', content: { 'text/html': { schema: { type: 'string' } } } }, 401: { description: 'No or wrong credential; `WWW-Authenticate: Basic realm="ghl-sync"` makes a browser prompt.' } },
+        responses: {
+          200: { description: 'The dashboard.', content: { 'text/html': { schema: { type: 'string' } } } },
+          401: {
+            description: 'No or wrong credential; `WWW-Authenticate: Basic realm="ghl-sync"` makes a browser prompt.',
+          },
+        },
       },
     },
   },

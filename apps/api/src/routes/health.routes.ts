@@ -44,7 +44,16 @@ export function registerHealthRoutes(app: FastifyInstance, options: HealthRoutes
     ]);
     if (redis.ok && postgres.ok) return { status: 'ready', checks: { redis: 'ok', postgres: 'ok' } };
     const failed = [...(postgres.ok ? [] : ['postgres']), ...(redis.ok ? [] : ['redis'])];
-    const checks = { redis: redis.ok ? 'ok' : `failed: ${redis.error}`, postgres: postgres.ok ? 'ok' : `failed: ${postgres.error}` };
-    return errorResponse(reply, 503, postgres.ok ? 'redis_error' : 'db_error', `Not ready: ${failed.join(' and ')} did not answer`, { details: { failed, checks } });
+    const checks = {
+      redis: redis.ok ? 'ok' : `failed: ${redis.error}`,
+      postgres: postgres.ok ? 'ok' : `failed: ${postgres.error}`,
+    };
+    return errorResponse(
+      reply,
+      503,
+      postgres.ok ? 'redis_error' : 'db_error',
+      `Not ready: ${failed.join(' and ')} did not answer`,
+      { details: { failed, checks } },
+    );
   });
 }

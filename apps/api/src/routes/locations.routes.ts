@@ -9,7 +9,10 @@ export interface LocationRoutesOptions {
 }
 
 /** The part of a run `GET /api/locations` shows per location. */
-export type RunSummary = Pick<SyncRun, 'id' | 'status' | 'mode' | 'trigger' | 'startedAt' | 'finishedAt' | 'listed' | 'errorCode'>;
+export type RunSummary = Pick<
+  SyncRun,
+  'id' | 'status' | 'mode' | 'trigger' | 'startedAt' | 'finishedAt' | 'listed' | 'errorCode'
+>;
 
 function summarize(run: SyncRun): RunSummary {
   const { id, status, mode, trigger, startedAt, finishedAt, listed, errorCode } = run;

@@ -1,5 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import { createRun, getRun, listPages, listRunErrors, listRuns, requestCancel, transitionRun, type Db } from '@ghl-sync/db';
+import {
+  createRun,
+  getRun,
+  listPages,
+  listRunErrors,
+  listRuns,
+  requestCancel,
+  transitionRun,
+  type Db,
+} from '@ghl-sync/db';
 import { GhlSyncError } from '@ghl-sync/errors';
 import type { Queues } from '@ghl-sync/queues';
 import { errorResponse } from '../http/error-response.js';
@@ -35,7 +44,13 @@ export function registerSyncRoutes(app: FastifyInstance, options: SyncRoutesOpti
     let jobId: string;
     try {
       jobId = await queues.enqueueCoordinator(
-        { locationId: run.locationId, runId: run.id, trigger: 'api', mode: run.mode, allowMassDelete: run.allowMassDelete },
+        {
+          locationId: run.locationId,
+          runId: run.id,
+          trigger: 'api',
+          mode: run.mode,
+          allowMassDelete: run.allowMassDelete,
+        },
         run,
       );
     } catch (err) {
@@ -44,7 +59,9 @@ export function registerSyncRoutes(app: FastifyInstance, options: SyncRoutesOpti
       await transitionRun(db, run.id, 'failed', { errorCode: 'redis_error', error: message }).catch(() => undefined);
       throw new GhlSyncError('redis_error', message, { cause: err, details: { runId: run.id } });
     }
-    return reply.code(202).send({ runId: run.id, locationId: run.locationId, status: run.status, mode: run.mode, jobId });
+    return reply
+      .code(202)
+      .send({ runId: run.id, locationId: run.locationId, status: run.status, mode: run.mode, jobId });
   });
 
   app.get('/api/syncs', async (request) => {
@@ -56,7 +73,8 @@ export function registerSyncRoutes(app: FastifyInstance, options: SyncRoutesOpti
   app.get('/api/syncs/:id', async (request, reply) => {
     const { id } = parseInput(runIdParamsSchema, request.params, 'params');
     const run = await getRun(db, id);
-    if (!run) return errorResponse(reply, 404, 'run_not_found', `No sync run with id ${id}`, { details: { runId: id } });
+    if (!run)
+      return errorResponse(reply, 404, 'run_not_found', `No sync run with id ${id}`, { details: { runId: id } });
     const [pages, errors] = await Promise.all([listPages(db, id), listRunErrors(db, id)]);
     return { run, pages, errors };
   });
@@ -64,12 +82,19 @@ export function registerSyncRoutes(app: FastifyInstance, options: SyncRoutesOpti
   app.post('/api/syncs/:id/cancel', async (request, reply) => {
     const { id } = parseInput(runIdParamsSchema, request.params, 'params');
     const existing = await getRun(db, id);
-    if (!existing) return errorResponse(reply, 404, 'run_not_found', `No sync run with id ${id}`, { details: { runId: id } });
+    if (!existing)
+      return errorResponse(reply, 404, 'run_not_found', `No sync run with id ${id}`, { details: { runId: id } });
     // Only flags the run; the worker stops enqueueing pages, drains and ends it `cancelled`.
     const run = await requestCancel(db, id);
     if (!run) {
       const latest = (await getRun(db, id)) ?? existing;
-      return errorResponse(reply, 409, 'run_not_active', `Run ${id} already finished (${latest.status}); nothing to cancel`, { details: { runId: id, status: latest.status } });
+      return errorResponse(
+        reply,
+        409,
+        'run_not_active',
+        `Run ${id} already finished (${latest.status}); nothing to cancel`,
+        { details: { runId: id, status: latest.status } },
+      );
     }
     return reply.code(202).send({ run });
   });

@@ -13,7 +13,10 @@ export type StartSyncBody = z.infer<typeof startSyncBodySchema>;
 
 /** `:id` of a run: a positive integer in decimal. */
 export const runIdParamsSchema = z.object({
-  id: z.string().regex(/^[1-9][0-9]{0,14}$/, 'must be a positive integer run id').transform(Number),
+  id: z
+    .string()
+    .regex(/^[1-9][0-9]{0,14}$/, 'must be a positive integer run id')
+    .transform(Number),
 });
 
 /** Query of `GET /api/syncs`. */

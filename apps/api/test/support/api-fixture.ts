@@ -33,8 +33,18 @@ export async function createApiFixture(): Promise<ApiFixture> {
   const queues = createQueues({ connection: redis, prefix: testRedis.prefix });
   const logs = captureLogs();
   const logger = createLogger({ name: 'api', level: 'trace', format: 'json', destination: logs.stream });
-  const metrics = createMetrics({ service: 'api', queues: queues.all(), countRunsByStatus: () => countRunsByStatus(database.db), processMetrics: false });
-  await upsertLocation(database.db, { id: LOCATION_ID, name: 'API test location', accessToken: 'pit-location-secret', scheduleCron: null });
+  const metrics = createMetrics({
+    service: 'api',
+    queues: queues.all(),
+    countRunsByStatus: () => countRunsByStatus(database.db),
+    processMetrics: false,
+  });
+  await upsertLocation(database.db, {
+    id: LOCATION_ID,
+    name: 'API test location',
+    accessToken: 'pit-location-secret',
+    scheduleCron: null,
+  });
   const app = await createApi({ adminToken: ADMIN_TOKEN, logger, db: database.db, queues, redis, metrics });
   return {
     app,

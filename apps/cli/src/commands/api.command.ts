@@ -8,7 +8,9 @@ import { createLogger } from '@ghl-sync/logger';
 export function registerApiCommand(program: Command): void {
   program
     .command('api')
-    .description('run the admin API (/api/*, /health, /ready, /metrics) and Bull Board (/admin/queues); needs ADMIN_TOKEN')
+    .description(
+      'run the admin API (/api/*, /health, /ready, /metrics) and Bull Board (/admin/queues); needs ADMIN_TOKEN',
+    )
     .option('--port <port>', 'port to listen on (API_PORT)')
     .action(async (opts: { port?: string }) => {
       const config = loadConfig(undefined, { API_PORT: opts.port });

@@ -11,7 +11,11 @@ export function registerDbCommands(program: Command): void {
       const ctx = createCliContext();
       const applied = await runMigrations({ databaseUrl: ctx.config.DATABASE_URL, logger: ctx.logger });
       const where = new URL(ctx.config.DATABASE_URL);
-      console.log(applied.length ? `applied ${applied.length} migration(s) to ${where.host}${where.pathname}: ${applied.join(', ')}` : `database ${where.host}${where.pathname} is up to date`);
+      console.log(
+        applied.length
+          ? `applied ${applied.length} migration(s) to ${where.host}${where.pathname}: ${applied.join(', ')}`
+          : `database ${where.host}${where.pathname} is up to date`,
+      );
       await ctx.close();
     });
 }

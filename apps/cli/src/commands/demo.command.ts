@@ -34,14 +34,21 @@ export function registerDemoCommand(program: Command): void {
     .action(async (opts: DemoOptions) => {
       const ctx = createCliContext();
       const say = (line: string) => console.log(line);
-      say(`ghl-sync demo · Postgres ${new URL(ctx.config.DATABASE_URL).host}${new URL(ctx.config.DATABASE_URL).pathname} · Redis ${new URL(ctx.config.REDIS_URL).host} · queue prefix ${ctx.config.QUEUE_PREFIX}`);
+      say(
+        `ghl-sync demo · Postgres ${new URL(ctx.config.DATABASE_URL).host}${new URL(ctx.config.DATABASE_URL).pathname} · Redis ${new URL(ctx.config.REDIS_URL).host} · queue prefix ${ctx.config.QUEUE_PREFIX}`,
+      );
       await runMigrations({ databaseUrl: ctx.config.DATABASE_URL, logger: ctx.logger });
 
       const sandbox = await startSandbox({
         seed: Number(opts.seed),
-        locations: [{ opportunities: Number(opts.opportunities), name: 'Demo Agency Main' }, { opportunities: Number(opts.small), name: 'Demo Agency Small' }],
+        locations: [
+          { opportunities: Number(opts.opportunities), name: 'Demo Agency Main' },
+          { opportunities: Number(opts.small), name: 'Demo Agency Small' },
+        ],
       });
-      say(`ghl-sandbox at ${sandbox.url}: ${sandbox.locations.map((l, i) => `${l.id} (${i === 0 ? opts.opportunities : opts.small} opportunities)`).join(', ')}; rate limit 100 requests / 10 s per location`);
+      say(
+        `ghl-sandbox at ${sandbox.url}: ${sandbox.locations.map((l, i) => `${l.id} (${i === 0 ? opts.opportunities : opts.small} opportunities)`).join(', ')}; rate limit 100 requests / 10 s per location`,
+      );
 
       const db = ctx.db();
       for (const l of sandbox.locations) {
@@ -68,7 +75,9 @@ export function registerDemoCommand(program: Command): void {
 
         const main = sandbox.locations[0]!;
         const changed = sandbox.admin.mutate(main.id, { create: 25, update: 40, delete: 12, seed: 2026 });
-        say(`\n== Upstream changes in ${main.id}: ${changed.created.length} added, ${changed.updated.length} updated, ${changed.deleted.length} deleted ==`);
+        say(
+          `\n== Upstream changes in ${main.id}: ${changed.created.length} added, ${changed.updated.length} updated, ${changed.deleted.length} deleted ==`,
+        );
 
         say('\n== Second sync ==');
         const second = await syncAll(ctx, sandbox, say);
@@ -77,7 +86,9 @@ export function registerDemoCommand(program: Command): void {
         say('\n== Verifying Postgres against the sandbox ==');
         for (const l of sandbox.locations) {
           const result = await compareWithSandbox(db, sandbox, l.id);
-          say(`  ${l.id}: ${result.checked} upstream opportunities checked, ${result.tombstoned} tombstoned rows, ${result.mismatches.length} mismatches`);
+          say(
+            `  ${l.id}: ${result.checked} upstream opportunities checked, ${result.tombstoned} tombstoned rows, ${result.mismatches.length} mismatches`,
+          );
           for (const m of result.mismatches.slice(0, 10)) say(`    ${m}`);
           if (result.mismatches.length) exitCode = 1;
         }
@@ -99,17 +110,32 @@ async function resetDemoLocation(db: Db, locationId: string): Promise<void> {
   await db.query(`DELETE FROM ghl.locations WHERE id = $1`, [locationId]);
 }
 
-async function syncAll(ctx: ReturnType<typeof createCliContext>, sandbox: Sandbox, say: (line: string) => void): Promise<SyncRun[]> {
+async function syncAll(
+  ctx: ReturnType<typeof createCliContext>,
+  sandbox: Sandbox,
+  say: (line: string) => void,
+): Promise<SyncRun[]> {
   const db = ctx.db();
   const runs = [];
   for (const l of sandbox.locations) {
     const run = await createRun(db, { locationId: l.id, trigger: 'demo' });
-    await ctx.queues().enqueueCoordinator({ locationId: l.id, runId: run.id, trigger: 'demo', mode: 'full', allowMassDelete: false }, run);
+    await ctx
+      .queues()
+      .enqueueCoordinator(
+        { locationId: l.id, runId: run.id, trigger: 'demo', mode: 'full', allowMassDelete: false },
+        run,
+      );
     runs.push(run);
   }
   return Promise.all(
     runs.map((run) =>
-      waitForRun({ db, queues: ctx.queues(), runId: run.id, timeoutMs: 15 * 60_000, onNoWorker: (line) => say(`warning: ${line}`) }),
+      waitForRun({
+        db,
+        queues: ctx.queues(),
+        runId: run.id,
+        timeoutMs: 15 * 60_000,
+        onNoWorker: (line) => say(`warning: ${line}`),
+      }),
     ),
   );
 }

@@ -20,10 +20,22 @@ export function registerLocationCommands(program: Command): void {
 
   locations
     .command('add <locationId>')
-    .description('register a location with a Private Integration token, or an OAuth access + refresh token pair (replaces the credential if it exists)')
-    .requiredOption('--token <token>', 'Private Integration token of the sub-account (pit-…), or the OAuth access token')
-    .option('--refresh-token <token>', 'OAuth refresh token: makes this an OAuth location, refreshed automatically (needs GHL_OAUTH_CLIENT_ID/SECRET on the workers)')
-    .option('--expires-in <seconds>', 'with --refresh-token: seconds until the access token expires (GHL answers 86399)', '86399')
+    .description(
+      'register a location with a Private Integration token, or an OAuth access + refresh token pair (replaces the credential if it exists)',
+    )
+    .requiredOption(
+      '--token <token>',
+      'Private Integration token of the sub-account (pit-…), or the OAuth access token',
+    )
+    .option(
+      '--refresh-token <token>',
+      'OAuth refresh token: makes this an OAuth location, refreshed automatically (needs GHL_OAUTH_CLIENT_ID/SECRET on the workers)',
+    )
+    .option(
+      '--expires-in <seconds>',
+      'with --refresh-token: seconds until the access token expires (GHL answers 86399)',
+      '86399',
+    )
     .option('--name <name>', 'a display name')
     .option('--schedule <cron>', 'cron pattern of the scheduled sync (default: every 30 minutes)')
     .option('--no-schedule', 'no scheduled sync for this location')
@@ -39,12 +51,19 @@ export function registerLocationCommands(program: Command): void {
       const ctx = createCliContext();
       try {
         const saved = await upsertLocation(ctx.db(), {
-          id: locationId, name: opts.name ?? null, authType: oauth ? 'oauth' : 'pit', accessToken: opts.token,
-          refreshToken: opts.refreshToken ?? null, tokenExpiresAt: expiresInSec ? new Date(Date.now() + expiresInSec * 1000) : null,
-          scheduleCron: cron, scheduleTz: opts.tz,
+          id: locationId,
+          name: opts.name ?? null,
+          authType: oauth ? 'oauth' : 'pit',
+          accessToken: opts.token,
+          refreshToken: opts.refreshToken ?? null,
+          tokenExpiresAt: expiresInSec ? new Date(Date.now() + expiresInSec * 1000) : null,
+          scheduleCron: cron,
+          scheduleTz: opts.tz,
         });
         await applySchedule(ctx.queues(), saved);
-        console.log(`location ${saved.id} registered (${oauth ? 'OAuth tokens' : 'token'} stored, not shown); schedule: ${saved.scheduleCron ?? 'none'}${saved.scheduleCron ? ` ${saved.scheduleTz}` : ''}`);
+        console.log(
+          `location ${saved.id} registered (${oauth ? 'OAuth tokens' : 'token'} stored, not shown); schedule: ${saved.scheduleCron ?? 'none'}${saved.scheduleCron ? ` ${saved.scheduleTz}` : ''}`,
+        );
       } finally {
         await ctx.close();
       }
@@ -52,7 +71,7 @@ export function registerLocationCommands(program: Command): void {
 
   locations
     .command('update <locationId>')
-    .description('change a location\'s schedule')
+    .description("change a location's schedule")
     .option('--schedule <cron>', 'cron pattern of the scheduled sync')
     .option('--no-schedule', 'turn the scheduled sync off')
     .option('--tz <zone>', 'IANA time zone of the schedule')
@@ -82,8 +101,13 @@ export function registerLocationCommands(program: Command): void {
       try {
         const rows = await listLocations(ctx.db());
         if (opts.json) console.log(JSON.stringify(rows, null, 2));
-        else if (rows.length === 0) console.log('no locations registered; add one with `ghl-sync locations add <locationId> --token <token>`');
-        else for (const l of rows) console.log(`${l.id}\t${l.authType}\t${l.scheduleCron ?? 'no schedule'}\t${l.needsReconnect ? 'NEEDS RECONNECT' : 'ok'}\t${l.name ?? ''}`);
+        else if (rows.length === 0)
+          console.log('no locations registered; add one with `ghl-sync locations add <locationId> --token <token>`');
+        else
+          for (const l of rows)
+            console.log(
+              `${l.id}\t${l.authType}\t${l.scheduleCron ?? 'no schedule'}\t${l.needsReconnect ? 'NEEDS RECONNECT' : 'ok'}\t${l.name ?? ''}`,
+            );
       } finally {
         await ctx.close();
       }

@@ -21,7 +21,11 @@ export function registerRunCommands(program: Command): void {
       try {
         const rows = await listRuns(ctx.db(), { locationId: opts.location, limit });
         if (opts.json) console.log(JSON.stringify(rows.map(runToJson), null, 2));
-        else for (const r of rows) console.log(`${r.id}\t${r.locationId}\t${r.status}\t${r.startedAt.toISOString()}\tins ${r.inserted} upd ${r.updated} del ${r.deleted}`);
+        else
+          for (const r of rows)
+            console.log(
+              `${r.id}\t${r.locationId}\t${r.status}\t${r.startedAt.toISOString()}\tins ${r.inserted} upd ${r.updated} del ${r.deleted}`,
+            );
       } finally {
         await ctx.close();
       }
@@ -44,11 +48,14 @@ export function registerRunCommands(program: Command): void {
         }
         console.log(formatRunSummary(run));
         const failed = pages.filter((p) => p.status === 'failed');
-        console.log(`  pages: ${pages.filter((p) => p.status === 'done').length} done, ${failed.length} failed, ${pages.length} listed`);
+        console.log(
+          `  pages: ${pages.filter((p) => p.status === 'done').length} done, ${failed.length} failed, ${pages.length} listed`,
+        );
         for (const p of failed) console.log(`    page ${p.pageNo}: ${p.errorCode}: ${p.error}`);
         if (errors.length) {
           console.log(`  record errors (${errors.length}):`);
-          for (const e of errors) console.log(`    page ${e.pageNo ?? '-'}\t${e.opportunityId ?? '(no id)'}\t${e.code}\t${e.message}`);
+          for (const e of errors)
+            console.log(`    page ${e.pageNo ?? '-'}\t${e.opportunityId ?? '(no id)'}\t${e.code}\t${e.message}`);
         }
       } finally {
         await ctx.close();

@@ -29,15 +29,22 @@ export function registerSandboxCommand(program: Command): void {
     .option('--admin-token <token>', 'bearer token of the /_sandbox admin surface (default: sandbox-admin)')
     .action(async (opts: SandboxCliOptions) => {
       const sandbox = await startSandbox({
-        port: Number(opts.port), host: opts.host, seed: Number(opts.seed), locations: Number(opts.locations),
-        opportunitiesPerLocation: Number(opts.opportunities), rateLimitMax: Number(opts.rateLimitMax),
-        rateLimitIntervalMs: Number(opts.rateLimitIntervalMs), dailyLimit: Number(opts.dailyLimit),
+        port: Number(opts.port),
+        host: opts.host,
+        seed: Number(opts.seed),
+        locations: Number(opts.locations),
+        opportunitiesPerLocation: Number(opts.opportunities),
+        rateLimitMax: Number(opts.rateLimitMax),
+        rateLimitIntervalMs: Number(opts.rateLimitIntervalMs),
+        dailyLimit: Number(opts.dailyLimit),
         adminToken: opts.adminToken,
       });
       console.log(`ghl-sandbox listening on ${sandbox.url}`);
       console.log(`admin surface: ${sandbox.url}/_sandbox (Authorization: Bearer <admin token>)`);
       for (const l of sandbox.locations) console.log(`  location ${l.id}  token ${l.token}`);
-      console.log(`register one with: npx ghl-sync locations add <locationId> --token <token>, and run workers with GHL_BASE_URL=${sandbox.url}`);
+      console.log(
+        `register one with: npx ghl-sync locations add <locationId> --token <token>, and run workers with GHL_BASE_URL=${sandbox.url}`,
+      );
       const stop = () => void sandbox.close().then(() => process.exit(0));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

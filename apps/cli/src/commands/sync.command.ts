@@ -31,20 +31,39 @@ export function registerSyncCommand(program: Command): void {
       const timeoutSec = parseIntOption('timeout', opts.timeout, 1);
       const ctx = createCliContext();
       try {
-        if (!(await getLocation(ctx.db(), locationId))) throw new GhlSyncError('location_not_found', `location ${locationId} is not registered; add it with \`ghl-sync locations add ${locationId} --token <token>\``);
+        if (!(await getLocation(ctx.db(), locationId)))
+          throw new GhlSyncError(
+            'location_not_found',
+            `location ${locationId} is not registered; add it with \`ghl-sync locations add ${locationId} --token <token>\``,
+          );
         const run = await createRun(ctx.db(), {
-          locationId, trigger: 'cli', mode: opts.resync ? 'resync' : 'full', allowMassDelete: opts.allowMassDelete ?? false,
+          locationId,
+          trigger: 'cli',
+          mode: opts.resync ? 'resync' : 'full',
+          allowMassDelete: opts.allowMassDelete ?? false,
           deadlineAt: new Date(Date.now() + ctx.config.RUN_DEADLINE_MINUTES * 60_000),
         });
-        await ctx.queues().enqueueCoordinator({ locationId, runId: run.id, trigger: 'cli', mode: run.mode, allowMassDelete: run.allowMassDelete }, run);
+        await ctx
+          .queues()
+          .enqueueCoordinator(
+            { locationId, runId: run.id, trigger: 'cli', mode: run.mode, allowMassDelete: run.allowMassDelete },
+            run,
+          );
         if (!opts.wait && !opts.json) {
-          console.log(`run ${run.id} enqueued for location ${locationId}; follow it with \`ghl-sync runs show ${run.id}\``);
+          console.log(
+            `run ${run.id} enqueued for location ${locationId}; follow it with \`ghl-sync runs show ${run.id}\``,
+          );
           return;
         }
         if (!opts.json) console.error(`run ${run.id} enqueued for location ${locationId}`);
         const finished = await waitForRun({
-          db: ctx.db(), queues: ctx.queues(), runId: run.id, timeoutMs: (timeoutSec ?? 0) * 1000,
-          onProgress: (line) => { if (!opts.json) console.error(line); },
+          db: ctx.db(),
+          queues: ctx.queues(),
+          runId: run.id,
+          timeoutMs: (timeoutSec ?? 0) * 1000,
+          onProgress: (line) => {
+            if (!opts.json) console.error(line);
+          },
           onNoWorker: (line) => console.error(`warning: ${line}`),
         });
         console.log(opts.json ? JSON.stringify(runToJson(finished)) : formatRunSummary(finished));

@@ -12,7 +12,9 @@ export function registerWorkerCommand(program: Command): void {
     .description('run a worker process (coordinator, page, finalize and maintenance queues) until SIGTERM')
     .option('--concurrency <n>', 'page jobs this process runs at once (WORKER_CONCURRENCY)')
     .action(async (opts: { concurrency?: string }) => {
-      const config = loadConfig(undefined, { WORKER_CONCURRENCY: parseIntOption('concurrency', opts.concurrency, 1, 500) });
+      const config = loadConfig(undefined, {
+        WORKER_CONCURRENCY: parseIntOption('concurrency', opts.concurrency, 1, 500),
+      });
       const logger = createLogger({ name: 'worker', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
       const running = await startWorker(config, logger);
       installGracefulShutdown({ closers: running.closers, graceMs: config.SHUTDOWN_GRACE_MS, logger });

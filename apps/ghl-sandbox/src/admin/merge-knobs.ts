@@ -15,14 +15,22 @@ const CHECKS: { [K in keyof SandboxKnobs]: Check } = {
   failureRate: isFraction,
   hangRate: isFraction,
   hangMs: isNonNeg,
-  failPages: (v) => Array.isArray(v) && v.every((p) => isObj(p) && Number.isInteger(p['pageIndex']) && isStatus(p['status']) && optNonNeg(p['times'])),
-  forceStatus: (v) => v === null || (isObj(v) && isStatus(v['status']) && Number.isInteger(v['count']) && optNonNeg(v['retryAfterSec'])),
+  failPages: (v) =>
+    Array.isArray(v) &&
+    v.every((p) => isObj(p) && Number.isInteger(p['pageIndex']) && isStatus(p['status']) && optNonNeg(p['times'])),
+  forceStatus: (v) =>
+    v === null || (isObj(v) && isStatus(v['status']) && Number.isInteger(v['count']) && optNonNeg(v['retryAfterSec'])),
   totalMode: (v) => v === 'exact' || v === 'inflated' || isNonNeg(v),
   stallCursorAfterPage: (v) => v === null || (Number.isInteger(v) && (v as number) >= 0),
   cursorIdMode: (v) => v === 'opportunity' || v === 'contact',
   endSentinel: (v) => v === 'null' || v === 'empty' || v === 'absent',
   indexLagMs: isNonNeg,
-  malformed: (v) => v === null || (isObj(v) && ['invalid_json', 'html', 'missing_meta', 'missing_id'].includes(v['mode'] as string) && (v['pageIndex'] === undefined || Number.isInteger(v['pageIndex'])) && optNonNeg(v['times'])),
+  malformed: (v) =>
+    v === null ||
+    (isObj(v) &&
+      ['invalid_json', 'html', 'missing_meta', 'missing_id'].includes(v['mode'] as string) &&
+      (v['pageIndex'] === undefined || Number.isInteger(v['pageIndex'])) &&
+      optNonNeg(v['times'])),
   sendRetryAfter: (v) => typeof v === 'boolean',
   oauthLocationInactive: (v) => typeof v === 'boolean',
   pageRecords: (v) => Array.isArray(v) && v.every(isObj),

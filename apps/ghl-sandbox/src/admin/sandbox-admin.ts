@@ -116,7 +116,14 @@ export function createSandboxAdmin(state: SandboxState): SandboxAdmin {
     getStats: (locationId) => {
       const runtime = loc(locationId);
       const s = runtime.stats;
-      return { requests: s.requests, accepted: s.accepted, rejected429: s.rejected429, maxInAnyWindow: runtime.limiter.maxInAnyWindow, refreshCalls: s.refreshCalls, byStatus: { ...s.byStatus } };
+      return {
+        requests: s.requests,
+        accepted: s.accepted,
+        rejected429: s.rejected429,
+        maxInAnyWindow: runtime.limiter.maxInAnyWindow,
+        refreshCalls: s.refreshCalls,
+        byStatus: { ...s.byStatus },
+      };
     },
     resetStats: (locationId) => {
       const runtime = loc(locationId);

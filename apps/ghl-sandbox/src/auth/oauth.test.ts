@@ -6,7 +6,13 @@ async function refresh(sandbox: Sandbox, refreshToken: string, secret = 'sandbox
   const response = await fetch(`${sandbox.url}/oauth/token`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ client_id: 'sandbox-client', client_secret: secret, grant_type: 'refresh_token', refresh_token: refreshToken, user_type: 'Location' }).toString(),
+    body: new URLSearchParams({
+      client_id: 'sandbox-client',
+      client_secret: secret,
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+      user_type: 'Location',
+    }).toString(),
   });
   return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
@@ -20,23 +26,35 @@ describe('OAuth', () => {
 
   it('accepts install tokens, rotates single-use refresh tokens and keeps old access tokens alive', async () => {
     const { id } = sandbox.locations[0]!;
-    const install = (await adminCall(sandbox, 'POST', `/locations/${id}/oauth/install`, { accessTokenTtlSec: 3600 })).body;
+    const install = (await adminCall(sandbox, 'POST', `/locations/${id}/oauth/install`, { accessTokenTtlSec: 3600 }))
+      .body;
     expect(install.expiresIn).toBe(3600);
     expect((await ghlGet(sandbox, searchPath({ location_id: id, limit: 1 }), install.accessToken)).status).toBe(200);
 
     const first = await refresh(sandbox, install.refreshToken);
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ token_type: 'Bearer', expires_in: 3600, userType: 'Location', locationId: id, scope: 'opportunities.readonly opportunities.write' });
+    expect(first.body).toMatchObject({
+      token_type: 'Bearer',
+      expires_in: 3600,
+      userType: 'Location',
+      locationId: id,
+      scope: 'opportunities.readonly opportunities.write',
+    });
     expect(first.body['refresh_token']).not.toBe(install.refreshToken);
     expect(typeof first.body['userId']).toBe('string');
     expect(typeof first.body['traceId']).toBe('string');
 
     const reuse = await refresh(sandbox, install.refreshToken);
     expect(reuse.status).toBe(400);
-    expect(reuse.body).toMatchObject({ error: 'invalid_grant', error_description: 'Invalid grant: refresh token is invalid' });
+    expect(reuse.body).toMatchObject({
+      error: 'invalid_grant',
+      error_description: 'Invalid grant: refresh token is invalid',
+    });
 
     expect((await ghlGet(sandbox, searchPath({ location_id: id, limit: 1 }), install.accessToken)).status).toBe(200);
-    expect((await ghlGet(sandbox, searchPath({ location_id: id, limit: 1 }), first.body['access_token'])).status).toBe(200);
+    expect((await ghlGet(sandbox, searchPath({ location_id: id, limit: 1 }), first.body['access_token'])).status).toBe(
+      200,
+    );
     expect((await refresh(sandbox, first.body['refresh_token'])).status).toBe(200);
     expect(sandbox.admin.getStats(id).refreshCalls).toBe(3);
   });
@@ -58,7 +76,9 @@ describe('OAuth', () => {
     const install = sandbox.admin.createOAuthInstall(id, { accessTokenTtlSec: 0.2 });
     expect((await ghlGet(sandbox, searchPath({ location_id: id }), install.accessToken)).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 250));
-    expect((await ghlGet(sandbox, searchPath({ location_id: id }), install.accessToken)).body.message).toBe('Invalid JWT');
+    expect((await ghlGet(sandbox, searchPath({ location_id: id }), install.accessToken)).body.message).toBe(
+      'Invalid JWT',
+    );
   });
 
   it('rejects wrong client credentials and inactive locations', async () => {

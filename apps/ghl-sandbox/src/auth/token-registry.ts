@@ -2,9 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 /** Result of looking up a bearer token. */
 export type TokenLookup =
-  | { kind: 'valid'; locationId: string }
-  | { kind: 'expired'; locationId: string }
-  | { kind: 'unknown' };
+  { kind: 'valid'; locationId: string } | { kind: 'expired'; locationId: string } | { kind: 'unknown' };
 
 /** Tokens of a fresh OAuth install (admin surface). */
 export interface OAuthInstall {
@@ -54,13 +52,29 @@ export class TokenRegistry {
     if (pit !== undefined) return { kind: 'valid', locationId: pit };
     const access = this.access.get(token);
     if (access === undefined) return { kind: 'unknown' };
-    return access.expiresAtMs > nowMs ? { kind: 'valid', locationId: access.locationId } : { kind: 'expired', locationId: access.locationId };
+    return access.expiresAtMs > nowMs
+      ? { kind: 'valid', locationId: access.locationId }
+      : { kind: 'expired', locationId: access.locationId };
   }
 
   private issue(locationId: string, ttlSec: number, nowMs: number): { accessToken: string; refreshToken: string } {
     const iat = nowMs / 1000;
-    const accessToken = jwtLike({ authClass: 'Location', authClassId: locationId, source: 'INTEGRATION', channel: 'OAUTH', iat, exp: iat + ttlSec, jti: randomUUID() });
-    const refreshToken = jwtLike({ authClass: 'Location', authClassId: locationId, type: 'refresh', iat, jti: randomUUID() });
+    const accessToken = jwtLike({
+      authClass: 'Location',
+      authClassId: locationId,
+      source: 'INTEGRATION',
+      channel: 'OAUTH',
+      iat,
+      exp: iat + ttlSec,
+      jti: randomUUID(),
+    });
+    const refreshToken = jwtLike({
+      authClass: 'Location',
+      authClassId: locationId,
+      type: 'refresh',
+      iat,
+      jti: randomUUID(),
+    });
     this.access.set(accessToken, { locationId, expiresAtMs: nowMs + ttlSec * 1000 });
     this.refresh.set(refreshToken, { locationId, used: false, ttlSec });
     return { accessToken, refreshToken };
@@ -84,7 +98,12 @@ export class TokenRegistry {
     const entry = this.refresh.get(refreshToken);
     if (entry === undefined || entry.used) return { kind: 'invalid', locationId: entry?.locationId };
     entry.used = true;
-    return { kind: 'ok', locationId: entry.locationId, ...this.issue(entry.locationId, entry.ttlSec, nowMs), expiresIn: entry.ttlSec };
+    return {
+      kind: 'ok',
+      locationId: entry.locationId,
+      ...this.issue(entry.locationId, entry.ttlSec, nowMs),
+      expiresIn: entry.ttlSec,
+    };
   }
 
   /** Expires every current OAuth access token of a location; returns how many. */

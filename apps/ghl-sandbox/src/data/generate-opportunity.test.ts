@@ -7,13 +7,25 @@ describe('generated opportunities', () => {
   const records = Array.from({ length: 2000 }, (_, i) => generateOpportunity(profile, i));
 
   it('are pure functions of (seed, location, index)', () => {
-    expect(JSON.stringify(generateOpportunity(createLocationProfile(1, 'varietyLocation00001', 2000), 17))).toBe(JSON.stringify(records[17]));
-    expect(JSON.stringify(generateOpportunity(createLocationProfile(2, 'varietyLocation00001', 2000), 17))).not.toBe(JSON.stringify(records[17]));
+    expect(JSON.stringify(generateOpportunity(createLocationProfile(1, 'varietyLocation00001', 2000), 17))).toBe(
+      JSON.stringify(records[17]),
+    );
+    expect(JSON.stringify(generateOpportunity(createLocationProfile(2, 'varietyLocation00001', 2000), 17))).not.toBe(
+      JSON.stringify(records[17]),
+    );
   });
 
   it('cover every documented customFields variant', () => {
     const fields = records.flatMap((r) => r['customFields'] as Array<Record<string, unknown>>);
-    const kinds = new Set(fields.map((f) => ('fieldValueString' in f ? 'fieldValueString' : Array.isArray(f['fieldValue']) ? `array-of-${typeof (f['fieldValue'] as unknown[])[0]}` : typeof f['fieldValue'])));
+    const kinds = new Set(
+      fields.map((f) =>
+        'fieldValueString' in f
+          ? 'fieldValueString'
+          : Array.isArray(f['fieldValue'])
+            ? `array-of-${typeof (f['fieldValue'] as unknown[])[0]}`
+            : typeof f['fieldValue'],
+      ),
+    );
     expect([...kinds].sort()).toEqual(['array-of-object', 'array-of-string', 'fieldValueString', 'object', 'string']);
     expect(records.some((r) => (r['customFields'] as unknown[]).length === 0)).toBe(true);
   });

@@ -19,12 +19,78 @@ export interface OpportunityCore {
   assignedTo: string | undefined;
 }
 
-const FIRST_NAMES = ['Ana', 'José', 'Zoë', 'Łukasz', 'Mei', 'Olu', 'Søren', 'Priya', 'Chloé', 'Mateo', 'Aiyana', 'Björn', 'Fatima', 'Kenji', 'Noah', 'Émile'];
+const FIRST_NAMES = [
+  'Ana',
+  'José',
+  'Zoë',
+  'Łukasz',
+  'Mei',
+  'Olu',
+  'Søren',
+  'Priya',
+  'Chloé',
+  'Mateo',
+  'Aiyana',
+  'Björn',
+  'Fatima',
+  'Kenji',
+  'Noah',
+  'Émile',
+];
 /** ASCII e-mail local parts of FIRST_NAMES, computed once (normalising per record is slow at 500k). */
-const EMAIL_NAMES = new Map(FIRST_NAMES.map((n) => [n, n.replace('Ł', 'L').replace('ø', 'o').normalize('NFD').replace(/[^\x20-\x7e]/g, '').toLowerCase()]));
-const LAST_NAMES = ['García', 'Müller', 'Nguyễn', "O'Brien", 'Kowalski', 'Okafor', 'Andersson', 'Patel', 'Dubois', 'Rossi', 'Smith', '山田', 'Ivanova', 'Lee'];
-const DEAL_WORDS = ['Website redesign', 'Annual plan', 'Consulting', 'Kitchen remodel', 'Roof repair', 'SEO package', 'Wedding 💍', 'Solar install ☀️', 'Enterprise seats', 'Dental implants', 'Café fit-out', '北京 项目', 'Renewal 🚀', 'Upsell'];
-const COMPANIES = ['Acme Inc', 'Globex', 'Initech', 'Umbrella Corp', 'Stark Industries', 'Société Générale', 'Wayne Enterprises', 'Hooli'];
+const EMAIL_NAMES = new Map(
+  FIRST_NAMES.map((n) => [
+    n,
+    n
+      .replace('Ł', 'L')
+      .replace('ø', 'o')
+      .normalize('NFD')
+      .replace(/[^\x20-\x7e]/g, '')
+      .toLowerCase(),
+  ]),
+);
+const LAST_NAMES = [
+  'García',
+  'Müller',
+  'Nguyễn',
+  "O'Brien",
+  'Kowalski',
+  'Okafor',
+  'Andersson',
+  'Patel',
+  'Dubois',
+  'Rossi',
+  'Smith',
+  '山田',
+  'Ivanova',
+  'Lee',
+];
+const DEAL_WORDS = [
+  'Website redesign',
+  'Annual plan',
+  'Consulting',
+  'Kitchen remodel',
+  'Roof repair',
+  'SEO package',
+  'Wedding 💍',
+  'Solar install ☀️',
+  'Enterprise seats',
+  'Dental implants',
+  'Café fit-out',
+  '北京 项目',
+  'Renewal 🚀',
+  'Upsell',
+];
+const COMPANIES = [
+  'Acme Inc',
+  'Globex',
+  'Initech',
+  'Umbrella Corp',
+  'Stark Industries',
+  'Société Générale',
+  'Wayne Enterprises',
+  'Hooli',
+];
 const SOURCES = ['Website', 'Facebook Ads', 'Referral', 'CRM UI', 'Google Ads', 'Zapier', ''];
 const TAGS = ['lead', 'vip', 'newsletter', 'cold', 'hot', 'webinar', 'partner'];
 const STATUSES = ['open', 'open', 'open', 'open', 'open', 'open', 'won', 'won', 'lost', 'lost', 'abandoned'];
@@ -67,11 +133,25 @@ function customFields(prng: Prng, fieldIds: readonly string[]): unknown[] {
     // All documented read variants (ghl-api.md §1.6): string / object / string[] / object[] under
     // `fieldValue`, plus the reported `{fieldValueString, type}` shape.
     switch (prng.int(0, 4)) {
-      case 0: out.push({ id, fieldValue: prng.pick(['Gold', 'Net 30', 'Référence #42', '']) }); break;
-      case 1: out.push({ id, fieldValue: { street: '1 Main St', city: 'Zürich', zip: String(prng.int(1000, 9999)) } }); break;
-      case 2: out.push({ id, fieldValue: [prng.pick(TAGS), prng.pick(TAGS)] }); break;
-      case 3: out.push({ id, fieldValue: [{ url: `https://files.example.com/${prng.chars(8, ALNUM)}.pdf`, meta: { size: prng.int(1, 99_999) } }] }); break;
-      default: out.push({ id, fieldValueString: String(prng.int(1, 1000)), type: 'TEXT' });
+      case 0:
+        out.push({ id, fieldValue: prng.pick(['Gold', 'Net 30', 'Référence #42', '']) });
+        break;
+      case 1:
+        out.push({ id, fieldValue: { street: '1 Main St', city: 'Zürich', zip: String(prng.int(1000, 9999)) } });
+        break;
+      case 2:
+        out.push({ id, fieldValue: [prng.pick(TAGS), prng.pick(TAGS)] });
+        break;
+      case 3:
+        out.push({
+          id,
+          fieldValue: [
+            { url: `https://files.example.com/${prng.chars(8, ALNUM)}.pdf`, meta: { size: prng.int(1, 99_999) } },
+          ],
+        });
+        break;
+      default:
+        out.push({ id, fieldValueString: String(prng.int(1, 1000)), type: 'TEXT' });
     }
   }
   return out;
@@ -86,7 +166,11 @@ function iso(ms: number): string {
  * captured real search response (ghl-api.md §1.4, §1.5); `sort` is added when serving because
  * its id part depends on the `cursorIdMode` knob.
  */
-export function generateOpportunity(profile: LocationProfile, index: number, core: OpportunityCore = generateCore(profile, index)): OpportunityRecord {
+export function generateOpportunity(
+  profile: LocationProfile,
+  index: number,
+  core: OpportunityCore = generateCore(profile, index),
+): OpportunityRecord {
   const prng = new Prng(hash32(profile.salt, index, 0xf1));
   const first = prng.pick(FIRST_NAMES);
   const last = prng.pick(LAST_NAMES);
@@ -98,7 +182,8 @@ export function generateOpportunity(profile: LocationProfile, index: number, cor
   const tags = prng.chance(0.5) ? [] : [prng.pick(TAGS)];
   const created = core.createdAtMs;
   const stageChange = created + prng.int(0, 30 * 86_400_000);
-  const statusChange = core.status === 'open' ? created + prng.int(0, 1000) : stageChange + prng.int(0, 20 * 86_400_000);
+  const statusChange =
+    core.status === 'open' ? created + prng.int(0, 1000) : stageChange + prng.int(0, 20 * 86_400_000);
   const updated = Math.max(stageChange, statusChange) + prng.int(0, 5 * 86_400_000);
   const record: OpportunityRecord = {
     id: core.id,
@@ -138,7 +223,15 @@ export function generateOpportunity(profile: LocationProfile, index: number, cor
         attributed: null,
       },
     ],
-    attributions: prng.chance(0.2) ? [] : [{ utmSessionSource: prng.pick(['CRM UI', 'Direct traffic', 'Paid Search']), isFirst: true, medium: prng.pick(['manual', 'form', 'calendar']) }],
+    attributions: prng.chance(0.2)
+      ? []
+      : [
+          {
+            utmSessionSource: prng.pick(['CRM UI', 'Direct traffic', 'Paid Search']),
+            isFirst: true,
+            medium: prng.pick(['manual', 'form', 'calendar']),
+          },
+        ],
   };
   return record;
 }

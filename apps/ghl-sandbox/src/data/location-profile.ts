@@ -39,7 +39,17 @@ export interface LocationProfile {
 }
 
 const PIPELINE_NAMES = ['Sales Pipeline', 'Onboarding', 'Renewals ♻️', 'Partnerships', 'Enterprise Deals'];
-const STAGE_NAMES = ['New Lead', 'Contacted', 'Qualified', 'Proposal Sent', 'Negotiation', 'Verbal Yes', 'Closed', 'Follow-up', 'Demo Booked'];
+const STAGE_NAMES = [
+  'New Lead',
+  'Contacted',
+  'Qualified',
+  'Proposal Sent',
+  'Negotiation',
+  'Verbal Yes',
+  'Closed',
+  'Follow-up',
+  'Demo Booked',
+];
 
 /** Builds the profile of a location. */
 export function createLocationProfile(seed: number, locationId: string, count: number): LocationProfile {
@@ -51,7 +61,13 @@ export function createLocationProfile(seed: number, locationId: string, count: n
     const stageCount = prng.int(4, 7);
     const stages: PipelineStage[] = [];
     for (let s = 0; s < stageCount; s += 1) {
-      stages.push({ id: prng.uuid(), name: STAGE_NAMES[(s + p) % STAGE_NAMES.length] ?? 'Stage', position: s, showInFunnel: true, showInPieChart: prng.chance(0.8) });
+      stages.push({
+        id: prng.uuid(),
+        name: STAGE_NAMES[(s + p) % STAGE_NAMES.length] ?? 'Stage',
+        position: s,
+        showInFunnel: true,
+        showInPieChart: prng.chance(0.8),
+      });
     }
     const added = Date.UTC(2023, 0, 1) + prng.int(0, 300) * 86_400_000 + prng.int(0, 86_399_999);
     pipelines.push({

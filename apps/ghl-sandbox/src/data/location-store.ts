@@ -45,7 +45,10 @@ export class LocationStore {
   private createdSeq = 0;
   private mutateSeq = 0;
   /** Sorted extras per state, rebuilt only when that state, the id mode or pageRecords change. */
-  private readonly extrasCache = new Map<OverlayState, { version: number; mode: string; injected: readonly OpportunityRecord[]; entries: ViewEntry[] }>();
+  private readonly extrasCache = new Map<
+    OverlayState,
+    { version: number; mode: string; injected: readonly OpportunityRecord[]; entries: ViewEntry[] }
+  >();
 
   constructor(readonly profile: LocationProfile) {}
 
@@ -63,8 +66,18 @@ export class LocationStore {
   private viewOf(state: OverlayState): RecordView {
     const { pageRecords, cursorIdMode } = this.knobs;
     let cached = this.extrasCache.get(state);
-    if (cached === undefined || cached.version !== state.version || cached.mode !== cursorIdMode || cached.injected !== pageRecords) {
-      cached = { version: state.version, mode: cursorIdMode, injected: pageRecords, entries: RecordView.buildExtras(state, pageRecords, cursorIdMode) };
+    if (
+      cached === undefined ||
+      cached.version !== state.version ||
+      cached.mode !== cursorIdMode ||
+      cached.injected !== pageRecords
+    ) {
+      cached = {
+        version: state.version,
+        mode: cursorIdMode,
+        injected: pageRecords,
+        entries: RecordView.buildExtras(state, pageRecords, cursorIdMode),
+      };
       this.extrasCache.set(state, cached);
     }
     return new RecordView(this.profile, state, cached.entries, cursorIdMode);
@@ -121,9 +134,18 @@ export class LocationStore {
     this.createdSeq += 1;
     const generated = generateOpportunity(this.profile, virtualIndex);
     const now = new Date(nowMs).toISOString();
-    const record: OpportunityRecord = { ...generated, lastStatusChangeAt: now, lastStageChangeAt: now, createdAt: now, updatedAt: now, ...input, locationId: this.profile.locationId };
+    const record: OpportunityRecord = {
+      ...generated,
+      lastStatusChangeAt: now,
+      lastStageChangeAt: now,
+      createdAt: now,
+      updatedAt: now,
+      ...input,
+      locationId: this.profile.locationId,
+    };
     delete record['sort'];
-    if (typeof record['id'] !== 'string' || record['id'] === '' || this.resolve(record['id']) !== undefined) record['id'] = generated['id'];
+    if (typeof record['id'] !== 'string' || record['id'] === '' || this.resolve(record['id']) !== undefined)
+      record['id'] = generated['id'];
     if ('lastActionDate' in record && !('lastActionDate' in input)) record['lastActionDate'] = now;
     this.record({ kind: 'set-created', record }, nowMs);
     return record;
@@ -160,7 +182,10 @@ export class LocationStore {
   delete(id: string, nowMs: number): boolean {
     const target = this.resolve(id);
     if (target === undefined) return false;
-    this.record(target.kind === 'created' ? { kind: 'delete-created', id } : { kind: 'delete-base', index: target.index }, nowMs);
+    this.record(
+      target.kind === 'created' ? { kind: 'delete-created', id } : { kind: 'delete-base', index: target.index },
+      nowMs,
+    );
     return true;
   }
 
@@ -171,7 +196,12 @@ export class LocationStore {
     const out: string[] = [];
     for (let attempts = 0; out.length < n && attempts < n * 50 + 100; attempts += 1) {
       const r = prng.int(0, space - 1);
-      const id = r < this.profile.count ? (this.truth.deleted.has(r) ? undefined : generateOpportunity(this.profile, r)['id']) : createdIds[r - this.profile.count];
+      const id =
+        r < this.profile.count
+          ? this.truth.deleted.has(r)
+            ? undefined
+            : generateOpportunity(this.profile, r)['id']
+          : createdIds[r - this.profile.count];
       if (typeof id === 'string' && !taken.has(id)) {
         taken.add(id);
         out.push(id);
@@ -195,10 +225,17 @@ export class LocationStore {
       const patch: OpportunityRecord = {};
       const pipeline = this.profile.pipelines.find((p) => p.id === current['pipelineId']) ?? this.profile.pipelines[0];
       switch (prng.int(0, 3)) {
-        case 0: patch['status'] = prng.pick(STATUSES.filter((s) => s !== current['status'])); break;
-        case 1: if (pipeline) patch['pipelineStageId'] = prng.pick(pipeline.stages).id; break;
-        case 2: patch['monetaryValue'] = prng.int(0, 50_000) + prng.int(0, 99) / 100; break;
-        default: patch['name'] = `${String(current['name'])} (updated)`;
+        case 0:
+          patch['status'] = prng.pick(STATUSES.filter((s) => s !== current['status']));
+          break;
+        case 1:
+          if (pipeline) patch['pipelineStageId'] = prng.pick(pipeline.stages).id;
+          break;
+        case 2:
+          patch['monetaryValue'] = prng.int(0, 50_000) + prng.int(0, 99) / 100;
+          break;
+        default:
+          patch['name'] = `${String(current['name'])} (updated)`;
       }
       if (this.update(id, patch, nowMs)) updated.push(id);
     }

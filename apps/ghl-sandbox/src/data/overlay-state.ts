@@ -18,10 +18,19 @@ export class OverlayState {
   /** Applies one resolved change. */
   apply(op: OverlayOp): void {
     switch (op.kind) {
-      case 'set-created': this.created.set(op.record['id'] as string, op.record); break;
-      case 'delete-created': this.created.delete(op.id); break;
-      case 'patch-base': this.patches.set(op.index, op.patch); break;
-      case 'delete-base': this.deleted.add(op.index); this.patches.delete(op.index); break;
+      case 'set-created':
+        this.created.set(op.record['id'] as string, op.record);
+        break;
+      case 'delete-created':
+        this.created.delete(op.id);
+        break;
+      case 'patch-base':
+        this.patches.set(op.index, op.patch);
+        break;
+      case 'delete-base':
+        this.deleted.add(op.index);
+        this.patches.delete(op.index);
+        break;
     }
     this.version += 1;
   }

@@ -52,13 +52,19 @@ function fieldsOfRecord(record: OpportunityRecord): FilterFields {
     status: str(record['status']),
     pipelineId: str(record['pipelineId']),
     pipelineStageId: str(record['pipelineStageId']),
-    assignedTo: record['assignedTo'] === undefined || record['assignedTo'] === null ? undefined : String(record['assignedTo']),
+    assignedTo:
+      record['assignedTo'] === undefined || record['assignedTo'] === null ? undefined : String(record['assignedTo']),
   };
 }
 
 function overlayEntry(record: OpportunityRecord, mode: 'opportunity' | 'contact'): ViewEntry {
   const fields = fieldsOfRecord(record);
-  return { ms: recordCreatedMs(record), sid: mode === 'contact' ? fields.contactId : fields.id, fields: () => fields, record: () => record };
+  return {
+    ms: recordCreatedMs(record),
+    sid: mode === 'contact' ? fields.contactId : fields.id,
+    fields: () => fields,
+    record: () => record,
+  };
 }
 
 /**
@@ -79,7 +85,11 @@ export class RecordView {
    * Sorts created and injected records newest first. Costs O(m log m) in their number m, so
    * callers cache the result per overlay version (see LocationStore).
    */
-  static buildExtras(overlay: OverlayState, injected: readonly OpportunityRecord[], mode: 'opportunity' | 'contact'): ViewEntry[] {
+  static buildExtras(
+    overlay: OverlayState,
+    injected: readonly OpportunityRecord[],
+    mode: 'opportunity' | 'contact',
+  ): ViewEntry[] {
     const extras = [...overlay.created.values(), ...injected].map((r) => overlayEntry(r, mode));
     extras.sort((a, b) => (isBefore(a, b, 'desc') ? -1 : isBefore(b, a, 'desc') ? 1 : 0));
     return extras;
@@ -93,7 +103,8 @@ export class RecordView {
   private baseEntry(index: number): ViewEntry {
     const patch = this.overlay.patches.get(index);
     const core = generateCore(this.profile, index);
-    const fields: FilterFields = patch === undefined ? core : { ...core, ...fieldsOfRecord({ ...core, ...patch }), id: core.id };
+    const fields: FilterFields =
+      patch === undefined ? core : { ...core, ...fieldsOfRecord({ ...core, ...patch }), id: core.id };
     const profile = this.profile;
     return {
       ms: core.createdAtMs,
@@ -113,7 +124,14 @@ export class RecordView {
   private *baseEntries(after: SortKey | undefined, dir: SortDirection): Generator<ViewEntry> {
     const { salt, count } = this.profile;
     const step = dir === 'desc' ? 1 : -1;
-    let i = dir === 'desc' ? (after ? firstIndexAtOrBefore(salt, count, after.ms) : 0) : after ? firstIndexAtOrBefore(salt, count, after.ms - 1) - 1 : count - 1;
+    let i =
+      dir === 'desc'
+        ? after
+          ? firstIndexAtOrBefore(salt, count, after.ms)
+          : 0
+        : after
+          ? firstIndexAtOrBefore(salt, count, after.ms - 1) - 1
+          : count - 1;
     while (i >= 0 && i < count) {
       const ms = this.baseMs(i);
       let j = i + step;

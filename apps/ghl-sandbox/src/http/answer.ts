@@ -18,7 +18,14 @@ export async function applyLatency(runtime: LocationRuntime): Promise<void> {
  * Sends a JSON answer from a GHL endpoint: latency knob, rate-limit headers (computed at send
  * time, so they reflect this request), `traceId`, and the per-status counter.
  */
-export async function answer(ctx: ServerContext, reply: FastifyReply, runtime: LocationRuntime | undefined, status: number, body: object, headers: Record<string, string> = {}): Promise<FastifyReply> {
+export async function answer(
+  ctx: ServerContext,
+  reply: FastifyReply,
+  runtime: LocationRuntime | undefined,
+  status: number,
+  body: object,
+  headers: Record<string, string> = {},
+): Promise<FastifyReply> {
   if (runtime !== undefined) {
     await applyLatency(runtime);
     runtime.stats.answered(status);
@@ -53,7 +60,14 @@ export function hang(ctx: ServerContext, reply: FastifyReply, runtime: LocationR
 }
 
 /** Sends a non-JSON (or deliberately broken JSON) body with the same bookkeeping as {@link answer}. */
-export async function answerRaw(ctx: ServerContext, reply: FastifyReply, runtime: LocationRuntime, status: number, contentType: string, text: string): Promise<FastifyReply> {
+export async function answerRaw(
+  ctx: ServerContext,
+  reply: FastifyReply,
+  runtime: LocationRuntime,
+  status: number,
+  contentType: string,
+  text: string,
+): Promise<FastifyReply> {
   await applyLatency(runtime);
   runtime.stats.answered(status);
   setRateLimitHeaders(reply, ctx.state.config, runtime, Date.now());

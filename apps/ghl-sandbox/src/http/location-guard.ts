@@ -1,5 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { badRequestBody, errorBodyForStatus, invalidJwtBody, invalidTokenBody, tooManyRequestsBody } from '../errors.js';
+import {
+  badRequestBody,
+  errorBodyForStatus,
+  invalidJwtBody,
+  invalidTokenBody,
+  tooManyRequestsBody,
+} from '../errors.js';
 import type { LocationRuntime } from '../location-runtime.js';
 import { answer } from './answer.js';
 import type { ServerContext } from './server-context.js';
@@ -20,7 +26,11 @@ function bearerToken(header: string | undefined): string | undefined {
  * Rate-limit buckets are per token location (the "resource", ghl-api.md §4). Only requests that
  * pass the limiter consume budget; see SlidingWindowLimiter for why rejected ones do not.
  */
-export async function guardLocationRequest(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply): Promise<LocationRuntime | undefined> {
+export async function guardLocationRequest(
+  ctx: ServerContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<LocationRuntime | undefined> {
   const now = Date.now();
   const token = bearerToken(request.headers.authorization);
   const lookup = token === undefined ? ({ kind: 'unknown' } as const) : ctx.state.tokens.lookup(token, now);
@@ -38,16 +48,27 @@ export async function guardLocationRequest(ctx: ServerContext, request: FastifyR
   if (knobs.forceStatus !== null && knobs.forceStatus.count > 0) {
     knobs.forceStatus.count -= 1;
     const retry = knobs.forceStatus.retryAfterSec;
-    await answer(ctx, reply, runtime, knobs.forceStatus.status, errorBodyForStatus(knobs.forceStatus.status), retry === undefined ? {} : { 'Retry-After': String(retry) });
+    await answer(
+      ctx,
+      reply,
+      runtime,
+      knobs.forceStatus.status,
+      errorBodyForStatus(knobs.forceStatus.status),
+      retry === undefined ? {} : { 'Retry-After': String(retry) },
+    );
     return undefined;
   }
   if (!runtime.daily.hasRoom(now)) {
-    const retry: Record<string, string> = knobs.sendRetryAfter ? { 'Retry-After': String(Math.ceil(runtime.daily.msUntilReset(now) / 1000)) } : {};
+    const retry: Record<string, string> = knobs.sendRetryAfter
+      ? { 'Retry-After': String(Math.ceil(runtime.daily.msUntilReset(now) / 1000)) }
+      : {};
     await answer(ctx, reply, runtime, 429, tooManyRequestsBody(), retry);
     return undefined;
   }
   if (!runtime.limiter.tryAcquire(now)) {
-    const retry: Record<string, string> = knobs.sendRetryAfter ? { 'Retry-After': String(Math.max(1, Math.ceil(runtime.limiter.msUntilFree(now) / 1000))) } : {};
+    const retry: Record<string, string> = knobs.sendRetryAfter
+      ? { 'Retry-After': String(Math.max(1, Math.ceil(runtime.limiter.msUntilFree(now) / 1000))) }
+      : {};
     await answer(ctx, reply, runtime, 429, tooManyRequestsBody(), retry);
     return undefined;
   }
@@ -57,7 +78,10 @@ export async function guardLocationRequest(ctx: ServerContext, request: FastifyR
   if (version !== API_VERSION) {
     // The real message for a missing/unsupported Version header is unverified (ghl-api.md §0
     // only says the header is required); this wording is ours.
-    const message = version === undefined ? `Version header is required (expected ${API_VERSION})` : `Unsupported Version header value "${String(version)}" (expected ${API_VERSION})`;
+    const message =
+      version === undefined
+        ? `Version header is required (expected ${API_VERSION})`
+        : `Unsupported Version header value "${String(version)}" (expected ${API_VERSION})`;
     await answer(ctx, reply, runtime, 400, badRequestBody(message));
     return undefined;
   }

@@ -15,7 +15,12 @@ const show = (value: number): string => String(Number.isFinite(value) ? value : 
  * Sets the five documented rate-limit headers (ghl-api.md §4 [C S4]) for a location, or from
  * the configured limits when the request could not be tied to one (unknown token).
  */
-export function setRateLimitHeaders(reply: FastifyReply, settings: RateLimitSettings, runtime: LocationRuntime | undefined, nowMs: number): void {
+export function setRateLimitHeaders(
+  reply: FastifyReply,
+  settings: RateLimitSettings,
+  runtime: LocationRuntime | undefined,
+  nowMs: number,
+): void {
   const max = settings.rateLimitMax === 0 ? UNLIMITED : settings.rateLimitMax;
   const daily = settings.dailyLimit === 0 ? UNLIMITED : settings.dailyLimit;
   reply.header('X-RateLimit-Limit-Daily', String(daily));

@@ -36,7 +36,9 @@ describe('rate limits over HTTP', () => {
   it('keeps maxInAnyWindow within the limit under a burst of parallel requests', async () => {
     sandbox = await startSandbox({ rateLimitMax: 5, rateLimitIntervalMs: 500 });
     const { id, token } = sandbox.locations[0]!;
-    const answers = await Promise.all(Array.from({ length: 20 }, () => ghlGet(sandbox!, searchPath({ location_id: id, limit: 1 }), token)));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => ghlGet(sandbox!, searchPath({ location_id: id, limit: 1 }), token)),
+    );
     expect(answers.filter((a) => a.status === 200)).toHaveLength(5);
     expect(answers.filter((a) => a.status === 429)).toHaveLength(15);
     expect(sandbox.admin.getStats(id).maxInAnyWindow).toBe(5);

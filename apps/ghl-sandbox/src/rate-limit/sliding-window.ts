@@ -21,10 +21,14 @@ export class SlidingWindowLimiter {
    * @param max - requests per window; 0 disables the limit.
    * @param intervalMs - window length in ms.
    */
-  constructor(readonly max: number, readonly intervalMs: number) {}
+  constructor(
+    readonly max: number,
+    readonly intervalMs: number,
+  ) {}
 
   private evict(nowMs: number): void {
-    while (this.head < this.accepted.length && (this.accepted[this.head] as number) <= nowMs - this.intervalMs) this.head += 1;
+    while (this.head < this.accepted.length && (this.accepted[this.head] as number) <= nowMs - this.intervalMs)
+      this.head += 1;
     if (this.head > 1024 && this.head * 2 > this.accepted.length) {
       this.accepted.splice(0, this.head);
       this.dropped += this.head;

@@ -18,7 +18,8 @@ function objectBody(body: unknown): Record<string, unknown> {
 
 function nonNegInt(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || (value as number) < 0) throw new SandboxAdminError(400, `${name} must be a non-negative integer`);
+  if (!Number.isInteger(value) || (value as number) < 0)
+    throw new SandboxAdminError(400, `${name} must be a non-negative integer`);
   return value as number;
 }
 
@@ -36,8 +37,13 @@ export function registerAdminRoutes(app: FastifyInstance, admin: SandboxAdmin, a
         return undefined;
       });
       scope.setErrorHandler((error: unknown, _request, reply: FastifyReply) => {
-        const status = error instanceof SandboxAdminError ? error.statusCode : ((error as { statusCode?: number }).statusCode ?? 500);
-        return reply.code(status).send({ statusCode: status, message: error instanceof Error ? error.message : String(error) });
+        const status =
+          error instanceof SandboxAdminError
+            ? error.statusCode
+            : ((error as { statusCode?: number }).statusCode ?? 500);
+        return reply
+          .code(status)
+          .send({ statusCode: status, message: error instanceof Error ? error.message : String(error) });
       });
 
       scope.get('/locations', async () => ({ locations: admin.listLocations() }));
@@ -70,7 +76,9 @@ export function registerAdminRoutes(app: FastifyInstance, admin: SandboxAdmin, a
         return reply.type('application/x-ndjson; charset=utf-8').send(Readable.from(lines()));
       });
       scope.post<{ Params: LocParams }>('/locations/:id/opportunities', async (request, reply) => {
-        return reply.code(201).send(admin.createOpportunity(request.params.id, objectBody(request.body) as OpportunityRecord));
+        return reply
+          .code(201)
+          .send(admin.createOpportunity(request.params.id, objectBody(request.body) as OpportunityRecord));
       });
       scope.get<{ Params: OppParams }>('/locations/:id/opportunities/:oppId', async (request, reply) => {
         const record = admin.getOpportunity(request.params.id, request.params.oppId);
@@ -78,7 +86,11 @@ export function registerAdminRoutes(app: FastifyInstance, admin: SandboxAdmin, a
         return reply.send(record);
       });
       scope.patch<{ Params: OppParams }>('/locations/:id/opportunities/:oppId', async (request) => {
-        return admin.updateOpportunity(request.params.id, request.params.oppId, objectBody(request.body) as OpportunityRecord);
+        return admin.updateOpportunity(
+          request.params.id,
+          request.params.oppId,
+          objectBody(request.body) as OpportunityRecord,
+        );
       });
       scope.delete<{ Params: OppParams }>('/locations/:id/opportunities/:oppId', async (request, reply) => {
         admin.deleteOpportunity(request.params.id, request.params.oppId);
@@ -98,8 +110,12 @@ export function registerAdminRoutes(app: FastifyInstance, admin: SandboxAdmin, a
       });
 
       scope.get<{ Params: LocParams }>('/locations/:id/knobs', async (request) => admin.getKnobs(request.params.id));
-      scope.patch<{ Params: LocParams }>('/locations/:id/knobs', async (request) => admin.setKnobs(request.params.id, objectBody(request.body) as Partial<SandboxKnobs>));
-      scope.delete<{ Params: LocParams }>('/locations/:id/knobs', async (request) => admin.resetKnobs(request.params.id));
+      scope.patch<{ Params: LocParams }>('/locations/:id/knobs', async (request) =>
+        admin.setKnobs(request.params.id, objectBody(request.body) as Partial<SandboxKnobs>),
+      );
+      scope.delete<{ Params: LocParams }>('/locations/:id/knobs', async (request) =>
+        admin.resetKnobs(request.params.id),
+      );
 
       scope.get<{ Params: LocParams }>('/locations/:id/stats', async (request) => admin.getStats(request.params.id));
       scope.delete<{ Params: LocParams }>('/locations/:id/stats', async (request, reply) => {
@@ -114,10 +130,15 @@ export function registerAdminRoutes(app: FastifyInstance, admin: SandboxAdmin, a
       scope.post<{ Params: LocParams }>('/locations/:id/oauth/install', async (request, reply) => {
         const body = objectBody(request.body);
         const ttl = body['accessTokenTtlSec'];
-        if (ttl !== undefined && !(typeof ttl === 'number' && ttl > 0)) throw new SandboxAdminError(400, 'accessTokenTtlSec must be a positive number');
-        return reply.code(201).send(admin.createOAuthInstall(request.params.id, ttl === undefined ? {} : { accessTokenTtlSec: ttl }));
+        if (ttl !== undefined && !(typeof ttl === 'number' && ttl > 0))
+          throw new SandboxAdminError(400, 'accessTokenTtlSec must be a positive number');
+        return reply
+          .code(201)
+          .send(admin.createOAuthInstall(request.params.id, ttl === undefined ? {} : { accessTokenTtlSec: ttl }));
       });
-      scope.post<{ Params: LocParams }>('/locations/:id/oauth/expire', async (request) => ({ expired: admin.expireAccessToken(request.params.id) }));
+      scope.post<{ Params: LocParams }>('/locations/:id/oauth/expire', async (request) => ({
+        expired: admin.expireAccessToken(request.params.id),
+      }));
     },
     { prefix: '/_sandbox' },
   );

@@ -21,13 +21,20 @@ export function registerOAuthTokenRoute(app: FastifyInstance, ctx: ServerContext
     const now = Date.now();
     setRateLimitHeaders(reply, ctx.state.config, undefined, now);
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const field = (name: string): string | undefined => (typeof body[name] === 'string' ? (body[name] as string) : undefined);
+    const field = (name: string): string | undefined =>
+      typeof body[name] === 'string' ? (body[name] as string) : undefined;
     const { clientId, clientSecret } = ctx.state.config.oauthClient;
     if (field('client_id') !== clientId || field('client_secret') !== clientSecret) {
-      return reply.code(401).send(withTraceId(oauthErrorBody('invalid_client', 'Invalid client: client credentials are invalid')));
+      return reply
+        .code(401)
+        .send(withTraceId(oauthErrorBody('invalid_client', 'Invalid client: client credentials are invalid')));
     }
     if (field('grant_type') !== 'refresh_token') {
-      return reply.code(400).send(withTraceId(oauthErrorBody('unsupported_grant_type', 'The sandbox only supports grant_type=refresh_token')));
+      return reply
+        .code(400)
+        .send(
+          withTraceId(oauthErrorBody('unsupported_grant_type', 'The sandbox only supports grant_type=refresh_token')),
+        );
     }
     const refreshToken = field('refresh_token') ?? '';
     const locationId = ctx.state.tokens.refreshLocation(refreshToken);
@@ -40,17 +47,21 @@ export function registerOAuthTokenRoute(app: FastifyInstance, ctx: ServerContext
     }
     const result = ctx.state.tokens.exchange(refreshToken, now);
     if (result.kind === 'invalid') {
-      return reply.code(400).send(withTraceId(oauthErrorBody('invalid_grant', 'Invalid grant: refresh token is invalid')));
+      return reply
+        .code(400)
+        .send(withTraceId(oauthErrorBody('invalid_grant', 'Invalid grant: refresh token is invalid')));
     }
-    return reply.code(200).send(withTraceId({
-      access_token: result.accessToken,
-      token_type: 'Bearer',
-      expires_in: result.expiresIn,
-      refresh_token: result.refreshToken,
-      scope: SCOPES,
-      userType: 'Location',
-      locationId: result.locationId,
-      userId: runtime?.store.profile.users[0] ?? 'sandbox-user',
-    }));
+    return reply.code(200).send(
+      withTraceId({
+        access_token: result.accessToken,
+        token_type: 'Bearer',
+        expires_in: result.expiresIn,
+        refresh_token: result.refreshToken,
+        scope: SCOPES,
+        userType: 'Location',
+        locationId: result.locationId,
+        userId: runtime?.store.profile.users[0] ?? 'sandbox-user',
+      }),
+    );
   });
 }

@@ -13,7 +13,9 @@ export function registerPipelinesRoute(app: FastifyInstance, ctx: ServerContext)
     const runtime = await guardLocationRequest(ctx, request, reply);
     if (runtime === undefined) return reply;
     const query = request.query as Record<string, unknown>;
-    const errors = Object.keys(query).filter((name) => name !== 'locationId').map((name) => `property ${name} should not exist`);
+    const errors = Object.keys(query)
+      .filter((name) => name !== 'locationId')
+      .map((name) => `property ${name} should not exist`);
     const locationId = query['locationId'];
     if (typeof locationId !== 'string' || locationId === '') errors.push("locationId can't be undefined");
     if (errors.length > 0) return answer(ctx, reply, runtime, 422, unprocessableBody(errors));

@@ -18,13 +18,21 @@ describe('GET /opportunities/search', () => {
     it('answers 401 UnauthorizedDTO without a token', async () => {
       const res = await ghlGet(sandbox, searchPath({ location_id: loc.id }), undefined);
       expect(res.status).toBe(401);
-      expect(res.body).toMatchObject({ statusCode: 401, message: 'Invalid token: access token is invalid', error: 'Unauthorized' });
+      expect(res.body).toMatchObject({
+        statusCode: 401,
+        message: 'Invalid token: access token is invalid',
+        error: 'Unauthorized',
+      });
       expect(typeof res.body.traceId).toBe('string');
       expect(res.headers.get('x-ratelimit-max')).toBe('1000000000');
     });
 
     it('answers 401 for an unknown token', async () => {
-      const res = await ghlGet(sandbox, searchPath({ location_id: loc.id }), 'pit-00000000-0000-4000-8000-000000000000');
+      const res = await ghlGet(
+        sandbox,
+        searchPath({ location_id: loc.id }),
+        'pit-00000000-0000-4000-8000-000000000000',
+      );
       expect(res.status).toBe(401);
       expect(res.body.message).toBe('Invalid token: access token is invalid');
     });
@@ -32,7 +40,11 @@ describe('GET /opportunities/search', () => {
     it('answers 403 when the token belongs to another location', async () => {
       const res = await ghlGet(sandbox, searchPath({ location_id: loc.id }), other.token);
       expect(res.status).toBe(403);
-      expect(res.body).toMatchObject({ statusCode: 403, message: 'The token does not have access to this location.', error: 'Forbidden' });
+      expect(res.body).toMatchObject({
+        statusCode: 403,
+        message: 'The token does not have access to this location.',
+        error: 'Forbidden',
+      });
     });
 
     it('issues pit-<uuid> tokens', () => {
@@ -43,7 +55,9 @@ describe('GET /opportunities/search', () => {
 
   describe('Version header', () => {
     it('answers 400 when missing', async () => {
-      const response = await fetch(`${sandbox.url}${searchPath({ location_id: loc.id })}`, { headers: { Authorization: `Bearer ${loc.token}` } });
+      const response = await fetch(`${sandbox.url}${searchPath({ location_id: loc.id })}`, {
+        headers: { Authorization: `Bearer ${loc.token}` },
+      });
       const body = (await response.json()) as Record<string, unknown>;
       expect(response.status).toBe(400);
       expect(body['statusCode']).toBe(400);
@@ -61,7 +75,11 @@ describe('GET /opportunities/search', () => {
     it('rejects unknown and camelCase params with one message each', async () => {
       const res = await ghlGet(sandbox, searchPath({ location_id: loc.id, pipelineId: 'x', skip: 10 }), loc.token);
       expect(res.status).toBe(422);
-      expect(res.body).toMatchObject({ statusCode: 422, error: 'Unprocessable Entity', message: ['property pipelineId should not exist', 'property skip should not exist'] });
+      expect(res.body).toMatchObject({
+        statusCode: 422,
+        error: 'Unprocessable Entity',
+        message: ['property pipelineId should not exist', 'property skip should not exist'],
+      });
     });
 
     it('requires location_id', async () => {
@@ -143,7 +161,11 @@ describe('GET /opportunities/search', () => {
 
     it('returns page 1 again when startAfter comes without startAfterId', async () => {
       const first = await ghlGet(sandbox, searchPath({ location_id: loc.id, limit: 5 }), loc.token);
-      const again = await ghlGet(sandbox, searchPath({ location_id: loc.id, limit: 5, startAfter: first.body.meta.startAfter }), loc.token);
+      const again = await ghlGet(
+        sandbox,
+        searchPath({ location_id: loc.id, limit: 5, startAfter: first.body.meta.startAfter }),
+        loc.token,
+      );
       expect(again.body.opportunities.map((o: any) => o.id)).toEqual(first.body.opportunities.map((o: any) => o.id));
       const withPage = await ghlGet(sandbox, searchPath({ location_id: loc.id, limit: 5, page: 2 }), loc.token);
       expect(withPage.body.opportunities[0].id).toBe(first.body.opportunities[0].id);
@@ -163,7 +185,9 @@ describe('GET /opportunities/search', () => {
       expect(res.body.opportunities.map((o: any) => o.id)).toEqual(won.slice(0, 100).map((r) => r.id));
       const pipelineId = records[0].pipelineId;
       const inPipeline = await walkAll(sandbox, loc.id, loc.token, { limit: 7, pipeline_id: pipelineId });
-      expect(inPipeline.records.map((r) => r.id)).toEqual(records.filter((r) => r.pipelineId === pipelineId).map((r) => r.id));
+      expect(inPipeline.records.map((r) => r.id)).toEqual(
+        records.filter((r) => r.pipelineId === pipelineId).map((r) => r.id),
+      );
       expect(inPipeline.metas[0].total).toBe(inPipeline.records.length);
     });
 
@@ -173,7 +197,11 @@ describe('GET /opportunities/search', () => {
       const mmddyyyy = `${String(pivot.getUTCMonth() + 1).padStart(2, '0')}-${String(pivot.getUTCDate()).padStart(2, '0')}-${pivot.getUTCFullYear()}`;
       const day = Date.UTC(pivot.getUTCFullYear(), pivot.getUTCMonth(), pivot.getUTCDate());
       const expected = records.filter((r) => r.sort[0] >= day && r.sort[0] < day + 86_400_000);
-      const res = await ghlGet(sandbox, searchPath({ location_id: loc.id, date: mmddyyyy, endDate: mmddyyyy, limit: 100 }), loc.token);
+      const res = await ghlGet(
+        sandbox,
+        searchPath({ location_id: loc.id, date: mmddyyyy, endDate: mmddyyyy, limit: 100 }),
+        loc.token,
+      );
       expect(expected.length).toBeGreaterThan(0);
       expect(res.body.opportunities.map((o: any) => o.id)).toEqual(expected.map((r) => r.id));
     });
@@ -239,9 +267,23 @@ describe('determinism and scale', () => {
       expect(first.body.meta.total).toBe(500_000);
       expect(first.body.opportunities).toHaveLength(100);
       // Jump close to the end with a cursor taken from the oldest records (ascending order).
-      const oldest = await ghlGet(s, searchPath({ location_id: l.id, status: 'all', limit: 100, order: 'added_asc' }), l.token);
+      const oldest = await ghlGet(
+        s,
+        searchPath({ location_id: l.id, status: 'all', limit: 100, order: 'added_asc' }),
+        l.token,
+      );
       const key = oldest.body.opportunities[50];
-      const deep = await ghlGet(s, searchPath({ location_id: l.id, status: 'all', limit: 100, startAfter: key.sort[0], startAfterId: key.sort[1] }), l.token);
+      const deep = await ghlGet(
+        s,
+        searchPath({
+          location_id: l.id,
+          status: 'all',
+          limit: 100,
+          startAfter: key.sort[0],
+          startAfterId: key.sort[1],
+        }),
+        l.token,
+      );
       expect(deep.body.opportunities).toHaveLength(50);
       expect(deep.body.meta.nextPageUrl).toBeNull();
       expect(deep.body.opportunities[49].id).toBe(oldest.body.opportunities[0].id);
@@ -263,11 +305,23 @@ describe('more search behaviour', () => {
   it('filters by contact_id, assigned_to and q', async () => {
     const { records } = await walkAll(sandbox, loc.id, loc.token, { limit: 100 });
     const target = records.find((r) => r.assignedTo !== undefined)!;
-    const byContact = await ghlGet(sandbox, searchPath({ location_id: loc.id, contact_id: target.contactId }), loc.token);
-    expect(byContact.body.opportunities.map((o: any) => o.id)).toEqual(records.filter((r) => r.contactId === target.contactId).map((r) => r.id));
+    const byContact = await ghlGet(
+      sandbox,
+      searchPath({ location_id: loc.id, contact_id: target.contactId }),
+      loc.token,
+    );
+    expect(byContact.body.opportunities.map((o: any) => o.id)).toEqual(
+      records.filter((r) => r.contactId === target.contactId).map((r) => r.id),
+    );
     const assigned = await walkAll(sandbox, loc.id, loc.token, { limit: 100, assigned_to: target.assignedTo });
-    expect(assigned.records.map((r) => r.id)).toEqual(records.filter((r) => r.assignedTo === target.assignedTo).map((r) => r.id));
-    const byEmail = await ghlGet(sandbox, searchPath({ location_id: loc.id, q: target.contact.email.toUpperCase() }), loc.token);
+    expect(assigned.records.map((r) => r.id)).toEqual(
+      records.filter((r) => r.assignedTo === target.assignedTo).map((r) => r.id),
+    );
+    const byEmail = await ghlGet(
+      sandbox,
+      searchPath({ location_id: loc.id, q: target.contact.email.toUpperCase() }),
+      loc.token,
+    );
     expect(byEmail.body.opportunities.map((o: any) => o.id)).toContain(target.id);
     expect(byEmail.body.opportunities.every((o: any) => o.contact.email === target.contact.email)).toBe(true);
   });
@@ -275,7 +329,11 @@ describe('more search behaviour', () => {
   it('embeds empty notes/tasks/calendarEvents only when asked', async () => {
     const plain = await ghlGet(sandbox, searchPath({ location_id: loc.id, limit: 1 }), loc.token);
     expect('notes' in plain.body.opportunities[0]).toBe(false);
-    const rich = await ghlGet(sandbox, searchPath({ location_id: loc.id, limit: 1, getNotes: 'true', getTasks: 'true', getCalendarEvents: 'true' }), loc.token);
+    const rich = await ghlGet(
+      sandbox,
+      searchPath({ location_id: loc.id, limit: 1, getNotes: 'true', getTasks: 'true', getCalendarEvents: 'true' }),
+      loc.token,
+    );
     expect(rich.body.opportunities[0]).toMatchObject({ notes: [], tasks: [], calendarEvents: [] });
   });
 
@@ -283,7 +341,9 @@ describe('more search behaviour', () => {
     const other = sandbox.locations[1]!;
     const forbidden = await ghlGet(sandbox, `/opportunities/pipelines?locationId=${other.id}`, loc.token);
     expect(forbidden.status).toBe(403);
-    const noVersion = await ghlGet(sandbox, `/opportunities/pipelines?locationId=${loc.id}`, loc.token, { Version: '' });
+    const noVersion = await ghlGet(sandbox, `/opportunities/pipelines?locationId=${loc.id}`, loc.token, {
+      Version: '',
+    });
     expect(noVersion.status).toBe(400);
     expect(noVersion.headers.get('x-ratelimit-remaining')).toBe('1000000000');
   });
@@ -291,7 +351,11 @@ describe('more search behaviour', () => {
   it('answers unknown endpoints with a NestJS-style 404', async () => {
     const res = await ghlGet(sandbox, '/opportunities/nope/deeper?x=1', loc.token);
     expect(res.status).toBe(404);
-    expect(res.body).toMatchObject({ statusCode: 404, message: 'Cannot GET /opportunities/nope/deeper', error: 'Not Found' });
+    expect(res.body).toMatchObject({
+      statusCode: 404,
+      message: 'Cannot GET /opportunities/nope/deeper',
+      error: 'Not Found',
+    });
     expect(res.headers.get('x-ratelimit-limit-daily')).toBe('200000');
   });
 

@@ -42,7 +42,8 @@ export function registerSearchOpportunitiesRoute(app: FastifyInstance, ctx: Serv
     }
     const view = runtime.store.searchView(Date.now());
     const filter = buildSearchFilter(query);
-    const needsPageIndex = knobs.failPages.length > 0 || knobs.stallCursorAfterPage !== null || knobs.malformed?.pageIndex !== undefined;
+    const needsPageIndex =
+      knobs.failPages.length > 0 || knobs.stallCursorAfterPage !== null || knobs.malformed?.pageIndex !== undefined;
     const pageIndex = needsPageIndex ? pageIndexOf(view, query, filter) : 0;
     const failing = knobs.failPages.find((p) => p.pageIndex === pageIndex && (p.times === undefined || p.times > 0));
     if (failing !== undefined) {
@@ -51,13 +52,20 @@ export function registerSearchOpportunitiesRoute(app: FastifyInstance, ctx: Serv
     }
     const broken = knobs.malformed;
     let malformedMode: string | undefined;
-    if (broken !== null && (broken.pageIndex === undefined || broken.pageIndex === pageIndex) && (broken.times === undefined || broken.times > 0)) {
+    if (
+      broken !== null &&
+      (broken.pageIndex === undefined || broken.pageIndex === pageIndex) &&
+      (broken.times === undefined || broken.times > 0)
+    ) {
       if (broken.times !== undefined) broken.times -= 1;
       malformedMode = broken.mode;
     }
 
     const page = readPage(view, query, filter);
-    const stalled = knobs.stallCursorAfterPage !== null && query.cursor !== undefined && pageIndex >= Math.max(1, knobs.stallCursorAfterPage);
+    const stalled =
+      knobs.stallCursorAfterPage !== null &&
+      query.cursor !== undefined &&
+      pageIndex >= Math.max(1, knobs.stallCursorAfterPage);
     const meta = buildMeta({
       query,
       knobs,
@@ -70,10 +78,24 @@ export function registerSearchOpportunitiesRoute(app: FastifyInstance, ctx: Serv
     switch (malformedMode) {
       case 'invalid_json': {
         const text = JSON.stringify(body);
-        return answerRaw(ctx, reply, runtime, 200, 'application/json; charset=utf-8', text.slice(0, Math.max(1, Math.floor(text.length / 2))));
+        return answerRaw(
+          ctx,
+          reply,
+          runtime,
+          200,
+          'application/json; charset=utf-8',
+          text.slice(0, Math.max(1, Math.floor(text.length / 2))),
+        );
       }
       case 'html':
-        return answerRaw(ctx, reply, runtime, 200, 'text/html; charset=utf-8', '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>');
+        return answerRaw(
+          ctx,
+          reply,
+          runtime,
+          200,
+          'text/html; charset=utf-8',
+          '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>',
+        );
       case 'missing_meta':
         delete body['meta'];
         break;

@@ -25,20 +25,50 @@ export interface MetaInput {
  */
 export function buildMeta(input: MetaInput): Record<string, unknown> {
   const { query, knobs, nextKey, hasMore } = input;
-  const total = knobs.totalMode === 'exact' ? input.total : knobs.totalMode === 'inflated' ? INFLATED_TOTAL : knobs.totalMode;
+  const total =
+    knobs.totalMode === 'exact' ? input.total : knobs.totalMode === 'inflated' ? INFLATED_TOTAL : knobs.totalMode;
   const currentPage = query.page;
   const prevPage = currentPage > 1 ? currentPage - 1 : null;
   if (hasMore && nextKey !== undefined) {
     // The real nextPageUrl echoes the request's filters plus the new cursor [O S21].
-    const params = new URLSearchParams(query.raw.filter(([name]) => name !== 'startAfter' && name !== 'startAfterId' && name !== 'page'));
+    const params = new URLSearchParams(
+      query.raw.filter(([name]) => name !== 'startAfter' && name !== 'startAfterId' && name !== 'page'),
+    );
     params.set('startAfter', String(nextKey.ms));
     params.set('startAfterId', nextKey.sid);
-    return { total, nextPageUrl: `${input.origin}/opportunities/search?${params.toString()}`, startAfterId: nextKey.sid, startAfter: nextKey.ms, currentPage, nextPage: currentPage + 1, prevPage };
+    return {
+      total,
+      nextPageUrl: `${input.origin}/opportunities/search?${params.toString()}`,
+      startAfterId: nextKey.sid,
+      startAfter: nextKey.ms,
+      currentPage,
+      nextPage: currentPage + 1,
+      prevPage,
+    };
   }
   // End of data: the sentinel is undocumented (ghl-api.md §1.2), so it is a knob.
   switch (knobs.endSentinel) {
-    case 'empty': return { total, nextPageUrl: '', startAfterId: '', startAfter: nextKey?.ms ?? null, currentPage, nextPage: null, prevPage };
-    case 'absent': return { total, currentPage, prevPage };
-    default: return { total, nextPageUrl: null, startAfterId: nextKey?.sid ?? null, startAfter: nextKey?.ms ?? null, currentPage, nextPage: null, prevPage };
+    case 'empty':
+      return {
+        total,
+        nextPageUrl: '',
+        startAfterId: '',
+        startAfter: nextKey?.ms ?? null,
+        currentPage,
+        nextPage: null,
+        prevPage,
+      };
+    case 'absent':
+      return { total, currentPage, prevPage };
+    default:
+      return {
+        total,
+        nextPageUrl: null,
+        startAfterId: nextKey?.sid ?? null,
+        startAfter: nextKey?.ms ?? null,
+        currentPage,
+        nextPage: null,
+        prevPage,
+      };
   }
 }

@@ -41,7 +41,13 @@ export function buildSearchFilter(query: SearchQuery): SearchFilter {
       if (q !== undefined) {
         const record = entry.record();
         const contact = (record['contact'] ?? {}) as Record<string, unknown>;
-        const haystack = [record['name'], contact['name'], contact['email'], contact['phone'], contact['companyName']].map(text);
+        const haystack = [
+          record['name'],
+          contact['name'],
+          contact['email'],
+          contact['phone'],
+          contact['companyName'],
+        ].map(text);
         if (!haystack.some((h) => h.includes(q))) return false;
       }
       return true;

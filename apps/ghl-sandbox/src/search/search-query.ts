@@ -5,8 +5,26 @@ import type { SortDirection, SortKey } from '../data/record-view.js';
  * (ghl-api.md §1.1 [C S1]): snake_case filters, camelCase for the rest.
  */
 export const SEARCH_PARAMS = [
-  'q', 'location_id', 'pipeline_id', 'pipeline_stage_id', 'contact_id', 'status', 'assigned_to', 'campaignId', 'id',
-  'order', 'endDate', 'startAfter', 'startAfterId', 'date', 'country', 'page', 'limit', 'getTasks', 'getNotes', 'getCalendarEvents',
+  'q',
+  'location_id',
+  'pipeline_id',
+  'pipeline_stage_id',
+  'contact_id',
+  'status',
+  'assigned_to',
+  'campaignId',
+  'id',
+  'order',
+  'endDate',
+  'startAfter',
+  'startAfterId',
+  'date',
+  'country',
+  'page',
+  'limit',
+  'getTasks',
+  'getNotes',
+  'getCalendarEvents',
 ] as const;
 
 const ALLOWED = new Set<string>(SEARCH_PARAMS);
@@ -87,9 +105,11 @@ export function parseSearchQuery(query: Record<string, unknown>): { ok: SearchQu
     if (!Number.isInteger(page) || page < 1) errors.push('page must not be less than 1');
   }
   const status = value('status');
-  if (status !== undefined && !STATUSES.includes(status)) errors.push(`status must be one of the following values: ${STATUSES.join(', ')}`);
+  if (status !== undefined && !STATUSES.includes(status))
+    errors.push(`status must be one of the following values: ${STATUSES.join(', ')}`);
   const order = value('order');
-  if (order !== undefined && !ORDERS.includes(order)) errors.push(`order must be one of the following values: ${ORDERS.join(', ')}`);
+  if (order !== undefined && !ORDERS.includes(order))
+    errors.push(`order must be one of the following values: ${ORDERS.join(', ')}`);
   const startAfter = value('startAfter');
   if (startAfter !== undefined && !/^-?\d+$/.test(startAfter)) errors.push('startAfter must be a number string');
   const date = value('date');
@@ -111,7 +131,10 @@ export function parseSearchQuery(query: Record<string, unknown>): { ok: SearchQu
       page,
       dir: order === 'added_asc' ? 'asc' : 'desc',
       // Faithful quirk (ghl-api.md §1.3 [O S19]): without BOTH cursor params the first page comes back.
-      cursor: startAfter !== undefined && startAfterId !== undefined ? { ms: Number(startAfter), sid: startAfterId } : undefined,
+      cursor:
+        startAfter !== undefined && startAfterId !== undefined
+          ? { ms: Number(startAfter), sid: startAfterId }
+          : undefined,
       // An omitted status is treated like 'all' (undocumented default, ghl-api.md §7 #22 [I]).
       status: status === 'all' ? undefined : status,
       pipelineId: value('pipeline_id'),

@@ -9,9 +9,19 @@ export interface TestResponse {
 }
 
 /** GET a GHL endpoint with a token and the Version header (both overridable). */
-export async function ghlGet(sandbox: Sandbox, path: string, token: string | undefined, headers: Record<string, string> = {}): Promise<TestResponse> {
+export async function ghlGet(
+  sandbox: Sandbox,
+  path: string,
+  token: string | undefined,
+  headers: Record<string, string> = {},
+): Promise<TestResponse> {
   const response = await fetch(`${sandbox.url}${path}`, {
-    headers: { ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }), Version: '2021-07-28', Accept: 'application/json', ...headers },
+    headers: {
+      ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }),
+      Version: '2021-07-28',
+      Accept: 'application/json',
+      ...headers,
+    },
   });
   const text = await response.text();
   let body: unknown;
@@ -29,10 +39,19 @@ export function searchPath(params: Record<string, string | number>): string {
 }
 
 /** Calls the admin surface. */
-export async function adminCall(sandbox: Sandbox, method: string, path: string, body?: unknown, token = sandbox.adminToken): Promise<TestResponse> {
+export async function adminCall(
+  sandbox: Sandbox,
+  method: string,
+  path: string,
+  body?: unknown,
+  token = sandbox.adminToken,
+): Promise<TestResponse> {
   const response = await fetch(`${sandbox.url}/_sandbox${path}`, {
     method,
-    headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    headers: {
+      Authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
@@ -46,12 +65,22 @@ export async function adminCall(sandbox: Sandbox, method: string, path: string, 
 }
 
 /** Walks every page of a search by cursor; returns all records in order and the pages' metas. */
-export async function walkAll(sandbox: Sandbox, locationId: string, token: string, extra: Record<string, string | number> = {}, maxPages = 10_000): Promise<{ records: any[]; metas: any[] }> {
+export async function walkAll(
+  sandbox: Sandbox,
+  locationId: string,
+  token: string,
+  extra: Record<string, string | number> = {},
+  maxPages = 10_000,
+): Promise<{ records: any[]; metas: any[] }> {
   const records: any[] = [];
   const metas: any[] = [];
   let cursor: Record<string, string> = {};
   for (let page = 0; page < maxPages; page += 1) {
-    const res = await ghlGet(sandbox, searchPath({ location_id: locationId, status: 'all', ...extra, ...cursor }), token);
+    const res = await ghlGet(
+      sandbox,
+      searchPath({ location_id: locationId, status: 'all', ...extra, ...cursor }),
+      token,
+    );
     if (res.status !== 200) throw new Error(`page ${page}: ${res.status} ${res.text}`);
     records.push(...res.body.opportunities);
     metas.push(res.body.meta);

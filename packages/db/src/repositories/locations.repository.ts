@@ -79,7 +79,12 @@ export async function listLocations(db: Queryable): Promise<LocationSummary[]> {
 }
 
 /** Sets or clears a location's schedule. @returns false when the location does not exist. */
-export async function updateLocationSchedule(db: Queryable, id: string, scheduleCron: string | null, scheduleTz?: string): Promise<boolean> {
+export async function updateLocationSchedule(
+  db: Queryable,
+  id: string,
+  scheduleCron: string | null,
+  scheduleTz?: string,
+): Promise<boolean> {
   const result = await db.query(
     `UPDATE ghl.locations SET schedule_cron = $2, schedule_tz = coalesce($3, schedule_tz), updated_at = now() WHERE id = $1`,
     [id, scheduleCron, scheduleTz ?? null],
@@ -88,7 +93,11 @@ export async function updateLocationSchedule(db: Queryable, id: string, schedule
 }
 
 /** Saves both rotated OAuth tokens at once (refresh tokens are single use: losing one disconnects the location). */
-export async function saveLocationTokens(db: Queryable, id: string, tokens: { accessToken: string; refreshToken: string; expiresAt: Date }): Promise<void> {
+export async function saveLocationTokens(
+  db: Queryable,
+  id: string,
+  tokens: { accessToken: string; refreshToken: string; expiresAt: Date },
+): Promise<void> {
   await db.query(
     `UPDATE ghl.locations SET access_token = $2, refresh_token = $3, token_expires_at = $4, updated_at = now() WHERE id = $1`,
     [id, tokens.accessToken, tokens.refreshToken, tokens.expiresAt],
@@ -97,5 +106,8 @@ export async function saveLocationTokens(db: Queryable, id: string, tokens: { ac
 
 /** Marks a location as needing reconnection (its refresh was refused); the scheduler skips it. */
 export async function markLocationNeedsReconnect(db: Queryable, id: string, reason: string): Promise<void> {
-  await db.query(`UPDATE ghl.locations SET needs_reconnect = true, reconnect_reason = $2, updated_at = now() WHERE id = $1`, [id, reason]);
+  await db.query(
+    `UPDATE ghl.locations SET needs_reconnect = true, reconnect_reason = $2, updated_at = now() WHERE id = $1`,
+    [id, reason],
+  );
 }

@@ -75,18 +75,32 @@ export interface PageWriteResult {
  * that was tombstoned comes back to life (`deleted_at` cleared) and counts as updated. A page that
  * is already `done` is left alone, so a retried or doubled page job never doubles the counters.
  */
-export async function writeOpportunityPage(db: Queryable & { withTransaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> }, input: WriteOpportunityPageInput): Promise<PageWriteResult> {
+export async function writeOpportunityPage(
+  db: Queryable & { withTransaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> },
+  input: WriteOpportunityPageInput,
+): Promise<PageWriteResult> {
   return db.withTransaction(async (tx) => {
     const page = await lockPageForWrite(tx, input.runId, input.pageNo);
     if (!page) throw new Error(`page ${input.pageNo} of run ${input.runId} does not exist`);
-    if (page.status === 'done') return { inserted: page.inserted, updated: page.updated, unchanged: page.unchanged, alreadyDone: true };
+    if (page.status === 'done')
+      return { inserted: page.inserted, updated: page.updated, unchanged: page.unchanged, alreadyDone: true };
 
     const { rows } = await tx.query<{ inserted: number; updated: number }>(UPSERT_PAGE_SQL, [
       JSON.stringify(input.opportunities.map(toDbOpportunity)),
       input.locationId,
       input.runId,
       input.force ?? false,
-      JSON.stringify(input.contacts.map((c) => ({ id: c.id, name: c.name, company_name: c.companyName, email: c.email, phone: c.phone, tags: c.tags, raw: c.raw }))),
+      JSON.stringify(
+        input.contacts.map((c) => ({
+          id: c.id,
+          name: c.name,
+          company_name: c.companyName,
+          email: c.email,
+          phone: c.phone,
+          tags: c.tags,
+          raw: c.raw,
+        })),
+      ),
     ]);
     const { inserted, updated } = rows[0]!;
     const unchanged = input.opportunities.length - inserted - updated;
@@ -97,14 +111,35 @@ export async function writeOpportunityPage(db: Queryable & { withTransaction<T>(
       await tx.query(
         `INSERT INTO ghl.sync_run_errors (run_id, page_no, opportunity_id, code, message, raw)
          SELECT $1, $2, e.opportunity_id, e.code, e.message, e.raw FROM jsonb_to_recordset($3::jsonb) AS e(opportunity_id text, code text, message text, raw jsonb)`,
-        [input.runId, input.pageNo, JSON.stringify(input.recordErrors.map((e) => ({ opportunity_id: e.opportunityId, code: e.code, message: e.message, raw: e.raw ?? null })))],
+        [
+          input.runId,
+          input.pageNo,
+          JSON.stringify(
+            input.recordErrors.map((e) => ({
+              opportunity_id: e.opportunityId,
+              code: e.code,
+              message: e.message,
+              raw: e.raw ?? null,
+            })),
+          ),
+        ],
       );
     }
     await tx.query(
       `UPDATE ghl.sync_run_pages SET status = 'done', fetched = $3, inserted = $4, updated = $5, unchanged = $6,
          duplicates = $7, record_errors = $8, api_calls = api_calls + $9, error_code = NULL, error = NULL, finished_at = now()
        WHERE run_id = $1 AND page_no = $2`,
-      [input.runId, input.pageNo, input.fetched, inserted, updated, unchanged, input.duplicates, input.recordErrors.length, input.apiCalls],
+      [
+        input.runId,
+        input.pageNo,
+        input.fetched,
+        inserted,
+        updated,
+        unchanged,
+        input.duplicates,
+        input.recordErrors.length,
+        input.apiCalls,
+      ],
     );
     return { inserted, updated, unchanged, alreadyDone: false };
   });
@@ -112,11 +147,22 @@ export async function writeOpportunityPage(db: Queryable & { withTransaction<T>(
 
 function toDbOpportunity(o: OpportunityRow): Record<string, unknown> {
   return {
-    id: o.id, name: o.name, monetary_value: o.monetaryValue, status: o.status, pipeline_id: o.pipelineId,
-    pipeline_stage_id: o.pipelineStageId, contact_id: o.contactId, assigned_to: o.assignedTo, source: o.source,
-    lost_reason_id: o.lostReasonId, created_at: o.createdAt, updated_at: o.updatedAt,
-    last_status_change_at: o.lastStatusChangeAt, last_stage_change_at: o.lastStageChangeAt,
-    custom_fields: o.customFields ?? null, raw: o.raw,
+    id: o.id,
+    name: o.name,
+    monetary_value: o.monetaryValue,
+    status: o.status,
+    pipeline_id: o.pipelineId,
+    pipeline_stage_id: o.pipelineStageId,
+    contact_id: o.contactId,
+    assigned_to: o.assignedTo,
+    source: o.source,
+    lost_reason_id: o.lostReasonId,
+    created_at: o.createdAt,
+    updated_at: o.updatedAt,
+    last_status_change_at: o.lastStatusChangeAt,
+    last_stage_change_at: o.lastStageChangeAt,
+    custom_fields: o.customFields ?? null,
+    raw: o.raw,
   };
 }
 

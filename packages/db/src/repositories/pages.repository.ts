@@ -38,10 +38,29 @@ export interface SyncRunPage extends ListedPage {
 }
 
 interface PageRow {
-  runId: number; pageNo: number; startAfter: number | null; startAfterId: string | null; endAfter: number | null; endAfterId: string | null;
-  nextAfter: number | null; nextAfterId: string | null; isLast: boolean; listed: number; status: SyncRunPage['status'];
-  fetched: number; inserted: number; updated: number; unchanged: number; duplicates: number; recordErrors: number; apiCalls: number;
-  attempts: number; errorCode: string | null; error: string | null; startedAt: Date | null; finishedAt: Date | null;
+  runId: number;
+  pageNo: number;
+  startAfter: number | null;
+  startAfterId: string | null;
+  endAfter: number | null;
+  endAfterId: string | null;
+  nextAfter: number | null;
+  nextAfterId: string | null;
+  isLast: boolean;
+  listed: number;
+  status: SyncRunPage['status'];
+  fetched: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  duplicates: number;
+  recordErrors: number;
+  apiCalls: number;
+  attempts: number;
+  errorCode: string | null;
+  error: string | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
 }
 
 const PAGE_COLUMNS = `run_id AS "runId", page_no AS "pageNo", start_after AS "startAfter", start_after_id AS "startAfterId",
@@ -55,30 +74,47 @@ function key(ms: number | null, id: string | null): PageKey | null {
 
 function toPage(row: PageRow): SyncRunPage {
   const { startAfter, startAfterId, endAfter, endAfterId, nextAfter, nextAfterId, ...rest } = row;
-  return { ...rest, start: key(startAfter, startAfterId), end: key(endAfter, endAfterId), next: key(nextAfter, nextAfterId) };
+  return {
+    ...rest,
+    start: key(startAfter, startAfterId),
+    end: key(endAfter, endAfterId),
+    next: key(nextAfter, nextAfterId),
+  };
 }
 
 /** One page of a run, or null. */
 export async function getPage(db: Queryable, runId: number, pageNo: number): Promise<SyncRunPage | null> {
-  const { rows } = await db.query<PageRow>(`SELECT ${PAGE_COLUMNS} FROM ghl.sync_run_pages WHERE run_id = $1 AND page_no = $2`, [runId, pageNo]);
+  const { rows } = await db.query<PageRow>(
+    `SELECT ${PAGE_COLUMNS} FROM ghl.sync_run_pages WHERE run_id = $1 AND page_no = $2`,
+    [runId, pageNo],
+  );
   return rows[0] ? toPage(rows[0]) : null;
 }
 
 /** The last page pass 1 recorded: where a restarted coordinator resumes. */
 export async function getLastListedPage(db: Queryable, runId: number): Promise<SyncRunPage | null> {
-  const { rows } = await db.query<PageRow>(`SELECT ${PAGE_COLUMNS} FROM ghl.sync_run_pages WHERE run_id = $1 ORDER BY page_no DESC LIMIT 1`, [runId]);
+  const { rows } = await db.query<PageRow>(
+    `SELECT ${PAGE_COLUMNS} FROM ghl.sync_run_pages WHERE run_id = $1 ORDER BY page_no DESC LIMIT 1`,
+    [runId],
+  );
   return rows[0] ? toPage(rows[0]) : null;
 }
 
 /** Every page of a run in order (reports; 100 records a page keeps this small). */
 export async function listPages(db: Queryable, runId: number): Promise<SyncRunPage[]> {
-  const { rows } = await db.query<PageRow>(`SELECT ${PAGE_COLUMNS} FROM ghl.sync_run_pages WHERE run_id = $1 ORDER BY page_no`, [runId]);
+  const { rows } = await db.query<PageRow>(
+    `SELECT ${PAGE_COLUMNS} FROM ghl.sync_run_pages WHERE run_id = $1 ORDER BY page_no`,
+    [runId],
+  );
   return rows.map(toPage);
 }
 
 /** Page numbers of a run, for enqueueing one job per page. */
 export async function listPageNumbers(db: Queryable, runId: number): Promise<number[]> {
-  const { rows } = await db.query<{ pageNo: number }>(`SELECT page_no AS "pageNo" FROM ghl.sync_run_pages WHERE run_id = $1 ORDER BY page_no`, [runId]);
+  const { rows } = await db.query<{ pageNo: number }>(
+    `SELECT page_no AS "pageNo" FROM ghl.sync_run_pages WHERE run_id = $1 ORDER BY page_no`,
+    [runId],
+  );
   return rows.map((r) => r.pageNo);
 }
 
@@ -127,11 +163,21 @@ export async function recordListedPage(
      )
      SELECT (SELECT count(*) FROM marked) AS "newIds", EXISTS (SELECT 1 FROM page) AS recorded`,
     [
-      page.runId, page.ids, page.locationId, page.pageNo,
-      page.start?.startAfter ?? null, page.start?.startAfterId ?? null,
-      page.end?.startAfter ?? null, page.end?.startAfterId ?? null,
-      page.next?.startAfter ?? null, page.next?.startAfterId ?? null,
-      page.isLast, page.listed, page.apiCalls, page.reportedTotal, page.withoutId,
+      page.runId,
+      page.ids,
+      page.locationId,
+      page.pageNo,
+      page.start?.startAfter ?? null,
+      page.start?.startAfterId ?? null,
+      page.end?.startAfter ?? null,
+      page.end?.startAfterId ?? null,
+      page.next?.startAfter ?? null,
+      page.next?.startAfterId ?? null,
+      page.isLast,
+      page.listed,
+      page.apiCalls,
+      page.reportedTotal,
+      page.withoutId,
     ],
   );
   return rows[0]!;
@@ -142,7 +188,10 @@ export async function recordListedPage(
  * page job (a stalled job picked up again) serialise here; the second sees `done` and writes nothing.
  */
 export async function lockPageForWrite(tx: Queryable, runId: number, pageNo: number): Promise<SyncRunPage | null> {
-  const { rows } = await tx.query<PageRow>(`SELECT ${PAGE_COLUMNS} FROM ghl.sync_run_pages WHERE run_id = $1 AND page_no = $2 FOR UPDATE`, [runId, pageNo]);
+  const { rows } = await tx.query<PageRow>(
+    `SELECT ${PAGE_COLUMNS} FROM ghl.sync_run_pages WHERE run_id = $1 AND page_no = $2 FOR UPDATE`,
+    [runId, pageNo],
+  );
   return rows[0] ? toPage(rows[0]) : null;
 }
 
@@ -156,7 +205,14 @@ export async function markPageRunning(db: Queryable, runId: number, pageNo: numb
 }
 
 /** Marks a page failed for good (after its last attempt). A page already done stays done. */
-export async function markPageFailed(db: Queryable, runId: number, pageNo: number, errorCode: string, error: string, apiCalls: number): Promise<void> {
+export async function markPageFailed(
+  db: Queryable,
+  runId: number,
+  pageNo: number,
+  errorCode: string,
+  error: string,
+  apiCalls: number,
+): Promise<void> {
   await db.query(
     `UPDATE ghl.sync_run_pages SET status = 'failed', error_code = $3, error = $4, api_calls = api_calls + $5, finished_at = now()
      WHERE run_id = $1 AND page_no = $2 AND status <> 'done'`,

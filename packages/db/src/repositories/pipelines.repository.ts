@@ -12,7 +12,11 @@ export interface PipelineRow {
  * Replaces a location's pipelines and stages with what GHL returned (one call per run): upserts
  * every one given and deletes the location's pipelines and stages that are gone.
  */
-export async function replacePipelines(db: Queryable & { withTransaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> }, locationId: string, pipelines: PipelineRow[]): Promise<{ pipelines: number; stages: number }> {
+export async function replacePipelines(
+  db: Queryable & { withTransaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> },
+  locationId: string,
+  pipelines: PipelineRow[],
+): Promise<{ pipelines: number; stages: number }> {
   const stages = pipelines.flatMap((p) => p.stages.map((s) => ({ ...s, pipeline_id: p.id })));
   return db.withTransaction(async (tx) => {
     await tx.query(
@@ -28,8 +32,14 @@ export async function replacePipelines(db: Queryable & { withTransaction<T>(fn: 
          position = EXCLUDED.position, raw = EXCLUDED.raw, synced_at = now()`,
       [locationId, JSON.stringify(stages)],
     );
-    await tx.query(`DELETE FROM ghl.pipeline_stages WHERE location_id = $1 AND NOT (id = ANY($2::text[]))`, [locationId, stages.map((s) => s.id)]);
-    await tx.query(`DELETE FROM ghl.pipelines WHERE location_id = $1 AND NOT (id = ANY($2::text[]))`, [locationId, pipelines.map((p) => p.id)]);
+    await tx.query(`DELETE FROM ghl.pipeline_stages WHERE location_id = $1 AND NOT (id = ANY($2::text[]))`, [
+      locationId,
+      stages.map((s) => s.id),
+    ]);
+    await tx.query(`DELETE FROM ghl.pipelines WHERE location_id = $1 AND NOT (id = ANY($2::text[]))`, [
+      locationId,
+      pipelines.map((p) => p.id),
+    ]);
     return { pipelines: pipelines.length, stages: stages.length };
   });
 }

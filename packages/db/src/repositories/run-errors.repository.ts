@@ -20,8 +20,13 @@ export async function listRunErrors(db: Queryable, runId: number, limit = 1000):
 }
 
 /** Records a run-level or page-level error outside a page write (e.g. a page that failed for good). */
-export async function addRunError(db: Queryable, runId: number, error: { pageNo?: number | null; opportunityId?: string | null; code: string; message: string }): Promise<void> {
-  await db.query(`INSERT INTO ghl.sync_run_errors (run_id, page_no, opportunity_id, code, message) VALUES ($1, $2, $3, $4, $5)`, [
-    runId, error.pageNo ?? null, error.opportunityId ?? null, error.code, error.message,
-  ]);
+export async function addRunError(
+  db: Queryable,
+  runId: number,
+  error: { pageNo?: number | null; opportunityId?: string | null; code: string; message: string },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO ghl.sync_run_errors (run_id, page_no, opportunity_id, code, message) VALUES ($1, $2, $3, $4, $5)`,
+    [runId, error.pageNo ?? null, error.opportunityId ?? null, error.code, error.message],
+  );
 }

@@ -2,7 +2,17 @@ import { GhlSyncError } from '@ghl-sync/errors';
 import type { Queryable } from '../create-db.js';
 
 /** Run states. WARNING: persisted; add, never rename. */
-export const RUN_STATUSES = ['queued', 'listing', 'sweeping', 'writing', 'completed', 'completed_without_sweep', 'failed', 'cancelled', 'timed_out'] as const;
+export const RUN_STATUSES = [
+  'queued',
+  'listing',
+  'sweeping',
+  'writing',
+  'completed',
+  'completed_without_sweep',
+  'failed',
+  'cancelled',
+  'timed_out',
+] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 /** States in which a run holds its location's one active slot. */
 export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['queued', 'listing', 'sweeping', 'writing'];
@@ -73,14 +83,20 @@ export interface CreateRunInput {
  *   OAuth refresh was refused (no run could succeed).
  */
 export async function createRun(db: Queryable, input: CreateRunInput): Promise<SyncRun> {
-  const { rows: [location] } = await db.query<{ needsReconnect: boolean; reason: string | null }>(
+  const {
+    rows: [location],
+  } = await db.query<{ needsReconnect: boolean; reason: string | null }>(
     `SELECT needs_reconnect AS "needsReconnect", reconnect_reason AS reason FROM ghl.locations WHERE id = $1`,
     [input.locationId],
   );
   if (location?.needsReconnect) {
-    throw new GhlSyncError('location_needs_reconnect', `Location ${input.locationId} needs reconnection (${location.reason ?? 'its OAuth refresh was refused'}); reconnect it before syncing`, {
-      details: { locationId: input.locationId },
-    });
+    throw new GhlSyncError(
+      'location_needs_reconnect',
+      `Location ${input.locationId} needs reconnection (${location.reason ?? 'its OAuth refresh was refused'}); reconnect it before syncing`,
+      {
+        details: { locationId: input.locationId },
+      },
+    );
   }
   try {
     const { rows } = await db.query<SyncRun>(
@@ -93,12 +109,20 @@ export async function createRun(db: Queryable, input: CreateRunInput): Promise<S
     const constraint = err instanceof GhlSyncError ? err.details['constraint'] : undefined;
     if (constraint === 'sync_runs_one_active_per_location') {
       const active = await getActiveRun(db, input.locationId);
-      throw new GhlSyncError('run_already_active', `Location ${input.locationId} already has an active run${active ? ` (run ${active.id}, ${active.status})` : ''}`, {
-        details: { activeRunId: active?.id ?? null, locationId: input.locationId },
-      });
+      throw new GhlSyncError(
+        'run_already_active',
+        `Location ${input.locationId} already has an active run${active ? ` (run ${active.id}, ${active.status})` : ''}`,
+        {
+          details: { activeRunId: active?.id ?? null, locationId: input.locationId },
+        },
+      );
     }
     if (constraint === 'sync_runs_location_id_fkey') {
-      throw new GhlSyncError('location_not_found', `Location ${input.locationId} is not registered; add it with \`ghl-sync locations add\``, { details: { locationId: input.locationId } });
+      throw new GhlSyncError(
+        'location_not_found',
+        `Location ${input.locationId} is not registered; add it with \`ghl-sync locations add\``,
+        { details: { locationId: input.locationId } },
+      );
     }
     throw err;
   }
@@ -120,7 +144,10 @@ export async function getActiveRun(db: Queryable, locationId: string): Promise<S
 }
 
 /** Newest runs first. @param limit - @defaultValue 20 */
-export async function listRuns(db: Queryable, filter: { locationId?: string; limit?: number } = {}): Promise<SyncRun[]> {
+export async function listRuns(
+  db: Queryable,
+  filter: { locationId?: string; limit?: number } = {},
+): Promise<SyncRun[]> {
   const { rows } = await db.query<SyncRun>(
     `SELECT ${RUN_COLUMNS} FROM ghl.sync_runs WHERE ($1::text IS NULL OR location_id = $1) ORDER BY id DESC LIMIT $2`,
     [filter.locationId ?? null, filter.limit ?? 20],
@@ -153,7 +180,11 @@ export async function transitionRun(
 
 /** Records why a run will not sweep (the run goes on; it ends `completed_without_sweep`). */
 export async function skipSweep(db: Queryable, id: number, errorCode: string, error: string): Promise<void> {
-  await db.query(`UPDATE ghl.sync_runs SET sweep_status = 'skipped', error_code = $2, error = $3 WHERE id = $1`, [id, errorCode, error]);
+  await db.query(`UPDATE ghl.sync_runs SET sweep_status = 'skipped', error_code = $2, error = $3 WHERE id = $1`, [
+    id,
+    errorCode,
+    error,
+  ]);
 }
 
 /**
@@ -161,7 +192,11 @@ export async function skipSweep(db: Queryable, id: number, errorCode: string, er
  * `cancelled`, or `timed_out` when `reason` is `run_timed_out`.
  * @returns the run, or null if it was not active.
  */
-export async function requestCancel(db: Queryable, id: number, reason: 'run_cancelled' | 'run_timed_out' = 'run_cancelled'): Promise<SyncRun | null> {
+export async function requestCancel(
+  db: Queryable,
+  id: number,
+  reason: 'run_cancelled' | 'run_timed_out' = 'run_cancelled',
+): Promise<SyncRun | null> {
   const { rows } = await db.query<SyncRun>(
     `UPDATE ghl.sync_runs SET cancel_requested = true, error_code = $3,
        error = CASE WHEN $3 = 'run_timed_out' THEN 'run passed its deadline' ELSE 'cancelled by an admin' END
@@ -177,7 +212,10 @@ export async function setCoordinatorJob(db: Queryable, id: number, jobId: string
 }
 
 /** Active runs past their deadline, and active runs older than `staleAfterMs` (candidates for recovery). */
-export async function listRunsNeedingAttention(db: Queryable, staleAfterMs: number): Promise<{ overdue: SyncRun[]; stale: SyncRun[] }> {
+export async function listRunsNeedingAttention(
+  db: Queryable,
+  staleAfterMs: number,
+): Promise<{ overdue: SyncRun[]; stale: SyncRun[] }> {
   const { rows } = await db.query<SyncRun & { overdue: boolean }>(
     `SELECT ${RUN_COLUMNS}, (deadline_at IS NOT NULL AND deadline_at < now()) AS overdue FROM ghl.sync_runs
      WHERE status = ANY($1::text[]) AND (
@@ -193,7 +231,12 @@ export async function listRunsNeedingAttention(db: Queryable, staleAfterMs: numb
  * Sums the page rows into the run and closes it with `status` (from the finalizer). Idempotent:
  * totals are recomputed from the pages, never incremented.
  */
-export async function finalizeRun(db: Queryable, id: number, status: RunStatus, fields: { errorCode?: string | null; error?: string | null } = {}): Promise<SyncRun | null> {
+export async function finalizeRun(
+  db: Queryable,
+  id: number,
+  status: RunStatus,
+  fields: { errorCode?: string | null; error?: string | null } = {},
+): Promise<SyncRun | null> {
   const { rows } = await db.query<SyncRun>(
     `UPDATE ghl.sync_runs SET
        (inserted, updated, unchanged, duplicates, record_errors, failed_pages, api_calls) = (
@@ -210,7 +253,10 @@ export async function finalizeRun(db: Queryable, id: number, status: RunStatus, 
 }
 
 /** Counts of page states for progress reports. */
-export async function pageProgress(db: Queryable, runId: number): Promise<{ total: number; done: number; failed: number; running: number }> {
+export async function pageProgress(
+  db: Queryable,
+  runId: number,
+): Promise<{ total: number; done: number; failed: number; running: number }> {
   const { rows } = await db.query<{ total: number; done: number; failed: number; running: number }>(
     `SELECT count(*) AS total, count(*) FILTER (WHERE status = 'done') AS done,
             count(*) FILTER (WHERE status = 'failed') AS failed, count(*) FILTER (WHERE status = 'running') AS running
@@ -222,17 +268,27 @@ export async function pageProgress(db: Queryable, runId: number): Promise<{ tota
 
 /** Notes a condition on an active run without changing its state (e.g. `daily_quota_exhausted` while delayed). */
 export async function annotateRun(db: Queryable, id: number, errorCode: string, error: string): Promise<void> {
-  await db.query(`UPDATE ghl.sync_runs SET error_code = $2, error = $3 WHERE id = $1 AND status = ANY($4::text[])`, [id, errorCode, error, ACTIVE_RUN_STATUSES]);
+  await db.query(`UPDATE ghl.sync_runs SET error_code = $2, error = $3 WHERE id = $1 AND status = ANY($4::text[])`, [
+    id,
+    errorCode,
+    error,
+    ACTIVE_RUN_STATUSES,
+  ]);
 }
 
 /** Counts GHL requests the coordinator made outside page listing (pipelines). */
 export async function addRunApiCalls(db: Queryable, id: number, calls: number): Promise<void> {
-  await db.query(`UPDATE ghl.sync_runs SET listing_api_calls = listing_api_calls + $2, api_calls = api_calls + $2 WHERE id = $1`, [id, calls]);
+  await db.query(
+    `UPDATE ghl.sync_runs SET listing_api_calls = listing_api_calls + $2, api_calls = api_calls + $2 WHERE id = $1`,
+    [id, calls],
+  );
 }
 
 /** Runs per status, for the `ghl_sync_runs` gauge. */
 export async function countRunsByStatus(db: Queryable): Promise<Record<string, number>> {
-  const { rows } = await db.query<{ status: string; n: number }>(`SELECT status, count(*) AS n FROM ghl.sync_runs GROUP BY status`);
+  const { rows } = await db.query<{ status: string; n: number }>(
+    `SELECT status, count(*) AS n FROM ghl.sync_runs GROUP BY status`,
+  );
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 

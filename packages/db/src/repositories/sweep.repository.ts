@@ -1,7 +1,11 @@
 import type { Queryable } from '../create-db.js';
 
 /** What a sweep would delete: live rows of the location that pass 1 of this run did not see. */
-export async function countSweepCandidates(db: Queryable, runId: number, locationId: string): Promise<{ live: number; unseen: number }> {
+export async function countSweepCandidates(
+  db: Queryable,
+  runId: number,
+  locationId: string,
+): Promise<{ live: number; unseen: number }> {
   const { rows } = await db.query<{ live: number; unseen: number }>(
     `SELECT count(*) AS live,
             count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM ghl.sync_run_marks m WHERE m.run_id = $1 AND m.opportunity_id = o.id)) AS unseen
@@ -23,7 +27,10 @@ export async function sweepUnseen(db: Queryable, runId: number, locationId: stri
        AND NOT EXISTS (SELECT 1 FROM ghl.sync_run_marks m WHERE m.run_id = $1 AND m.opportunity_id = o.id)`,
     [runId, locationId],
   );
-  await db.query(`UPDATE ghl.sync_runs SET deleted = $2, sweep_status = 'done' WHERE id = $1`, [runId, result.rowCount ?? 0]);
+  await db.query(`UPDATE ghl.sync_runs SET deleted = $2, sweep_status = 'done' WHERE id = $1`, [
+    runId,
+    result.rowCount ?? 0,
+  ]);
   return result.rowCount ?? 0;
 }
 

@@ -52,7 +52,8 @@ export function toGhlError(error: unknown, facts: GhlErrorFacts): unknown {
   if (kind === 'rate_limited' || kind === 'daily_quota_exhausted') {
     if (facts.retryAfterMs !== undefined) details['retryAfterMs'] = facts.retryAfterMs;
     const headers = lowerCaseHeaders(response?.headers);
-    if (headers['x-ratelimit-daily-remaining'] !== undefined) details['dailyRemaining'] = headers['x-ratelimit-daily-remaining'];
+    if (headers['x-ratelimit-daily-remaining'] !== undefined)
+      details['dailyRemaining'] = headers['x-ratelimit-daily-remaining'];
   }
   if (error.config?.method !== undefined) details['method'] = error.config.method.toUpperCase();
   if (error.config?.url !== undefined) details['path'] = error.config.url;

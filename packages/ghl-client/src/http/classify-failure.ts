@@ -28,7 +28,9 @@ export function classifyFailure(error: unknown): FailureKind {
   const status = response.status;
   if (status >= 500) return 'server_error';
   if (status === 429) {
-    return lowerCaseHeaders(response.headers)['x-ratelimit-daily-remaining']?.trim() === '0' ? 'daily_quota_exhausted' : 'rate_limited';
+    return lowerCaseHeaders(response.headers)['x-ratelimit-daily-remaining']?.trim() === '0'
+      ? 'daily_quota_exhausted'
+      : 'rate_limited';
   }
   if (status === 401) return /invalid jwt/i.test(bodyMessage(response.data) ?? '') ? 'token_expired' : 'unauthorized';
   if (status === 403) return 'forbidden';

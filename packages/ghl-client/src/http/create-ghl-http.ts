@@ -33,7 +33,11 @@ export interface GhlHttpResult {
 
 /** Sends one logical GHL request with the gate, auth, retries and error mapping applied. */
 export interface GhlHttp {
-  request(endpoint: GhlRequestEvent['endpoint'], config: AxiosRequestConfig, checkEnvelope?: EnvelopeCheck): Promise<GhlHttpResult>;
+  request(
+    endpoint: GhlRequestEvent['endpoint'],
+    config: AxiosRequestConfig,
+    checkEnvelope?: EnvelopeCheck,
+  ): Promise<GhlHttpResult>;
 }
 
 /**
@@ -68,7 +72,11 @@ export function createGhlHttp(settings: GhlHttpSettings): GhlHttp {
     return config;
   });
 
-  const reportAttempt = async (ctx: RequestContext, status: GhlRequestEvent['status'], response: AxiosResponse | undefined): Promise<void> => {
+  const reportAttempt = async (
+    ctx: RequestContext,
+    status: GhlRequestEvent['status'],
+    response: AxiosResponse | undefined,
+  ): Promise<void> => {
     const durationMs = Math.round(performance.now() - ctx.attemptStartedAt);
     const event: GhlRequestEvent = { endpoint: ctx.endpoint, status, durationMs, attempt: ctx.attempts };
     logger.debug({ ...event, locationId }, 'ghl request');
@@ -79,10 +87,16 @@ export function createGhlHttp(settings: GhlHttpSettings): GhlHttp {
     }
     if (gate !== undefined && response !== undefined) {
       try {
-        await gate.observe(locationId, { status: response.status, headers: rateLimitHeaders(lowerCaseHeaders(response.headers)) });
+        await gate.observe(locationId, {
+          status: response.status,
+          headers: rateLimitHeaders(lowerCaseHeaders(response.headers)),
+        });
       } catch (err) {
         // The answer itself is fine; losing one observation only makes the gate less precise.
-        logger.warn({ locationId, endpoint: ctx.endpoint, err: isGhlSyncError(err) ? err.toJSON() : String(err) }, 'rate gate observe failed');
+        logger.warn(
+          { locationId, endpoint: ctx.endpoint, err: isGhlSyncError(err) ? err.toJSON() : String(err) },
+          'rate gate observe failed',
+        );
       }
     }
   };
@@ -120,7 +134,14 @@ export function createGhlHttp(settings: GhlHttpSettings): GhlHttp {
       const ctx = getRequestContext(config as Parameters<typeof getRequestContext>[0]);
       if (ctx === undefined) return;
       logger.info(
-        { locationId, endpoint: ctx.endpoint, kind: ctx.lastFailureKind, status: error.response?.status, attempt: ctx.attempts, delayMs: ctx.nextDelayMs },
+        {
+          locationId,
+          endpoint: ctx.endpoint,
+          kind: ctx.lastFailureKind,
+          status: error.response?.status,
+          attempt: ctx.attempts,
+          delayMs: ctx.nextDelayMs,
+        },
         'retrying ghl request',
       );
       if (ctx.takeRefreshRequest()) await refreshToken(ctx, auth);
@@ -134,7 +155,11 @@ export function createGhlHttp(settings: GhlHttpSettings): GhlHttp {
         const response = await instance.request({ ...config, [CONTEXT_KEY]: ctx } as AxiosRequestConfig);
         return { data: response.data as unknown, status: response.status, attempts: ctx.attempts };
       } catch (err) {
-        throw toGhlError(err, { endpoint, attempts: ctx.attempts, ...(ctx.lastRateLimitWaitMs !== undefined && { retryAfterMs: ctx.lastRateLimitWaitMs }) });
+        throw toGhlError(err, {
+          endpoint,
+          attempts: ctx.attempts,
+          ...(ctx.lastRateLimitWaitMs !== undefined && { retryAfterMs: ctx.lastRateLimitWaitMs }),
+        });
       }
     },
   };

@@ -17,7 +17,8 @@ export function decideRetry(error: AxiosError, settings: GhlHttpSettings): boole
   ctx.lastFailureKind = kind;
   const rule = RETRY_POLICY[kind];
   if (kind === 'rate_limited') ctx.lastRateLimitWaitMs = rateLimitWaitMs(lowerCaseHeaders(error.response?.headers));
-  if (kind === 'daily_quota_exhausted') ctx.lastRateLimitWaitMs = dailyQuotaWaitMs(lowerCaseHeaders(error.response?.headers));
+  if (kind === 'daily_quota_exhausted')
+    ctx.lastRateLimitWaitMs = dailyQuotaWaitMs(lowerCaseHeaders(error.response?.headers));
   if (!rule.retried) return false;
   switch (rule.budget) {
     case 'maxAttempts':

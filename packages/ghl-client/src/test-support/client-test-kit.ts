@@ -1,6 +1,12 @@
 // Test-only helpers shared by the client test files.
 import { GhlSyncError } from '@ghl-sync/errors';
-import { createGhlClient, type GhlClient, type GhlClientOptions, type GhlRequestEvent, type RequestGate } from '../index.js';
+import {
+  createGhlClient,
+  type GhlClient,
+  type GhlClientOptions,
+  type GhlRequestEvent,
+  type RequestGate,
+} from '../index.js';
 import type { FakeGhlServer, FakeReply } from './fake-ghl-server.js';
 
 /** A token distinctive enough that finding it anywhere in an error is unambiguous. */
@@ -8,7 +14,10 @@ export const TOKEN = 'pit-7c1d2e3f-SECRET-access-token-4a5b';
 export const LOCATION_ID = 'loc-ox6oTestLocation';
 
 /** A client against the fake with fast backoff; returns the events it emitted too. */
-export function testClient(server: FakeGhlServer, overrides: Partial<GhlClientOptions> = {}): { client: GhlClient; events: GhlRequestEvent[] } {
+export function testClient(
+  server: FakeGhlServer,
+  overrides: Partial<GhlClientOptions> = {},
+): { client: GhlClient; events: GhlRequestEvent[] } {
   const events: GhlRequestEvent[] = [];
   const client = createGhlClient({
     baseUrl: server.baseUrl,
@@ -24,7 +33,10 @@ export function testClient(server: FakeGhlServer, overrides: Partial<GhlClientOp
 }
 
 /** A 200 search answer. */
-export function searchReply(opportunities: unknown[] = [], meta: Record<string, unknown> = { total: opportunities.length }): FakeReply {
+export function searchReply(
+  opportunities: unknown[] = [],
+  meta: Record<string, unknown> = { total: opportunities.length },
+): FakeReply {
   return { status: 200, body: { opportunities, meta, aggregations: {}, traceId: 'trace-ok' } };
 }
 
@@ -54,7 +66,8 @@ export function recordingGate(): RequestGate & {
     async acquire(locationId: string) {
       if (locationId !== LOCATION_ID) throw new Error(`wrong location ${locationId}`);
       gate.acquired += 1;
-      if (gate.failAcquireOn === gate.acquired) throw gate.failWith ?? new GhlSyncError('rate_limited_too_long', 'waited too long');
+      if (gate.failAcquireOn === gate.acquired)
+        throw gate.failWith ?? new GhlSyncError('rate_limited_too_long', 'waited too long');
     },
     async observe(locationId: string, response: { status: number; headers: Record<string, string | undefined> }) {
       if (locationId !== LOCATION_ID) throw new Error(`wrong location ${locationId}`);

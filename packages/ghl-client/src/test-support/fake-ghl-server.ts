@@ -18,7 +18,12 @@ export interface FakeRequest {
 
 /** How the fake answers one request. */
 export type FakeReply =
-  | { status?: number; headers?: Record<string, string>; /** object → JSON; string → sent raw */ body?: unknown; delayMs?: number }
+  | {
+      status?: number;
+      headers?: Record<string, string>;
+      /** object → JSON; string → sent raw */ body?: unknown;
+      delayMs?: number;
+    }
   | { kind: 'hang' }
   | { kind: 'reset' };
 

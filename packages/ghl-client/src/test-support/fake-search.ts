@@ -15,7 +15,14 @@ export function makeRecords(count: number, startMs = Date.UTC(2025, 0, 1)): Fake
   for (let i = 0; i < count; i += 1) {
     const id = `opp-${String(i + 1).padStart(4, '0')}`;
     const ms = startMs + i * 1000;
-    records.push({ id, name: `Deal ${i + 1}`, status: 'open', monetaryValue: i * 10, createdAt: new Date(ms).toISOString(), sort: [ms, id] });
+    records.push({
+      id,
+      name: `Deal ${i + 1}`,
+      status: 'open',
+      monetaryValue: i * 10,
+      createdAt: new Date(ms).toISOString(),
+      sort: [ms, id],
+    });
   }
   return records.sort((a, b) => b.sort[0] - a.sort[0] || (a.sort[1] < b.sort[1] ? 1 : -1));
 }
@@ -35,7 +42,8 @@ export interface FakeSearchOptions {
 export function fakeSearch(records: FakeRecord[], options: FakeSearchOptions = {}): FakeHandler {
   return (req: FakeRequest): FakeReply => {
     if (req.path !== '/opportunities/search') return { status: 404, body: { statusCode: 404, message: 'Not Found' } };
-    if (!req.query['location_id']) return { status: 422, body: { statusCode: 422, message: ["location_id can't be undefined"] } };
+    if (!req.query['location_id'])
+      return { status: 422, body: { statusCode: 422, message: ["location_id can't be undefined"] } };
     const limit = Number(req.query['limit'] ?? 20);
     let start = 0;
     const afterMs = req.query['startAfter'];
@@ -50,7 +58,10 @@ export function fakeSearch(records: FakeRecord[], options: FakeSearchOptions = {
     const more = start + limit < records.length && last !== undefined;
     let meta: Record<string, unknown>;
     if (more) {
-      const cursor = options.repeatCursor && afterMs !== undefined && afterId !== undefined ? { startAfter: Number(afterMs), startAfterId: afterId } : { startAfter: last.sort[0], startAfterId: last.sort[1] };
+      const cursor =
+        options.repeatCursor && afterMs !== undefined && afterId !== undefined
+          ? { startAfter: Number(afterMs), startAfterId: afterId }
+          : { startAfter: last.sort[0], startAfterId: last.sort[1] };
       meta = {
         total: options.total ?? records.length,
         nextPageUrl: `http://fake/opportunities/search?location_id=${req.query['location_id']}&startAfter=${cursor.startAfter}&startAfterId=${cursor.startAfterId}`,
@@ -62,7 +73,8 @@ export function fakeSearch(records: FakeRecord[], options: FakeSearchOptions = {
     } else {
       const sentinel = options.endSentinel ?? 'null';
       meta = { total: options.total ?? records.length, currentPage: 1, prevPage: null };
-      if (sentinel === 'null') Object.assign(meta, { nextPageUrl: null, startAfterId: null, startAfter: null, nextPage: null });
+      if (sentinel === 'null')
+        Object.assign(meta, { nextPageUrl: null, startAfterId: null, startAfter: null, nextPage: null });
       if (sentinel === 'empty') Object.assign(meta, { nextPageUrl: '', startAfterId: '', startAfter: '' });
     }
     return { status: 200, body: { opportunities: page, meta, aggregations: {}, traceId: `trace-${start}` } };
