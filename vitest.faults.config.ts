@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// The fault-injection suite (issue #7): `npm run test:faults`. Every file starts its own throwaway
+// The fault-injection suite (docs/reliability.md): `npm run test:faults`. Every file starts its own throwaway
 // redis-server and Postgres cluster on free ports and spawns built workers, so files run one at a
-// time (2-core CI) and timeouts are generous. `FAULTS_SCALE=full` runs the 20,000-record version.
+// time (2-core CI) and timeouts are generous. `FAULTS_SCALE=full` runs 20,000 records per location.
 export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },

@@ -35,7 +35,7 @@ export function runToJson(run: SyncRun): RunJson {
   };
 }
 
-/** A human summary block, the shape the seed script printed at the end of a run. */
+/** A human summary block of a run (`sync --wait`, `runs show`, the demo). */
 export function formatRunSummary(run: SyncRun): string {
   const j = runToJson(run);
   const secs = j.durationMs === null ? '-' : `${(j.durationMs / 1000).toFixed(1)} s`;

@@ -16,7 +16,7 @@ export function machineInfo(): MachineInfo {
   let commit = 'unknown';
   try {
     commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    // The lead commits after the bench runs: say when the measured tree had local changes.
+    // Figures are often measured before the change is committed: say when the tree had local changes.
     const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim();
     if (dirty) commit += ' (+ uncommitted changes)';
   } catch {

@@ -22,8 +22,8 @@ export interface GracefulShutdownOptions {
 
 /**
  * On SIGTERM or SIGINT runs the closers in order (stop accepting → finish active jobs → close
- * queues → Redis → Postgres), once. Exit 0 when all closed within the grace period (the issue asks
- * for 0 after a clean SIGTERM), 1 otherwise:
+ * queues → Redis → Postgres), once. Exit 0 when all closed within the grace period (so a supervisor
+ * reads a clean SIGTERM as success), 1 otherwise:
  * jobs still active then are left to BullMQ's stalled-job recovery on another worker.
  * @returns a function that triggers the same shutdown (for tests and the demo).
  */

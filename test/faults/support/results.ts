@@ -13,7 +13,7 @@ export interface ScenarioResult {
   notes?: string;
 }
 
-/** The suite's default size, or `FAULTS_SCALE=full` for the issue's 20,000-record version. */
+/** The suite's default size, or `FAULTS_SCALE=full` for 20,000 records per location. */
 export const FULL = process.env['FAULTS_SCALE'] === 'full';
 /** Records of the main location of a scenario: `full` → the given full size, else the small one. */
 export const scaled = (small: number, full: number) => (FULL ? full : small);

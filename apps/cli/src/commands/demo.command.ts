@@ -18,7 +18,7 @@ interface DemoOptions {
 
 /**
  * `ghl-sync demo` (`npm run demo`): a real sync of sandbox data into Postgres. Migrates, starts the
- * sandbox (one location with the seed script's 5,301 opportunities and a smaller one), two worker
+ * sandbox (one location of 5,301 opportunities and a smaller one), two worker
  * processes, syncs both, changes upstream (adds 25, updates 40, deletes 12), syncs again, prints
  * both summaries and checks Postgres against the sandbox row by row.
  */
