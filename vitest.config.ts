@@ -13,6 +13,7 @@ export default defineConfig({
       'packages/*/test/**/*.test.ts',
       'apps/*/test/**/*.test.ts',
       'test/integration/**/*.test.ts',
+      'bench/src/**/*.test.ts',
     ],
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- <scenario> [--cpu-prof] [--quick]`: runs a benchmark scenario, prints its
- * table and appends a section to BENCHMARKS.md. `all` runs every scenario; `--help` lists them.
+ * table and replaces its section of BENCHMARKS.md. `all` runs every scenario; `--help` lists them.
  */
 import { SCENARIOS } from './scenarios/index.js';
 import { reportSettings } from './support/report.js';
@@ -18,7 +18,7 @@ function help(): string {
     '',
     'flags:',
     '  --cpu-prof     write V8 CPU profiles of the worker processes to bench/profiles/',
-    '  --quick        smaller data, to check that a scenario works (prints only; nothing is appended to BENCHMARKS.md)',
+    '  --quick        smaller data, to check that a scenario works (prints only; BENCHMARKS.md is left alone)',
     '',
     'Needs Postgres (TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres) and Redis',
     '(TEST_REDIS_URL, default redis://127.0.0.1:6379). Each scenario creates and drops its own database and',

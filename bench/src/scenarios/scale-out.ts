@@ -76,7 +76,7 @@ export const scaleOutScenario: Scenario = {
     publishReport({
       scenario: 'scale-out',
       title: `${LOCATIONS} locations × ${int(perLocation)} opportunities at 100 requests / 10 s per location`,
-      method: `In-process sandbox, ${LOCATIONS} locations each at the real burst limit (${LIMIT.max} / ${LIMIT.intervalMs / 1000} s), all ${LOCATIONS} runs opened at once, with 1, 2 and 4 \`ghl-sync worker\` processes at their defaults (COORDINATOR_CONCURRENCY 4, WORKER_CONCURRENCY 8, margin 0.05). A fresh database and Redis prefix per row. Floor = max over locations of (requests ÷ 10 per second). Pass 1 column: fastest – slowest location.`,
+      method: `In-process sandbox, ${LOCATIONS} locations each at the real burst limit (${LIMIT.max} / ${LIMIT.intervalMs / 1000} s), all ${LOCATIONS} runs opened at once, with 1, 2 and 4 \`ghl-sync worker\` processes at their defaults (COORDINATOR_CONCURRENCY 16, WORKER_CONCURRENCY 8, margin 0.05). A fresh database and Redis prefix per row. Floor = max over locations of (requests ÷ 10 per second). Pass 1 column: fastest – slowest location.`,
       tables: [
         {
           header: [

@@ -15,10 +15,10 @@ const LATENCY: NonNullable<SandboxKnobs['latencyMs']> = { medianMs: 250, jitterM
 const LIMIT = { max: 100, intervalMs: 10_000 };
 const BASELINE_MAIN = fileURLToPath(new URL('../seed-baseline/main.js', import.meta.url));
 
-/** ghl-sync against a re-implementation of the seed script, same data, same latency, same run. */
+/** ghl-sync against a naive per-record sync script, same data, same latency, same run. */
 export const seedBaselineScenario: Scenario = {
   name: 'seed-baseline',
-  summary: `ghl-sync vs the seed script's approach, ${int(OPPORTUNITIES)} opportunities, 250 ms latency, 100 req/10 s`,
+  summary: `ghl-sync vs a naive per-record sync script, ${int(OPPORTUNITIES)} opportunities, 250 ms latency, 100 req/10 s`,
   duration: '~1 min',
   async run(flags: ScenarioFlags) {
     const opportunities = flags.quick ? 1_000 : OPPORTUNITIES;
@@ -38,7 +38,7 @@ export const seedBaselineScenario: Scenario = {
         timeoutMs: 10 * 60_000,
         countQueries: true,
       });
-      console.log('== seed-script baseline ==');
+      console.log('== per-record script baseline ==');
       stack.sandbox.admin.resetStats(location.id);
       stack.sandbox.admin.resetRateLimits(location.id);
       const baseline = await runBaselineChild(stack, baselineDb.url);
@@ -51,10 +51,10 @@ export const seedBaselineScenario: Scenario = {
       const b = baseline.result;
       publishReport({
         scenario: 'seed-baseline',
-        title: `ghl-sync vs the seed script's approach, ${int(opportunities)} opportunities, 250 ms latency`,
+        title: `ghl-sync vs a naive per-record sync script, ${int(opportunities)} opportunities, 250 ms latency`,
         method: [
           `Same in-process sandbox location (${int(opportunities)} opportunities, latency ${LATENCY.medianMs} ± ${LATENCY.jitterMs} ms, 100 requests / 10 s), synced first by ghl-sync (2 worker processes, defaults, fresh database), then by the baseline (\`bench/src/seed-baseline/\`, its own child process and its own fresh database).`,
-          `The baseline re-implements the seed script: one loop over pages of 100, every id kept in an in-memory Set, each record checked with its own \`SELECT\` and then \`INSERT\`ed or \`UPDATE\`d on its own, 5 records at a time, 200 ms sleep between pages, and at the end one UPDATE tombstoning ids not seen. It asks for \`page=1\` and \`page=2\` first (untimed): page 2 ${b.pageNumbersDoNotPage ? 'returned the same first record as page 1, so page numbers do not page on this API' : 'differed from page 1'}; it therefore walks the \`startAfter\`/\`startAfterId\` cursor instead (everything else as the seed script). It writes opportunities only (ghl-sync also upserts the embedded contacts and pipelines).`,
+          `The baseline is the usual first version of such a sync: one loop over pages of 100, every id kept in an in-memory Set, each record checked with its own \`SELECT\` and then \`INSERT\`ed or \`UPDATE\`d on its own, 5 records at a time, 200 ms sleep between pages, and at the end one UPDATE tombstoning ids not seen. It asks for \`page=1\` and \`page=2\` first (untimed): page 2 ${b.pageNumbersDoNotPage ? 'returned the same first record as page 1, so page numbers do not page on this API' : 'differed from page 1'}; it therefore walks the \`startAfter\`/\`startAfterId\` cursor instead (everything else as written). It writes opportunities only (ghl-sync also upserts the embedded contacts and pipelines).`,
           `Queries: the baseline counts its own; ghl-sync's are counted in its worker processes by a preload wrapping \`pg.Client.query\` (Postgres here has no \`pg_stat_statements\`). Peak RSS = \`VmHWM\` of each process.`,
         ].join('\n\n'),
         tables: [

@@ -1,5 +1,6 @@
-import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { replaceScenarioSection } from './benchmarks-file.js';
 import { machineInfo } from './machine-info.js';
 
 /** BENCHMARKS.md at the repository root (bench/dist/support → ../../..). */
@@ -11,14 +12,14 @@ export interface Table {
   rows: string[][];
 }
 
-/** One scenario's result, printed to stdout and appended to BENCHMARKS.md. */
+/** One scenario's result, printed to stdout and written to its section of BENCHMARKS.md. */
 export interface ScenarioReport {
   scenario: string;
   title: string;
   /** How it was measured (markdown paragraphs). */
   method: string;
   tables: Table[];
-  /** Verdict against the issue's goals and what limits the figures (markdown). */
+  /** Verdict against the scenario's goals and what limits the figures (markdown). */
   notes: string;
 }
 
@@ -39,17 +40,21 @@ export function formatMarkdownTable(table: Table): string {
   return [row(table.header), row(table.header.map(() => '---')), ...table.rows.map(row)].join('\n');
 }
 
-/** Whether reports are appended to BENCHMARKS.md (`--quick` runs only print). */
+/** Whether reports are written to BENCHMARKS.md (`--quick` runs only print). */
 export const reportSettings = { append: true };
 
-/** Prints the report and appends it as a section of BENCHMARKS.md (created with a preamble if missing). */
+/**
+ * Prints the report and writes it to BENCHMARKS.md as the scenario's one current section,
+ * replacing the previous run's section (or appending one for a new scenario). The file is created
+ * with a preamble if missing.
+ */
 export function publishReport(report: ScenarioReport): void {
   for (const table of report.tables) console.log(`\n${formatTextTable(table)}`);
   if (report.notes) console.log(`\n${report.notes}`);
   if (!reportSettings.append) return;
   const m = machineInfo();
   const section = [
-    `\n## ${report.scenario}: ${report.title}`,
+    `## ${report.scenario}: ${report.title}`,
     '',
     `Run ${m.date} · ${m.cpuModel}, ${m.cores} cores, ${m.memoryGb} GB · Node ${m.node} · commit ${m.commit} · \`npm run bench -- ${report.scenario}\``,
     '',
@@ -57,14 +62,10 @@ export function publishReport(report: ScenarioReport): void {
     '',
     ...report.tables.flatMap((t) => [formatMarkdownTable(t), '']),
     report.notes.trim(),
-    '',
   ].join('\n');
-  if (!existsSync(BENCHMARKS_FILE)) {
-    writeFileSync(
-      BENCHMARKS_FILE,
-      '# ghl-sync benchmarks\n\nEach section is appended by `npm run bench -- <scenario>` (see `bench/src/scenarios/`). Newest runs are at the bottom.\n',
-    );
-  }
-  appendFileSync(BENCHMARKS_FILE, section);
-  console.log(`\nappended to ${BENCHMARKS_FILE}`);
+  const current = existsSync(BENCHMARKS_FILE)
+    ? readFileSync(BENCHMARKS_FILE, 'utf8')
+    : "# ghl-sync benchmarks\n\n`npm run bench -- <scenario>` replaces its scenario's section below with the new run.\n";
+  writeFileSync(BENCHMARKS_FILE, replaceScenarioSection(current, report.scenario, section));
+  console.log(`\nwrote the ${report.scenario} section of ${BENCHMARKS_FILE}`);
 }
