@@ -96,6 +96,13 @@ export interface SandboxKnobs {
    * @defaultValue []
    */
   pageRecords: OpportunityRecord[];
+  /**
+   * Status of `GET /opportunities/{id}` for an unknown or deleted id: 400 BadRequestDTO
+   * `{statusCode:400, message:"Opportunity not found"}` (the documented client-error status of that
+   * operation) or 404 NotFoundDTO (v3 common schemas). The real answer is not public (ghl-api.md §3).
+   * @defaultValue 400
+   */
+  notFoundStatus: 400 | 404;
 }
 
 /** A fresh copy of the all-off knob set. */
@@ -116,6 +123,7 @@ export function defaultKnobs(): SandboxKnobs {
     sendRetryAfter: false,
     oauthLocationInactive: false,
     pageRecords: [],
+    notFoundStatus: 400,
   };
 }
 

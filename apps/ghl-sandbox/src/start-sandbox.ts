@@ -4,6 +4,7 @@ import { setRateLimitHeaders } from './http/rate-limit-headers.js';
 import type { ServerContext } from './http/server-context.js';
 import { withTraceId } from './http/trace-id.js';
 import { registerAdminRoutes } from './routes/admin.routes.js';
+import { registerGetOpportunityRoute } from './routes/get-opportunity.route.js';
 import { registerOAuthTokenRoute } from './routes/oauth-token.route.js';
 import { registerPipelinesRoute } from './routes/pipelines.route.js';
 import { registerSearchOpportunitiesRoute } from './routes/search-opportunities.route.js';
@@ -65,6 +66,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   });
   registerSearchOpportunitiesRoute(app, ctx);
   registerPipelinesRoute(app, ctx);
+  registerGetOpportunityRoute(app, ctx);
   registerOAuthTokenRoute(app, ctx);
   registerAdminRoutes(app, admin, state.config.adminToken);
   // NestJS's default 404 wording (our inference for GHL); endpoints outside the simulated set land here.

@@ -7,6 +7,7 @@ import type {
   SearchOpportunitiesPage,
 } from './ghl-client.js';
 import { GHL_CLIENT_DEFAULTS, SILENT_LOGGER, type GhlClientOptions } from './ghl-client-options.js';
+import { getOpportunity } from './get-opportunity.js';
 import { createGhlHttp } from './http/create-ghl-http.js';
 import { bodyTraceId, isRecord } from './http/response-facts.js';
 import { checkSearchEnvelope, findRecordIssues, nextCursorFromMeta } from './parse-search-page.js';
@@ -110,6 +111,12 @@ export function createGhlClient(options: GhlClientOptions): GhlClient {
         issues: findRecordIssues(body.opportunities),
         attempts: result.attempts,
       };
+    },
+
+    async getOpportunity(id) {
+      if (typeof id !== 'string' || id === '')
+        throw new GhlSyncError('invalid_argument', 'id must be a non-empty string');
+      return getOpportunity(http, id);
     },
 
     async listPipelines(): Promise<GhlPipelinesResult> {

@@ -1,3 +1,4 @@
+import type { GetOpportunityResult } from './get-opportunity.js';
 import type { GhlCursor } from './ghl-cursor.js';
 import type { GhlOpportunity } from './schemas/opportunity.schema.js';
 import type { GhlPipeline } from './schemas/pipeline.schema.js';
@@ -63,6 +64,12 @@ export interface GhlClient {
    * Records are returned as received; schema problems are logged at warn, never thrown.
    */
   listPipelines(): Promise<GhlPipelinesResult>;
+  /**
+   * One opportunity by id, `GET /opportunities/{id}` (ghl-api.md §2.3), through the same gate, auth and
+   * retries. An unknown or deleted id resolves `{ found: false }` (404, or 400 "… not found").
+   * @throws GhlSyncError `invalid_argument` for an empty id; else the codes of RETRY_POLICY, or the gate's error unchanged.
+   */
+  getOpportunity(id: string): Promise<GetOpportunityResult>;
 }
 
 /** Result of `listPipelines`. */

@@ -16,6 +16,7 @@ export type {
   SearchOpportunitiesParams,
 } from './ghl-client.js';
 export { createGhlClient } from './create-ghl-client.js';
+export type { GetOpportunityResult } from './get-opportunity.js';
 export { iterateOpportunityPages, type IterateOpportunityPagesOptions } from './iterate-opportunity-pages.js';
 export { refreshOAuthToken, type RefreshedOAuthToken, type RefreshOAuthTokenOptions } from './refresh-oauth-token.js';
 export { compareKeys, opportunityKey } from './opportunity-key.js';

@@ -34,6 +34,7 @@ const CHECKS: { [K in keyof SandboxKnobs]: Check } = {
   sendRetryAfter: (v) => typeof v === 'boolean',
   oauthLocationInactive: (v) => typeof v === 'boolean',
   pageRecords: (v) => Array.isArray(v) && v.every(isObj),
+  notFoundStatus: (v) => v === 400 || v === 404,
 };
 
 /**
