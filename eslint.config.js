@@ -34,7 +34,29 @@ export default tseslint.config(
     },
   },
   { files: ['apps/worker/src/**/*.ts'], rules: appImportBan('@ghl-sync/worker') },
-  { files: ['apps/api/src/**/*.ts'], rules: appImportBan('@ghl-sync/api') },
+  // The API writes runs through the run lifecycle (`@ghl-sync/sync/runs`: Postgres and queue
+  // producers only) so starting a run is written once; the sync engine itself stays out of it.
+  {
+    files: ['apps/api/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'pg', message: 'All SQL lives in packages/db.' },
+            { name: '@ghl-sync/sync', message: 'The API may import only the run lifecycle: @ghl-sync/sync/runs.' },
+            { name: '@ghl-sync/ghl-client', message: 'The API never calls GHL.' },
+          ],
+          patterns: [
+            {
+              group: apps.filter((a) => a !== '@ghl-sync/api'),
+              message: 'Apps do not import other apps; move shared code to a package.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['apps/ghl-sandbox/src/**/*.ts'], rules: appImportBan('@ghl-sync/ghl-sandbox') },
   // The CLI is the one binary that composes the apps (`ghl-sync worker`, `ghl-sync api`, `ghl-sync sandbox`).
   {

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@ghl-sync/config';
-import { createRun, type Db, type SyncRun } from '@ghl-sync/db';
+import type { Db, SyncRun } from '@ghl-sync/db';
 import type { Logger } from '@ghl-sync/logger';
 import type { Queues } from '@ghl-sync/queues';
+import { startRun } from '@ghl-sync/sync';
 import { startWorker, type RunningWorker } from '@ghl-sync/worker';
 
 export const CLI_BIN = fileURLToPath(new URL('../../apps/cli/bin/ghl-sync.js', import.meta.url));
@@ -17,7 +18,7 @@ export interface WorkerFleet {
   spawnWorkers(n: number, env?: Record<string, string>): ChildProcess[];
   /** Starts N workers in this process (real BullMQ workers, own connections; source code). */
   startWorkers(n: number, env?: Record<string, string>): Promise<RunningWorker[]>;
-  /** Opens a run and enqueues its coordinator. */
+  /** Starts a run the way `ghl-sync sync` does (deadline: `opts.deadlineAt`, else RUN_DEADLINE_MINUTES). */
   startRun(
     locationId: string,
     opts?: { mode?: 'full' | 'resync'; allowMassDelete?: boolean; deadlineAt?: Date },
@@ -63,16 +64,12 @@ export function createWorkerFleet(deps: {
       return started;
     },
     async startRun(locationId, opts = {}) {
-      const run = await createRun(db, {
-        locationId,
-        trigger: 'test',
-        mode: opts.mode,
-        allowMassDelete: opts.allowMassDelete,
-        deadlineAt: opts.deadlineAt,
-      });
-      await queues.enqueueCoordinator(
-        { locationId, runId: run.id, trigger: 'test', mode: run.mode, allowMassDelete: run.allowMassDelete },
-        run,
+      const runDeadlineMs = opts.deadlineAt
+        ? opts.deadlineAt.getTime() - Date.now()
+        : loadConfig(env).RUN_DEADLINE_MINUTES * 60_000;
+      const { run } = await startRun(
+        { db, queues, logger, runDeadlineMs },
+        { locationId, trigger: 'test', mode: opts.mode, allowMassDelete: opts.allowMassDelete },
       );
       return run;
     },

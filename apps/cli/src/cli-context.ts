@@ -2,6 +2,7 @@ import { loadConfig, type Config } from '@ghl-sync/config';
 import { createDb, type Db } from '@ghl-sync/db';
 import { createLogger, type Logger } from '@ghl-sync/logger';
 import { createQueues, createRedisConnection, type Queues } from '@ghl-sync/queues';
+import type { RunLifecycleDeps } from '@ghl-sync/sync/runs';
 import type { Redis } from 'ioredis';
 
 /** Lazily built resources of one CLI invocation, closed in reverse order by `close()`. */
@@ -10,6 +11,8 @@ export interface CliContext {
   logger: Logger;
   db(): Db;
   queues(): Queues;
+  /** What the run lifecycle (`startRun`) needs, with the configured RUN_DEADLINE_MINUTES. */
+  runs(): RunLifecycleDeps;
   close(): Promise<void>;
 }
 
@@ -24,7 +27,7 @@ export function createCliContext(overrides: Partial<Record<keyof Config, unknown
   let db: Db | undefined;
   let redis: Redis | undefined;
   let queues: Queues | undefined;
-  return {
+  const context: CliContext = {
     config,
     logger,
     db: () =>
@@ -34,10 +37,17 @@ export function createCliContext(overrides: Partial<Record<keyof Config, unknown
       redis.on('error', () => undefined);
       return (queues ??= createQueues({ connection: redis, prefix: config.QUEUE_PREFIX }));
     },
+    runs: () => ({
+      db: context.db(),
+      queues: context.queues(),
+      logger,
+      runDeadlineMs: config.RUN_DEADLINE_MINUTES * 60_000,
+    }),
     async close() {
       await queues?.close();
       redis?.disconnect();
       await db?.close();
     },
   };
+  return context;
 }

@@ -1,8 +1,15 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { addRunError, annotateRun, markPageFailed, purgeTombstones, transitionRun } from '@ghl-sync/db';
+import { addRunError, annotateRun, markPageFailed, purgeTombstones } from '@ghl-sync/db';
 import { CONCURRENCY_HINTS, JOB_SCHEMAS, QUEUE_NAMES } from '@ghl-sync/queues';
-import { finalizeRunJob, processPage, recoverRuns, runCoordinator, type SyncDeps } from '@ghl-sync/sync';
+import {
+  failRunForJob,
+  processFinalizeJob,
+  processPage,
+  recoverRuns,
+  runCoordinator,
+  type SyncDeps,
+} from '@ghl-sync/sync';
 import { handleJobError } from './handle-job-error.js';
 import { jobContext } from './job-context.js';
 
@@ -65,8 +72,7 @@ export function createWorkers(options: CreateWorkersOptions): Workers {
               await annotateRun(deps.db, data.runId, error.code, error.message);
           },
           onFinalFailure: async (error) => {
-            if (data.runId)
-              await transitionRun(deps.db, data.runId, 'failed', { errorCode: error.code, error: error.message });
+            await failRunForJob(deps, { runId: data.runId, jobId: job.id }, error);
           },
         });
       }
@@ -107,7 +113,10 @@ export function createWorkers(options: CreateWorkersOptions): Workers {
   const finalize = new Worker(
     QUEUE_NAMES.finalize,
     async (job: Job) =>
-      finalizeRunJob({ ...deps, logger: deps.logger.child({ jobId: job.id }) }, JOB_SCHEMAS.finalize.parse(job.data)),
+      processFinalizeJob(
+        { ...deps, logger: deps.logger.child({ jobId: job.id }) },
+        JOB_SCHEMAS.finalize.parse(job.data),
+      ),
     { ...common, concurrency: CONCURRENCY_HINTS.finalize },
   );
 

@@ -1,7 +1,9 @@
-import { createRun, upsertLocation, type SyncRun } from '@ghl-sync/db';
+import { loadConfig } from '@ghl-sync/config';
+import { silentLogger } from '@ghl-sync/logger';
+import { upsertLocation, type SyncRun } from '@ghl-sync/db';
 import { startSandbox, type Sandbox, type SandboxOptions } from '@ghl-sync/ghl-sandbox';
 import { createQueues, createRedisConnection, type Queues } from '@ghl-sync/queues';
-import { waitForRun } from '@ghl-sync/sync';
+import { startRun, waitForRun } from '@ghl-sync/sync';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@ghl-sync/testing';
 
 /**
@@ -16,7 +18,7 @@ export interface BenchStack {
   queues: Queues;
   /** Environment for `ghl-sync worker` children pointing at this stack. */
   env: Record<string, string>;
-  /** Opens a run for `locationId` and enqueues its coordinator, like `ghl-sync sync` does. */
+  /** Starts a run for `locationId` (trigger `test`), like `ghl-sync sync` does. */
   startRun(locationId: string): Promise<SyncRun>;
   /** Waits for a run to finish; throws after `timeoutMs`. */
   waitRun(runId: number, timeoutMs: number): Promise<SyncRun>;
@@ -53,6 +55,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     RATE_LIMIT_DAILY: '0',
     ...options.env,
   };
+  const runDeadlineMs = loadConfig(env).RUN_DEADLINE_MINUTES * 60_000;
   let stopped = false;
   return {
     database,
@@ -61,10 +64,9 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     queues,
     env,
     async startRun(locationId) {
-      const run = await createRun(database.db, { locationId, trigger: 'cli' });
-      await queues.enqueueCoordinator(
-        { locationId, runId: run.id, trigger: 'cli', mode: run.mode, allowMassDelete: run.allowMassDelete },
-        run,
+      const { run } = await startRun(
+        { db: database.db, queues, logger: silentLogger(), runDeadlineMs },
+        { locationId, trigger: 'test' },
       );
       return run;
     },

@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   countSweepCandidates,
   createRun,
-  finalizeRun,
+  closeRunWithPageTotals,
   getRun,
-  markLocationNeedsReconnect,
   recordListedPage,
   sweepUnseen,
   transitionRun,
@@ -81,7 +80,7 @@ describe('writeOpportunityPage', () => {
     await upsertLocation(t.db, { id: 'loc-w', accessToken: 'pit-x' });
     const first = await listAndWrite('loc-w', [row('a', 'A'), row('b', 'B'), row('c', 'C')]);
     expect(first.result).toEqual({ inserted: 3, updated: 0, unchanged: 0, alreadyDone: false });
-    await finalizeRun(t.db, first.run.id, 'completed');
+    await closeRunWithPageTotals(t.db, first.run.id, 'completed');
 
     const syncedAt = async () =>
       (
@@ -105,7 +104,7 @@ describe('writeOpportunityPage', () => {
       { id: 'c', name: 'C', monetary_value: '100' },
       { id: 'd', name: 'D', monetary_value: '100' },
     ]);
-    await finalizeRun(t.db, second.run.id, 'completed');
+    await closeRunWithPageTotals(t.db, second.run.id, 'completed');
     const run = await getRun(t.db, second.run.id);
     expect(run).toMatchObject({
       status: 'completed',
@@ -133,14 +132,14 @@ describe('writeOpportunityPage', () => {
       apiCalls: 1,
     });
     expect(again).toEqual({ inserted: 2, updated: 0, unchanged: 0, alreadyDone: true });
-    const final = await finalizeRun(t.db, run.id, 'completed');
+    const final = await closeRunWithPageTotals(t.db, run.id, 'completed');
     expect(final).toMatchObject({ inserted: 2, updated: 0, unchanged: 0, apiCalls: 2 });
   });
 
   it('stores money exactly and rewrites everything in force (resync) mode', async () => {
     await upsertLocation(t.db, { id: 'loc-m', accessToken: 'pit-x' });
     await listAndWrite('loc-m', [row('m1', 'M', '12345678901.99'), row('m2', 'M', null)]).then((r) =>
-      finalizeRun(t.db, r.run.id, 'completed'),
+      closeRunWithPageTotals(t.db, r.run.id, 'completed'),
     );
     const forced = await listAndWrite('loc-m', [row('m1', 'M', '12345678901.99'), row('m2', 'M', null)], {
       force: true,
@@ -157,7 +156,7 @@ describe('sweep', () => {
   it('tombstones exactly the unseen rows and a later write brings one back', async () => {
     await upsertLocation(t.db, { id: 'loc-s', accessToken: 'pit-x' });
     const first = await listAndWrite('loc-s', [row('s1', 'S1'), row('s2', 'S2'), row('s3', 'S3')]);
-    await finalizeRun(t.db, first.run.id, 'completed');
+    await closeRunWithPageTotals(t.db, first.run.id, 'completed');
 
     const run = await createRun(t.db, { locationId: 'loc-s', trigger: 'test' });
     await recordListedPage(t.db, {
@@ -184,7 +183,7 @@ describe('sweep', () => {
       { id: 's2', gone: true, last_seen_run_id: first.run.id },
       { id: 's3', gone: false, last_seen_run_id: run.id },
     ]);
-    await finalizeRun(t.db, run.id, 'completed');
+    await closeRunWithPageTotals(t.db, run.id, 'completed');
 
     const back = await listAndWrite('loc-s', [row('s1', 'S1'), row('s2', 'S2'), row('s3', 'S3')]);
     expect(back.result).toMatchObject({ inserted: 0, updated: 1, unchanged: 2 });
@@ -203,16 +202,6 @@ describe('sweep', () => {
     });
     await expect(createRun(t.db, { locationId: 'nope', trigger: 'test' })).rejects.toMatchObject({
       code: 'location_not_found',
-    });
-  });
-});
-
-describe('createRun', () => {
-  it('refuses a location that needs reconnection', async () => {
-    await upsertLocation(t.db, { id: 'loc-r', accessToken: 'pit-x' });
-    await markLocationNeedsReconnect(t.db, 'loc-r', 'Location is not active');
-    await expect(createRun(t.db, { locationId: 'loc-r', trigger: 'test' })).rejects.toMatchObject({
-      code: 'location_needs_reconnect',
     });
   });
 });

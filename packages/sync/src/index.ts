@@ -1,8 +1,8 @@
 export type { JobContext, SyncDeps, SyncLogger } from './sync-deps.js';
 export { runCoordinator, type CoordinatorResult } from './run-coordinator.js';
 export { processPage, type PageResult } from './process-page.js';
-export { finalizeRunJob } from './finalize-run.processor.js';
-export { finishRun } from './finish-run.js';
+export { processFinalizeJob } from './finalize-job.processor.js';
+export * from './runs/index.js';
 export { checkSweepGuards, type SweepGuardInput, type SweepVerdict } from './sweep-guard.js';
 export {
   normalizeOpportunity,

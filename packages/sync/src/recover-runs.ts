@@ -1,15 +1,14 @@
-import { finishRun } from './finish-run.js';
 import {
   getRun,
   listRunsNeedingAttention,
   markRunRecovered,
   pageProgress,
-  listPages,
   requestCancel,
   transitionRun,
-  type SyncRun,
 } from '@ghl-sync/db';
-import { jobIds, runKey, runTriggerSchema, type Queues } from '@ghl-sync/queues';
+import { jobIds, runKey, type Queues } from '@ghl-sync/queues';
+import { finishRun } from './runs/finish-run.js';
+import { resumeRun } from './runs/resume-run.js';
 import type { SyncDeps } from './sync-deps.js';
 
 /** What one recovery pass did. */
@@ -70,18 +69,20 @@ export async function recoverRuns(
         run.cancelRequested ||
         run.recoveries >= maxRecoveries
       ) {
-        if (await finishRun(deps as SyncDeps, run.id, logger)) result.finished.push(run.id);
+        if (await finishRun(deps, run.id, logger)) result.finished.push(run.id);
         continue;
       }
       const recovered = await markRunRecovered(db, run.id, run.recoveries);
       if (!recovered) continue;
-      const pageNumbers = (await listPages(db, run.id))
-        .filter((p) => p.status !== 'done' && p.status !== 'failed')
-        .map((p) => p.pageNo);
-      await queues.enqueuePageFlow({ run: recovered, locationId: run.locationId, pageNumbers });
+      const resumed = await resumeRun(deps, recovered);
       result.resumed.push(run.id);
       logger.warn(
-        { runId: run.id, locationId: run.locationId, pages: pageNumbers.length, recovery: recovered.recoveries },
+        {
+          runId: run.id,
+          locationId: run.locationId,
+          pages: resumed.enqueued === 'pages' ? resumed.pages : 0,
+          recovery: recovered.recoveries,
+        },
         'page jobs of the run vanished: re-enqueued the pages not written yet',
       );
       continue;
@@ -105,7 +106,7 @@ export async function recoverRuns(
     }
     const recovered = await markRunRecovered(db, run.id, run.recoveries);
     if (!recovered) continue;
-    await resumeCoordinator(queues, recovered);
+    await resumeRun(deps, recovered);
     result.resumed.push(run.id);
     logger.warn(
       { runId: run.id, locationId: run.locationId, status: run.status, recovery: recovered.recoveries },
@@ -113,19 +114,6 @@ export async function recoverRuns(
     );
   }
   return result;
-}
-
-async function resumeCoordinator(queues: Queues, run: SyncRun): Promise<void> {
-  await queues.enqueueCoordinator(
-    {
-      locationId: run.locationId,
-      runId: run.id,
-      trigger: runTriggerSchema.parse(run.trigger),
-      mode: run.mode,
-      allowMassDelete: run.allowMassDelete,
-    },
-    run,
-  );
 }
 
 async function isLive(queues: Queues, queue: 'coordinator' | 'finalize', jobId: string): Promise<boolean> {

@@ -1,9 +1,7 @@
 import {
   addRunApiCalls,
   countSweepCandidates,
-  createRun,
   getLastListedPage,
-  getLocation,
   getRun,
   listPageNumbers,
   recordListedPage,
@@ -12,13 +10,15 @@ import {
   skipSweep,
   sweepUnseen,
   transitionRun,
-  ACTIVE_RUN_STATUSES,
+  type RunStatus,
   type SyncRun,
 } from '@ghl-sync/db';
 import { GhlSyncError, isGhlSyncError, type ErrorCode } from '@ghl-sync/errors';
 import { iterateOpportunityPages, opportunityKey, type GhlCursor, type GhlClient } from '@ghl-sync/ghl-client';
 import type { CoordinatorJob } from '@ghl-sync/queues';
-import { finishRun } from './finish-run.js';
+import { finishRun } from './runs/finish-run.js';
+import { openRun } from './runs/open-run.js';
+import { requireSyncableLocation } from './runs/require-syncable-location.js';
 import { checkSweepGuards } from './sweep-guard.js';
 import type { JobContext, SyncDeps } from './sync-deps.js';
 
@@ -36,111 +36,142 @@ export interface CoordinatorResult {
 /** Pass 1 may wait this long for one request slot; it is a single chain, so waiting is its work. */
 const LISTING_MAX_WAIT_MS = 120_000;
 
+/** What one phase needs besides the run. */
+interface PhaseContext {
+  deps: SyncDeps;
+  client: GhlClient;
+  ctx: JobContext;
+  log: SyncDeps['logger'];
+}
+
 /**
- * The coordinator of one run of one location:
- * 1. opens the run (scheduled fires) or picks up the one the caller opened;
- * 2. syncs pipelines and stages (one call);
- * 3. pass 1: walks every page with GHL's cursor, and per page marks the ids seen and records the
- *    page's key range in Postgres — nothing that grows with the account stays in memory, and a
- *    restarted coordinator resumes after the last recorded page;
- * 4. the guarded sweep (see `checkSweepGuards`);
- * 5. enqueues one page job per page as a flow whose parent finalizes the run.
+ * A phase does the work of one run status and moves the run on: it returns the run after its
+ * transition (null when the run was ended meanwhile, by a cancel or by recovery), or the job's result.
+ */
+type Phase = (p: PhaseContext, run: SyncRun) => Promise<{ run: SyncRun | null } | { result: CoordinatorResult }>;
+
+/** The coordinator's work, by run status. A restarted coordinator resumes at the run's status. */
+const PHASES: Partial<Record<RunStatus, Phase>> = {
+  queued: syncPipelinesPhase,
+  listing: listingPhase,
+  sweeping: sweepPhase,
+  writing: enqueuePagesPhase,
+};
+
+/**
+ * The coordinator of one run of one location. It opens the run (scheduled fires) or picks up the one
+ * the caller opened, checks the location, then runs {@link PHASES} from the run's status:
+ * 1. `queued`: syncs pipelines and stages (one call);
+ * 2. `listing`: pass 1 walks every page with GHL's cursor, and per page marks the ids seen and
+ *    records the page's key range in Postgres — nothing that grows with the account stays in memory,
+ *    and a restarted coordinator resumes after the last recorded page;
+ * 3. `sweeping`: the guarded sweep (see `checkSweepGuards`);
+ * 4. `writing`: enqueues one page job per page as a flow whose parent finishes the run.
+ * A cancel seen between phases (or every few pages of pass 1) ends the run at once.
  *
  * Retryable errors in pass 1 are rethrown while attempts remain (BullMQ retries and the next
  * attempt resumes). On the last attempt, or for a permanent error, the run goes on with the pages
- * it has but without a sweep.
+ * it has but without a sweep. Any other error that fails the job for good ends the run through
+ * `failRunForJob` (the worker's final-failure hook).
  */
 export async function runCoordinator(deps: SyncDeps, job: CoordinatorJob, ctx: JobContext): Promise<CoordinatorResult> {
-  const { db } = deps;
-  let run: SyncRun | null;
-  if (job.runId === undefined) {
-    // A scheduled fire: skip locations that cannot sync rather than open a run doomed to fail.
-    const location = await getLocation(db, job.locationId);
-    if (!location || location.needsReconnect) {
-      deps.logger.warn(
-        { locationId: job.locationId },
-        `scheduled sync skipped: ${location ? 'the location needs reconnection' : 'the location is not registered'}`,
-      );
-      return { runId: null, skipped: location ? 'location_needs_reconnect' : 'location_not_found' };
-    }
-    try {
-      run = await createRun(db, {
+  const opened = await openOrLoadRun(deps, job, ctx);
+  if ('result' in opened) return opened.result;
+  let run: SyncRun = opened.run;
+  const log = deps.logger.child({ runId: run.id, locationId: run.locationId });
+  if (ctx.jobId && run.coordinatorJobId !== ctx.jobId) await setCoordinatorJob(deps.db, run.id, ctx.jobId);
+  if (run.cancelRequested) return cancelled(deps, run, log);
+
+  try {
+    await requireSyncableLocation(deps.db, run.locationId);
+  } catch (err) {
+    if (!isGhlSyncError(err, 'location_needs_reconnect')) throw err;
+    await transitionRun(deps.db, run.id, 'failed', { errorCode: err.code, error: err.message });
+    return { runId: run.id, skipped: 'location_needs_reconnect' };
+  }
+  const phase: PhaseContext = {
+    deps,
+    client: await deps.clientFor(run.locationId, { maxWaitMs: LISTING_MAX_WAIT_MS }),
+    ctx,
+    log,
+  };
+
+  for (;;) {
+    const step = PHASES[run.status];
+    if (!step) return { runId: run.id, skipped: `run is ${run.status}` };
+    const outcome = await step(phase, run);
+    if ('result' in outcome) return outcome.result;
+    run = outcome.run ?? (await getRun(deps.db, run.id))!;
+    if (run.cancelRequested && PHASES[run.status]) return cancelled(deps, run, log);
+  }
+}
+
+/** A scheduled fire opens its own run (or skips: location cannot sync, a run is active); other jobs load theirs. */
+async function openOrLoadRun(
+  deps: SyncDeps,
+  job: CoordinatorJob,
+  ctx: JobContext,
+): Promise<{ run: SyncRun } | { result: CoordinatorResult }> {
+  if (job.runId !== undefined) {
+    const run = await getRun(deps.db, job.runId);
+    if (!run) throw new GhlSyncError('run_not_found', `run ${job.runId} does not exist`);
+    return PHASES[run.status] ? { run } : { result: { runId: run.id, skipped: `run is ${run.status}` } };
+  }
+  try {
+    return {
+      run: await openRun(deps, {
         locationId: job.locationId,
         trigger: job.trigger,
         mode: job.mode,
         allowMassDelete: job.allowMassDelete,
-        deadlineAt: new Date(Date.now() + deps.runDeadlineMs),
-      });
-    } catch (err) {
-      if (isGhlSyncError(err, 'run_already_active')) {
-        deps.logger.info(
-          { locationId: job.locationId, activeRunId: err.details['activeRunId'] },
-          'scheduled sync skipped: the location has an active run',
-        );
-        return { runId: null, skipped: 'run_already_active' };
-      }
-      throw err;
+        coordinatorJobId: ctx.jobId,
+      }),
+    };
+  } catch (err) {
+    if (isGhlSyncError(err, 'location_not_found') || isGhlSyncError(err, 'location_needs_reconnect')) {
+      deps.logger.warn({ locationId: job.locationId, code: err.code }, `scheduled sync skipped: ${err.message}`);
+      return { result: { runId: null, skipped: err.code } };
     }
-  } else {
-    run = await getRun(db, job.runId);
-  }
-  if (!run) throw new GhlSyncError('run_not_found', `run ${job.runId} does not exist`);
-  const log = deps.logger.child({ runId: run.id, locationId: run.locationId });
-  if (!ACTIVE_RUN_STATUSES.includes(run.status)) return { runId: run.id, skipped: `run is ${run.status}` };
-  if (ctx.jobId && run.coordinatorJobId !== ctx.jobId) await setCoordinatorJob(db, run.id, ctx.jobId);
-  if (run.cancelRequested) {
-    await finishRun(deps, run.id, log);
-    return { runId: run.id, skipped: 'cancelled' };
-  }
-
-  const location = await getLocation(db, run.locationId);
-  if (!location) throw new GhlSyncError('location_not_found', `location ${run.locationId} is not registered`);
-  if (location.needsReconnect) {
-    await transitionRun(db, run.id, 'failed', {
-      errorCode: 'location_needs_reconnect',
-      error: `location needs reconnection: ${location.reconnectReason ?? 'refresh refused'}`,
-    });
-    return { runId: run.id, skipped: 'location_needs_reconnect' };
-  }
-  const client = await deps.clientFor(run.locationId, { maxWaitMs: LISTING_MAX_WAIT_MS });
-
-  if (run.status === 'queued') {
-    await syncPipelines(deps, client, run.id, run.locationId, log);
-    run = (await transitionRun(db, run.id, 'listing')) ?? run;
-  }
-
-  if (run.status === 'listing') {
-    const outcome = await listAllPages(deps, client, run, ctx, log);
-    if (outcome === 'cancelled') {
-      await finishRun(deps, run.id, log);
-      return { runId: run.id, skipped: 'cancelled' };
-    }
-    run = (await getRun(db, run.id))!;
-    if (outcome.complete) {
-      run = (await transitionRun(db, run.id, 'sweeping')) ?? run;
-    } else {
-      await skipSweep(db, run.id, outcome.code, outcome.reason);
-      log.warn(
-        { code: outcome.code, reason: outcome.reason },
-        'pass 1 incomplete: no sweep; writing the pages listed so far',
+    if (isGhlSyncError(err, 'run_already_active')) {
+      deps.logger.info(
+        { locationId: job.locationId, activeRunId: err.details['activeRunId'] },
+        'scheduled sync skipped: the location has an active run',
       );
-      run = (await transitionRun(db, run.id, 'writing')) ?? run;
+      return { result: { runId: null, skipped: 'run_already_active' } };
     }
+    throw err;
   }
+}
 
-  if (run.status === 'sweeping') {
-    run = (await getRun(db, run.id))!;
-    if (run.cancelRequested) {
-      await finishRun(deps, run.id, log);
-      return { runId: run.id, skipped: 'cancelled' };
-    }
-    if (run.sweepStatus === 'pending') await guardedSweep(deps, run, log);
-    run = (await transitionRun(db, run.id, 'writing')) ?? run;
-  }
+async function cancelled(deps: SyncDeps, run: SyncRun, log: SyncDeps['logger']): Promise<CoordinatorResult> {
+  await finishRun(deps, run.id, log);
+  return { runId: run.id, skipped: 'cancelled' };
+}
 
-  run = (await getRun(db, run.id))!;
-  if (run.status !== 'writing') return { runId: run.id, skipped: `run is ${run.status}` };
-  const pageNumbers = await listPageNumbers(db, run.id);
+async function syncPipelinesPhase({ deps, client, log }: PhaseContext, run: SyncRun) {
+  await syncPipelines(deps, client, run.id, run.locationId, log);
+  return { run: await transitionRun(deps.db, run.id, 'listing') };
+}
+
+async function listingPhase({ deps, client, ctx, log }: PhaseContext, run: SyncRun) {
+  const outcome = await listAllPages(deps, client, run, ctx, log);
+  if (outcome === 'cancelled') return { run: await getRun(deps.db, run.id) };
+  if (outcome.complete) return { run: await transitionRun(deps.db, run.id, 'sweeping') };
+  await skipSweep(deps.db, run.id, outcome.code, outcome.reason);
+  log.warn(
+    { code: outcome.code, reason: outcome.reason },
+    'pass 1 incomplete: no sweep; writing the pages listed so far',
+  );
+  return { run: await transitionRun(deps.db, run.id, 'writing') };
+}
+
+async function sweepPhase({ deps, log }: PhaseContext, run: SyncRun) {
+  if (run.sweepStatus === 'pending') await guardedSweep(deps, run, log);
+  return { run: await transitionRun(deps.db, run.id, 'writing') };
+}
+
+async function enqueuePagesPhase({ deps, ctx, log }: PhaseContext, run: SyncRun) {
+  const pageNumbers = await listPageNumbers(deps.db, run.id);
   await deps.queues.enqueuePageFlow({ run, locationId: run.locationId, pageNumbers });
   log.info(
     { pages: pageNumbers.length, listed: run.listed, deleted: run.deleted, sweep: run.sweepStatus },
@@ -148,11 +179,13 @@ export async function runCoordinator(deps: SyncDeps, job: CoordinatorJob, ctx: J
   );
   await ctx.updateProgress({ phase: 'writing', pages: pageNumbers.length, listed: run.listed });
   return {
-    runId: run.id,
-    pages: pageNumbers.length,
-    listed: run.listed,
-    deleted: run.deleted,
-    sweep: run.sweepStatus === 'done' ? 'done' : 'skipped',
+    result: {
+      runId: run.id,
+      pages: pageNumbers.length,
+      listed: run.listed,
+      deleted: run.deleted,
+      sweep: run.sweepStatus === 'done' ? ('done' as const) : ('skipped' as const),
+    },
   };
 }
 
@@ -163,7 +196,15 @@ async function syncPipelines(
   locationId: string,
   log: SyncDeps['logger'],
 ): Promise<void> {
-  const { pipelines, attempts } = await client.listPipelines();
+  let listed: Awaited<ReturnType<GhlClient['listPipelines']>>;
+  try {
+    listed = await client.listPipelines();
+  } catch (err) {
+    // The requests a failed call made still count: a run whose pipelines call answered 401 made one.
+    await addRunApiCalls(deps.db, runId, attemptsOf(err));
+    throw err;
+  }
+  const { pipelines, attempts } = listed;
   await addRunApiCalls(deps.db, runId, attempts);
   const rows = pipelines
     .filter((p): p is typeof p & { id: string } => typeof p.id === 'string')
@@ -235,6 +276,7 @@ async function listAllPages(
     }
     return { complete: true };
   } catch (err) {
+    await addRunApiCalls(deps.db, run.id, attemptsOf(err));
     const retryable = isGhlSyncError(err) ? err.retryable : true;
     if (retryable && ctx.attemptsMade + 1 < ctx.attempts) throw err;
     const code: ErrorCode = isGhlSyncError(err) ? err.code : 'internal_error';
@@ -268,4 +310,10 @@ async function guardedSweep(deps: SyncDeps, run: SyncRun, log: SyncDeps['logger'
   const deleted = await sweepUnseen(deps.db, run.id, run.locationId);
   deps.onSwept?.(deleted);
   log.info({ deleted, live }, `sweep: ${deleted} opportunities no longer in GHL tombstoned`);
+}
+
+/** HTTP attempts a failed GHL call made (the client puts them in `details.attempts`); 0 when none were sent. */
+function attemptsOf(err: unknown): number {
+  const attempts = isGhlSyncError(err) ? err.details['attempts'] : undefined;
+  return typeof attempts === 'number' && Number.isInteger(attempts) && attempts > 0 ? attempts : 0;
 }

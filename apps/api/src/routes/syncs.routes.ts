@@ -1,16 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import {
-  createRun,
-  getRun,
-  listPages,
-  listRunErrors,
-  listRuns,
-  requestCancel,
-  transitionRun,
-  type Db,
-} from '@ghl-sync/db';
-import { GhlSyncError } from '@ghl-sync/errors';
+import { getRun, listPages, listRunErrors, listRuns, requestCancel, type Db } from '@ghl-sync/db';
 import type { Queues } from '@ghl-sync/queues';
+import { startRun } from '@ghl-sync/sync/runs';
 import { errorResponse } from '../http/error-response.js';
 import { parseInput } from '../schemas/parse-input.js';
 import { listSyncsQuerySchema, runIdParamsSchema, startSyncBodySchema } from '../schemas/sync-request.schema.js';
@@ -32,33 +23,12 @@ export function registerSyncRoutes(app: FastifyInstance, options: SyncRoutesOpti
 
   app.post('/api/syncs', async (request, reply) => {
     const body = parseInput(startSyncBodySchema, request.body, 'body');
-    // createRun enforces one active run per location and a registered location (unique index and FK),
-    // so two concurrent POSTs cannot both win.
-    const run = await createRun(db, {
-      locationId: body.locationId,
-      trigger: 'api',
-      mode: body.mode,
-      allowMassDelete: body.allowMassDelete ?? false,
-      deadlineAt: new Date(Date.now() + options.runDeadlineMinutes * 60_000),
-    });
-    let jobId: string;
-    try {
-      jobId = await queues.enqueueCoordinator(
-        {
-          locationId: run.locationId,
-          runId: run.id,
-          trigger: 'api',
-          mode: run.mode,
-          allowMassDelete: run.allowMassDelete,
-        },
-        run,
-      );
-    } catch (err) {
-      // Without its coordinator job the run would hold the location's active slot until its deadline.
-      const message = `Could not enqueue the coordinator job: ${err instanceof Error ? err.message : String(err)}`;
-      await transitionRun(db, run.id, 'failed', { errorCode: 'redis_error', error: message }).catch(() => undefined);
-      throw new GhlSyncError('redis_error', message, { cause: err, details: { runId: run.id } });
-    }
+    // startRun checks the location, and the run table's constraints keep two concurrent POSTs from
+    // both winning; a coordinator that cannot be enqueued ends its run at once (503 redis_error).
+    const { run, jobId } = await startRun(
+      { db, queues, logger: app.log, runDeadlineMs: options.runDeadlineMinutes * 60_000 },
+      { locationId: body.locationId, trigger: 'api', mode: body.mode, allowMassDelete: body.allowMassDelete ?? false },
+    );
     return reply
       .code(202)
       .send({ runId: run.id, locationId: run.locationId, status: run.status, mode: run.mode, jobId });

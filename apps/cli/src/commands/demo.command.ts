@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { processEnvironment } from '@ghl-sync/config';
-import { createRun, runMigrations, upsertLocation, type Db, type SyncRun } from '@ghl-sync/db';
+import { runMigrations, upsertLocation, type Db, type SyncRun } from '@ghl-sync/db';
+import { startRun } from '@ghl-sync/sync/runs';
 import { startSandbox, type Sandbox } from '@ghl-sync/ghl-sandbox';
 import { createCliContext } from '../cli-context.js';
 import { formatRunSummary } from '../format-run.js';
@@ -118,13 +119,7 @@ async function syncAll(
   const db = ctx.db();
   const runs = [];
   for (const l of sandbox.locations) {
-    const run = await createRun(db, { locationId: l.id, trigger: 'demo' });
-    await ctx
-      .queues()
-      .enqueueCoordinator(
-        { locationId: l.id, runId: run.id, trigger: 'demo', mode: 'full', allowMassDelete: false },
-        run,
-      );
+    const { run } = await startRun(ctx.runs(), { locationId: l.id, trigger: 'demo' });
     runs.push(run);
   }
   return Promise.all(

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { createRun, getLocation } from '@ghl-sync/db';
-import { GhlSyncError } from '@ghl-sync/errors';
+import { startRun } from '@ghl-sync/sync/runs';
 import { createCliContext } from '../cli-context.js';
 import { exitCodeFor, formatRunSummary, runToJson } from '../format-run.js';
 import { waitForRun } from '@ghl-sync/sync';
@@ -31,24 +30,12 @@ export function registerSyncCommand(program: Command): void {
       const timeoutSec = parseIntOption('timeout', opts.timeout, 1);
       const ctx = createCliContext();
       try {
-        if (!(await getLocation(ctx.db(), locationId)))
-          throw new GhlSyncError(
-            'location_not_found',
-            `location ${locationId} is not registered; add it with \`ghl-sync locations add ${locationId} --token <token>\``,
-          );
-        const run = await createRun(ctx.db(), {
+        const { run } = await startRun(ctx.runs(), {
           locationId,
           trigger: 'cli',
           mode: opts.resync ? 'resync' : 'full',
           allowMassDelete: opts.allowMassDelete ?? false,
-          deadlineAt: new Date(Date.now() + ctx.config.RUN_DEADLINE_MINUTES * 60_000),
         });
-        await ctx
-          .queues()
-          .enqueueCoordinator(
-            { locationId, runId: run.id, trigger: 'cli', mode: run.mode, allowMassDelete: run.allowMassDelete },
-            run,
-          );
         if (!opts.wait && !opts.json) {
           console.log(
             `run ${run.id} enqueued for location ${locationId}; follow it with \`ghl-sync runs show ${run.id}\``,

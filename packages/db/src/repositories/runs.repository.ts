@@ -74,35 +74,33 @@ export interface CreateRunInput {
   allowMassDelete?: boolean;
   /** When the run is cancelled with `timed_out` if still going. */
   deadlineAt?: Date | null;
+  /**
+   * The BullMQ job that coordinates the run, when the run is opened by its own coordinator (a
+   * scheduled fire): recorded in the same insert so a job that fails for good can always find its run.
+   */
+  coordinatorJobId?: string | null;
 }
 
 /**
- * Opens a run in state `queued`.
- * @throws GhlSyncError `run_already_active` (details.activeRunId) when the location has an active run;
- *   `location_not_found` when the location is not registered; `location_needs_reconnect` when its
- *   OAuth refresh was refused (no run could succeed).
+ * Inserts a run in state `queued`. Callers go through the run lifecycle (`startRun` / `openRun` in
+ * packages/sync), which checks first that the location can sync; the constraints below are what
+ * make two concurrent starts safe.
+ * @throws GhlSyncError `run_already_active` (details.activeRunId) when the location has an active run
+ *   (unique index); `location_not_found` when the location is not registered (foreign key).
  */
 export async function createRun(db: Queryable, input: CreateRunInput): Promise<SyncRun> {
-  const {
-    rows: [location],
-  } = await db.query<{ needsReconnect: boolean; reason: string | null }>(
-    `SELECT needs_reconnect AS "needsReconnect", reconnect_reason AS reason FROM ghl.locations WHERE id = $1`,
-    [input.locationId],
-  );
-  if (location?.needsReconnect) {
-    throw new GhlSyncError(
-      'location_needs_reconnect',
-      `Location ${input.locationId} needs reconnection (${location.reason ?? 'its OAuth refresh was refused'}); reconnect it before syncing`,
-      {
-        details: { locationId: input.locationId },
-      },
-    );
-  }
   try {
     const { rows } = await db.query<SyncRun>(
-      `INSERT INTO ghl.sync_runs (location_id, trigger, mode, allow_mass_delete, deadline_at)
-       VALUES ($1, $2, $3, $4, $5) RETURNING ${RUN_COLUMNS}`,
-      [input.locationId, input.trigger, input.mode ?? 'full', input.allowMassDelete ?? false, input.deadlineAt ?? null],
+      `INSERT INTO ghl.sync_runs (location_id, trigger, mode, allow_mass_delete, deadline_at, coordinator_job_id)
+       VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${RUN_COLUMNS}`,
+      [
+        input.locationId,
+        input.trigger,
+        input.mode ?? 'full',
+        input.allowMassDelete ?? false,
+        input.deadlineAt ?? null,
+        input.coordinatorJobId ?? null,
+      ],
     );
     return rows[0]!;
   } catch (err) {
@@ -131,6 +129,15 @@ export async function createRun(db: Queryable, input: CreateRunInput): Promise<S
 /** The run, or null. */
 export async function getRun(db: Queryable, id: number): Promise<SyncRun | null> {
   const { rows } = await db.query<SyncRun>(`SELECT ${RUN_COLUMNS} FROM ghl.sync_runs WHERE id = $1`, [id]);
+  return rows[0] ?? null;
+}
+
+/** The newest run coordinated by BullMQ job `jobId`, or null (see {@link CreateRunInput.coordinatorJobId}). */
+export async function getRunByCoordinatorJob(db: Queryable, jobId: string): Promise<SyncRun | null> {
+  const { rows } = await db.query<SyncRun>(
+    `SELECT ${RUN_COLUMNS} FROM ghl.sync_runs WHERE coordinator_job_id = $1 ORDER BY id DESC LIMIT 1`,
+    [jobId],
+  );
   return rows[0] ?? null;
 }
 
@@ -228,10 +235,11 @@ export async function listRunsNeedingAttention(
 }
 
 /**
- * Sums the page rows into the run and closes it with `status` (from the finalizer). Idempotent:
- * totals are recomputed from the pages, never incremented.
+ * Sums the page rows into the run and moves it to the terminal `status` (the run lifecycle's
+ * `finishRun` decides which). Idempotent: totals are recomputed from the pages, never incremented.
+ * @returns the closed run, or null when it was no longer active.
  */
-export async function finalizeRun(
+export async function closeRunWithPageTotals(
   db: Queryable,
   id: number,
   status: RunStatus,

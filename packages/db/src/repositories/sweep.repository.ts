@@ -1,4 +1,4 @@
-import type { Queryable } from '../create-db.js';
+import type { Db, Queryable } from '../create-db.js';
 
 /** What a sweep would delete: live rows of the location that pass 1 of this run did not see. */
 export async function countSweepCandidates(
@@ -17,21 +17,23 @@ export async function countSweepCandidates(
 
 /**
  * The sweep: tombstones (sets `deleted_at`) every live row of the location that pass 1 of `runId`
- * did not see. Rows are never hard-deleted here; {@link purgeTombstones} does that much later.
+ * did not see, and records the count on the run, in one transaction: a crash between the two
+ * leaves neither, so the run still reads `sweep_status = 'pending'` exactly when nothing was
+ * tombstoned. Rows are never hard-deleted here; {@link purgeTombstones} does that much later.
  * @returns the number of rows tombstoned.
  */
-export async function sweepUnseen(db: Queryable, runId: number, locationId: string): Promise<number> {
-  const result = await db.query(
-    `UPDATE ghl.opportunities o SET deleted_at = now()
-     WHERE o.location_id = $2 AND o.deleted_at IS NULL
-       AND NOT EXISTS (SELECT 1 FROM ghl.sync_run_marks m WHERE m.run_id = $1 AND m.opportunity_id = o.id)`,
-    [runId, locationId],
-  );
-  await db.query(`UPDATE ghl.sync_runs SET deleted = $2, sweep_status = 'done' WHERE id = $1`, [
-    runId,
-    result.rowCount ?? 0,
-  ]);
-  return result.rowCount ?? 0;
+export async function sweepUnseen(db: Db, runId: number, locationId: string): Promise<number> {
+  return db.withTransaction(async (tx) => {
+    const result = await tx.query(
+      `UPDATE ghl.opportunities o SET deleted_at = now()
+       WHERE o.location_id = $2 AND o.deleted_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM ghl.sync_run_marks m WHERE m.run_id = $1 AND m.opportunity_id = o.id)`,
+      [runId, locationId],
+    );
+    const deleted = result.rowCount ?? 0;
+    await tx.query(`UPDATE ghl.sync_runs SET deleted = $2, sweep_status = 'done' WHERE id = $1`, [runId, deleted]);
+    return deleted;
+  });
 }
 
 /** Forgets a finished run's marks (they only matter until its sweep). @returns rows removed. */

@@ -1,12 +1,20 @@
-import { clearMarks, finalizeRun, getRun, pageProgress, type RunStatus, type SyncRun } from '@ghl-sync/db';
-import type { SyncDeps } from './sync-deps.js';
+import { clearMarks, closeRunWithPageTotals, getRun, pageProgress, type RunStatus, type SyncRun } from '@ghl-sync/db';
+import type { SyncLogger } from '../sync-deps.js';
+import type { RunLifecycleDeps } from './run-lifecycle-deps.js';
 
 /**
- * Closes a run from its page rows (idempotent: totals are recomputed, never added):
- * cancelled when asked to stop, failed when a page failed for good, completed_without_sweep when a
- * guard refused the sweep, completed otherwise. Then drops the run's marks.
+ * Ends a run from its page rows (idempotent: totals are recomputed, never added): `cancelled` (or
+ * `timed_out`) when asked to stop, `failed` when a page failed for good, `completed_without_sweep`
+ * when a guard refused the sweep, `completed` otherwise. Then drops the run's marks.
+ * Called by the finalize job (the parent of the run's page jobs), by a coordinator that sees a
+ * cancel, and by recovery.
+ * @returns the ended run, or null when it was already ended (or does not exist).
  */
-export async function finishRun(deps: SyncDeps, runId: number, log: SyncDeps['logger']): Promise<SyncRun | null> {
+export async function finishRun(
+  deps: Pick<RunLifecycleDeps, 'db' | 'onRunFinished'>,
+  runId: number,
+  log: SyncLogger,
+): Promise<SyncRun | null> {
   const run = await getRun(deps.db, runId);
   if (!run) return null;
   const progress = await pageProgress(deps.db, runId);
@@ -25,7 +33,7 @@ export async function finishRun(deps: SyncDeps, runId: number, log: SyncDeps['lo
   } else {
     status = 'completed';
   }
-  const finished = await finalizeRun(deps.db, runId, status, { errorCode, error });
+  const finished = await closeRunWithPageTotals(deps.db, runId, status, { errorCode, error });
   await clearMarks(deps.db, runId);
   if (finished) {
     deps.onRunFinished?.(finished.status);

@@ -1,9 +1,12 @@
 import type { FinalizeJob } from '@ghl-sync/queues';
-import { finishRun } from './finish-run.js';
+import { finishRun } from './runs/finish-run.js';
 import type { SyncDeps } from './sync-deps.js';
 
-/** The flow parent: runs once every page job has completed or failed for good. */
-export async function finalizeRunJob(
+/**
+ * The processor of the `finalize` queue: the flow parent of a run's page jobs, run once every page
+ * job has completed or failed for good. It ends the run with {@link finishRun}.
+ */
+export async function processFinalizeJob(
   deps: SyncDeps,
   job: FinalizeJob,
 ): Promise<{ runId: number; status: string | null }> {

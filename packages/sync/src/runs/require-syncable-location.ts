@@ -1,0 +1,26 @@
+import { getLocation, type LocationRecord, type Queryable } from '@ghl-sync/db';
+import { GhlSyncError } from '@ghl-sync/errors';
+
+/**
+ * The one rule for "may this location sync now": it is registered and does not need
+ * reconnection. Checked when a run is opened and again when its coordinator starts (the location
+ * may have been flagged in between).
+ * @throws GhlSyncError `location_not_found` (with the command that registers it);
+ *   `location_needs_reconnect` (with the reason recorded when it was flagged).
+ */
+export async function requireSyncableLocation(db: Queryable, locationId: string): Promise<LocationRecord> {
+  const location = await getLocation(db, locationId);
+  if (!location)
+    throw new GhlSyncError(
+      'location_not_found',
+      `Location ${locationId} is not registered; add it with \`ghl-sync locations add ${locationId} --token <token>\``,
+      { details: { locationId } },
+    );
+  if (location.needsReconnect)
+    throw new GhlSyncError(
+      'location_needs_reconnect',
+      `Location ${locationId} needs reconnection (${location.reconnectReason ?? 'its OAuth refresh was refused'}); reconnect it before syncing`,
+      { details: { locationId } },
+    );
+  return location;
+}
