@@ -16,6 +16,15 @@ export function invalidJwtBody(): ErrorBody {
   return { statusCode: 401, message: 'Invalid JWT' };
 }
 
+/** 401 for an agency (Company) token on a location endpoint (ghl-api.md §3 [O S23, S24]). */
+export function authClassBody(): ErrorBody {
+  return {
+    statusCode: 401,
+    message: 'This authClass type is not allowed to access this scope.',
+    error: 'Unauthorized',
+  };
+}
+
 /** 403 for a valid token used on another location (ghl-api.md §3 [O S23, S24]). */
 export function forbiddenLocationBody(): ErrorBody {
   return { statusCode: 403, message: 'The token does not have access to this location.', error: 'Forbidden' };

@@ -1,6 +1,12 @@
 export { startSandbox, type Sandbox } from './start-sandbox.js';
 export type { SandboxLocationSpec, SandboxLogger, SandboxOptions } from './sandbox-options.js';
-export type { SandboxAdmin, SandboxLocationInfo, OAuthInstallOptions } from './admin/sandbox-admin.js';
+export type {
+  SandboxAdmin,
+  SandboxLocationInfo,
+  OAuthInstallOptions,
+  InstallAppOptions,
+} from './admin/sandbox-admin.js';
+export type { AuthorizeRequest, AuthorizeResult } from './auth/authorize.js';
 export type { MutateRequest, MutateResult } from './data/location-store.js';
 export type { OpportunityRecord } from './data/opportunity-record.js';
 export type { Pipeline, PipelineStage } from './data/location-profile.js';

@@ -90,6 +90,29 @@ export interface SandboxKnobs {
    */
   oauthLocationInactive: boolean;
   /**
+   * The next this-many refreshes of this location's OAuth tokens are processed (the refresh token
+   * is burnt, a new pair issued) but their answer is lost: the connection is closed without a
+   * response, as when a reply dies on the way back (the lost answer that strands a location).
+   * Counts down. @defaultValue 0
+   */
+  oauthRefreshDrop: number;
+  /**
+   * Refreshes of this location are processed at once but answered only after this many ms (if the
+   * client still listens): longer than a client timeout, it is a lost answer. 0 = off.
+   * @defaultValue 0
+   */
+  oauthRefreshDelayMs: number;
+  /**
+   * The Reconnect API (`POST /oauth/reconnect`, ghl-api.md §5.1 [C S17]) refuses this location with
+   * 400 (the message is our inference; it models an app the agency removed). @defaultValue false
+   */
+  oauthReconnectRefused: boolean;
+  /**
+   * Lifetime in seconds of location tokens minted with `POST /oauth/locationToken` (ghl-api.md §5.2).
+   * `null` = a day, as OAuth access tokens (86 399). @defaultValue null
+   */
+  locationTokenTtlSec: number | null;
+  /**
    * Raw opportunity objects served verbatim as extra records of this location (odd values,
    * duplicate ids, U+0000 …). They are ordered by their `createdAt` (ISO string or epoch ms;
    * unparseable → 0) and id like any record, count in totals and appear in export.
@@ -122,6 +145,10 @@ export function defaultKnobs(): SandboxKnobs {
     malformed: null,
     sendRetryAfter: false,
     oauthLocationInactive: false,
+    oauthRefreshDrop: 0,
+    oauthRefreshDelayMs: 0,
+    oauthReconnectRefused: false,
+    locationTokenTtlSec: null,
     pageRecords: [],
     notFoundStatus: 400,
   };

@@ -20,6 +20,8 @@ export class LocationRuntime {
   readonly stats = new StatsCounter();
   /** Draws for probabilistic knobs (failureRate, hangRate, latency jitter): seeded, so runs repeat. */
   readonly knobPrng: Prng;
+  /** The agency (company) the location belongs to. */
+  companyId = '';
   /** Bumped when knobs change; part of cache keys. */
   knobsVersion = 0;
   /** Filtered-search totals, keyed by filter signature + index version + knobs version. */

@@ -8,6 +8,8 @@ export interface SandboxLocationSpec {
   opportunities: number;
   /** Display name. @defaultValue `Sandbox Location <n>` */
   name?: string;
+  /** The agency it belongs to. @defaultValue the sandbox's `companyId` */
+  companyId?: string;
 }
 
 /** pino-compatible logger (object first, message second). */
@@ -40,6 +42,10 @@ export interface SandboxOptions {
   adminToken?: string;
   /** OAuth app credentials accepted by POST /oauth/token. @defaultValue {clientId:'sandbox-client', clientSecret:'sandbox-secret'} */
   oauthClient?: { clientId: string; clientSecret: string };
+  /** Marketplace app id. @defaultValue 'sandbox-app' */
+  appId?: string;
+  /** The agency (company) locations belong to by default. @defaultValue a 20-char id derived from the seed */
+  companyId?: string;
   /** Where the sandbox logs. @defaultValue silent */
   logger?: SandboxLogger;
 }

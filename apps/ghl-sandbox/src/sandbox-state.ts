@@ -1,3 +1,4 @@
+import { AppInstalls } from './auth/app-installs.js';
 import { TokenRegistry } from './auth/token-registry.js';
 import { createLocationProfile } from './data/location-profile.js';
 import { ALNUM, hash32, Prng } from './data/prng.js';
@@ -9,6 +10,10 @@ export interface SandboxConfig extends RateLimitSettings {
   seed: number;
   adminToken: string;
   oauthClient: { clientId: string; clientSecret: string };
+  /** Marketplace app id (`appId` of `GET /oauth/installedLocations`, ghl-api.md §5.2). */
+  appId: string;
+  /** The agency every location belongs to unless created under another one. */
+  companyId: string;
   logger: SandboxLogger;
 }
 
@@ -27,6 +32,7 @@ export class SandboxAdminError extends Error {
 export class SandboxState {
   readonly locations = new Map<string, LocationRuntime>();
   readonly tokens = new TokenRegistry();
+  readonly installs = new AppInstalls();
   private ordinal = 0;
 
   constructor(readonly config: SandboxConfig) {}
@@ -50,9 +56,17 @@ export class SandboxState {
       createLocationProfile(this.config.seed, id, count),
       this.config,
     );
+    runtime.companyId = spec.companyId ?? this.config.companyId;
     this.locations.set(id, runtime);
     this.tokens.addPit(token, id);
+    // An agency that installed the app "on future locations" gets it on this one too (§5.1).
+    if (this.installs.installToFuture(runtime.companyId)) this.installs.install(runtime.companyId, [id]);
     return runtime;
+  }
+
+  /** Locations of an agency, in creation order. */
+  companyLocations(companyId: string): LocationRuntime[] {
+    return [...this.locations.values()].filter((l) => l.companyId === companyId);
   }
 
   /** The location or a 404 error. */

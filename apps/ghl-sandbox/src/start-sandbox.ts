@@ -5,11 +5,16 @@ import type { ServerContext } from './http/server-context.js';
 import { withTraceId } from './http/trace-id.js';
 import { registerAdminRoutes } from './routes/admin.routes.js';
 import { registerGetOpportunityRoute } from './routes/get-opportunity.route.js';
+import { registerOAuthChooseLocationRoute } from './routes/oauth-chooselocation.route.js';
+import { registerOAuthInstalledLocationsRoute } from './routes/oauth-installed-locations.route.js';
+import { registerOAuthLocationTokenRoute } from './routes/oauth-location-token.route.js';
+import { registerOAuthReconnectRoute } from './routes/oauth-reconnect.route.js';
 import { registerOAuthTokenRoute } from './routes/oauth-token.route.js';
 import { registerPipelinesRoute } from './routes/pipelines.route.js';
 import { registerSearchOpportunitiesRoute } from './routes/search-opportunities.route.js';
 import type { SandboxLocationSpec, SandboxLogger, SandboxOptions } from './sandbox-options.js';
 import { SandboxState } from './sandbox-state.js';
+import { ALNUM, hash32, Prng } from './data/prng.js';
 
 /** A running sandbox. */
 export interface Sandbox {
@@ -18,6 +23,10 @@ export interface Sandbox {
   port: number;
   /** Bearer token of the `/_sandbox/` admin surface. */
   adminToken: string;
+  /** The default agency (company) every start-up location belongs to. */
+  companyId: string;
+  /** Marketplace app id (`GET /oauth/installedLocations?appId=`). */
+  appId: string;
   /** Locations created at start, with their PIT tokens (`pit-<uuid>`, derived from the seed). */
   locations: Array<{ id: string; token: string; name: string }>;
   /** In-process admin handle, same operations as the HTTP admin surface. */
@@ -44,6 +53,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     dailyLimit: options.dailyLimit ?? 200_000,
     adminToken: options.adminToken ?? 'sandbox-admin',
     oauthClient: options.oauthClient ?? { clientId: 'sandbox-client', clientSecret: 'sandbox-secret' },
+    appId: options.appId ?? 'sandbox-app',
+    companyId: options.companyId ?? new Prng(hash32(options.seed ?? 1, 0xc0)).chars(20, ALNUM),
     logger: options.logger ?? SILENT,
   });
   for (const spec of locationSpecs(options)) state.createLocation(spec);
@@ -68,6 +79,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   registerPipelinesRoute(app, ctx);
   registerGetOpportunityRoute(app, ctx);
   registerOAuthTokenRoute(app, ctx);
+  registerOAuthReconnectRoute(app, ctx);
+  registerOAuthLocationTokenRoute(app, ctx);
+  registerOAuthInstalledLocationsRoute(app, ctx);
+  registerOAuthChooseLocationRoute(app, ctx);
   registerAdminRoutes(app, admin, state.config.adminToken);
   // NestJS's default 404 wording (our inference for GHL); endpoints outside the simulated set land here.
   app.setNotFoundHandler((request, reply) => {
@@ -93,6 +108,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     url,
     port: address.port,
     adminToken: state.config.adminToken,
+    companyId: state.config.companyId,
+    appId: state.config.appId,
     locations: [...state.locations.values()].map((l) => ({ id: l.id, token: l.token, name: l.name })),
     admin,
     close() {

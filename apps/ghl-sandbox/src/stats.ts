@@ -10,6 +10,16 @@ export interface LocationStats {
   maxInAnyWindow: number;
   /** `POST /oauth/token` calls with a refresh token issued for this location (valid or not). */
   refreshCalls: number;
+  /** Refreshes that sent a refresh token already spent (a client that resent a single-use token). */
+  refreshReused: number;
+  /** Refreshes processed whose answer was dropped or came after the client had gone (knobs). */
+  refreshAnswersLost: number;
+  /** `POST /oauth/reconnect` calls for this location, answered or refused. */
+  reconnectCalls: number;
+  /** Authorization codes of this location exchanged at `POST /oauth/token`. */
+  codeExchanges: number;
+  /** `POST /oauth/locationToken` mints for this location. */
+  locationTokenMints: number;
   /** Answers by HTTP status (`"200"`, `"429"` …); hung requests count under `"hang"`. */
   byStatus: Record<string, number>;
 }
@@ -20,6 +30,11 @@ export class StatsCounter {
   accepted = 0;
   rejected429 = 0;
   refreshCalls = 0;
+  refreshReused = 0;
+  refreshAnswersLost = 0;
+  reconnectCalls = 0;
+  codeExchanges = 0;
+  locationTokenMints = 0;
   byStatus: Record<string, number> = {};
 
   /** Counts one answer with `status` (a number, or `"hang"`). */
@@ -35,6 +50,11 @@ export class StatsCounter {
     this.accepted = 0;
     this.rejected429 = 0;
     this.refreshCalls = 0;
+    this.refreshReused = 0;
+    this.refreshAnswersLost = 0;
+    this.reconnectCalls = 0;
+    this.codeExchanges = 0;
+    this.locationTokenMints = 0;
     this.byStatus = {};
   }
 }

@@ -33,6 +33,10 @@ const CHECKS: { [K in keyof SandboxKnobs]: Check } = {
       optNonNeg(v['times'])),
   sendRetryAfter: (v) => typeof v === 'boolean',
   oauthLocationInactive: (v) => typeof v === 'boolean',
+  oauthRefreshDrop: (v) => Number.isInteger(v) && (v as number) >= 0,
+  oauthRefreshDelayMs: isNonNeg,
+  oauthReconnectRefused: (v) => typeof v === 'boolean',
+  locationTokenTtlSec: (v) => v === null || (isNum(v) && v > 0),
   pageRecords: (v) => Array.isArray(v) && v.every(isObj),
   notFoundStatus: (v) => v === 400 || v === 404,
 };

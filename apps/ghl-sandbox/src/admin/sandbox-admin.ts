@@ -1,3 +1,4 @@
+import { authorize, type AuthorizeRequest, type AuthorizeResult } from '../auth/authorize.js';
 import type { OAuthInstall } from '../auth/token-registry.js';
 import type { MutateRequest, MutateResult } from '../data/location-store.js';
 import type { OpportunityRecord } from '../data/opportunity-record.js';
@@ -17,6 +18,16 @@ export interface SandboxLocationInfo {
   name: string;
   /** Number of generated base records (creates/deletes not included). */
   opportunities: number;
+  /** The agency it belongs to. */
+  companyId: string;
+}
+
+/** Options of {@link SandboxAdmin.installApp}. */
+export interface InstallAppOptions {
+  /** How many new locations to create under the agency with the app installed. */
+  locations: number;
+  /** Generated opportunities per new location. @defaultValue 0 */
+  opportunities?: number;
 }
 
 /** Options of {@link SandboxAdmin.createOAuthInstall}. */
@@ -60,12 +71,26 @@ export interface SandboxAdmin {
   resetRateLimits(locationId: string): void;
   /** Creates an OAuth install for a location: a fresh access/refresh pair. */
   createOAuthInstall(locationId: string, options?: OAuthInstallOptions): OAuthInstall;
-  /** Expires the location's current OAuth access tokens now; returns how many. */
-  expireAccessToken(locationId: string): number;
+  /** Expires the location's (or agency's) current OAuth access tokens now; returns how many. */
+  expireAccessToken(ownerId: string): number;
+  /** Approves an install as the chooselocation page does: installs the app and issues a code. */
+  authorize(request: AuthorizeRequest): AuthorizeResult;
+  /** Creates `locations` new locations of an agency with the app installed on all of them at once. */
+  installApp(companyId: string, options: InstallAppOptions): SandboxLocationInfo[];
+  /** Removes the app from a location; returns whether it was installed. */
+  uninstallApp(locationId: string): boolean;
+  /** Location ids of an agency with the app installed. */
+  installedLocations(companyId: string): string[];
 }
 
 function info(runtime: LocationRuntime): SandboxLocationInfo {
-  return { id: runtime.id, token: runtime.token, name: runtime.name, opportunities: runtime.store.profile.count };
+  return {
+    id: runtime.id,
+    token: runtime.token,
+    name: runtime.name,
+    opportunities: runtime.store.profile.count,
+    companyId: runtime.companyId,
+  };
 }
 
 /** Builds the in-process admin over a sandbox's state. */
@@ -122,6 +147,11 @@ export function createSandboxAdmin(state: SandboxState): SandboxAdmin {
         rejected429: s.rejected429,
         maxInAnyWindow: runtime.limiter.maxInAnyWindow,
         refreshCalls: s.refreshCalls,
+        refreshReused: s.refreshReused,
+        refreshAnswersLost: s.refreshAnswersLost,
+        reconnectCalls: s.reconnectCalls,
+        codeExchanges: s.codeExchanges,
+        locationTokenMints: s.locationTokenMints,
         byStatus: { ...s.byStatus },
       };
     },
@@ -134,8 +164,32 @@ export function createSandboxAdmin(state: SandboxState): SandboxAdmin {
     createOAuthInstall: (locationId, options = {}) => {
       const ttl = options.accessTokenTtlSec ?? 86_399;
       if (!(ttl > 0)) throw new SandboxAdminError(400, 'accessTokenTtlSec must be > 0');
-      return state.tokens.install(loc(locationId).id, ttl, Date.now());
+      const runtime = loc(locationId);
+      state.installs.install(runtime.companyId, [runtime.id]);
+      return state.tokens.install(runtime.id, ttl, Date.now());
     },
-    expireAccessToken: (locationId) => state.tokens.expireAccess(loc(locationId).id, Date.now()),
+    expireAccessToken: (ownerId) => {
+      if (!state.locations.has(ownerId) && state.companyLocations(ownerId).length === 0)
+        throw new SandboxAdminError(404, `unknown location or company ${ownerId}`);
+      return state.tokens.expireAccess(ownerId, Date.now());
+    },
+    authorize: (request) => authorize(state, request, Date.now()),
+    installApp: (companyId, options) => {
+      if (!Number.isInteger(options.locations) || options.locations < 1 || options.locations > 10_000)
+        throw new SandboxAdminError(400, 'locations must be an integer in 1..10000');
+      const created = Array.from({ length: options.locations }, () =>
+        state.createLocation({ opportunities: options.opportunities ?? 0, companyId }),
+      );
+      state.installs.install(
+        companyId,
+        created.map((l) => l.id),
+      );
+      return created.map(info);
+    },
+    uninstallApp: (locationId) => {
+      const runtime = loc(locationId);
+      return state.installs.uninstall(runtime.companyId, runtime.id);
+    },
+    installedLocations: (companyId) => state.installs.installed(companyId),
   };
 }

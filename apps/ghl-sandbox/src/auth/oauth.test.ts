@@ -38,7 +38,7 @@ describe('OAuth', () => {
       expires_in: 3600,
       userType: 'Location',
       locationId: id,
-      scope: 'opportunities.readonly opportunities.write',
+      scope: 'opportunities.readonly opportunities.write locations.readonly oauth.readonly oauth.write',
     });
     expect(first.body['refresh_token']).not.toBe(install.refreshToken);
     expect(typeof first.body['userId']).toBe('string');

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
+  authClassBody,
   badRequestBody,
   errorBodyForStatus,
   invalidJwtBody,
@@ -34,6 +35,10 @@ export async function guardLocationRequest(
   const now = Date.now();
   const token = bearerToken(request.headers.authorization);
   const lookup = token === undefined ? ({ kind: 'unknown' } as const) : ctx.state.tokens.lookup(token, now);
+  if (lookup.kind === 'company') {
+    await answer(ctx, reply, undefined, 401, authClassBody());
+    return undefined;
+  }
   const runtime = lookup.kind === 'unknown' ? undefined : ctx.state.locations.get(lookup.locationId);
   if (runtime === undefined) {
     await answer(ctx, reply, undefined, 401, invalidTokenBody());

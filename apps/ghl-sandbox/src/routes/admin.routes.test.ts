@@ -20,7 +20,9 @@ describe('admin surface', () => {
     expect(res.status).toBe(401);
     const ok = await adminCall(sandbox, 'GET', '/locations');
     expect(ok.status).toBe(200);
-    expect(ok.body.locations).toEqual(sandbox.locations.map((l) => ({ ...l, opportunities: 300 })));
+    expect(ok.body.locations).toEqual(
+      sandbox.locations.map((l) => ({ ...l, opportunities: 300, companyId: sandbox.companyId })),
+    );
   });
 
   it('creates a location with generated opportunities', async () => {
@@ -161,6 +163,11 @@ describe('admin surface', () => {
       rejected429: 0,
       maxInAnyWindow: 2,
       refreshCalls: 0,
+      refreshReused: 0,
+      refreshAnswersLost: 0,
+      reconnectCalls: 0,
+      codeExchanges: 0,
+      locationTokenMints: 0,
       byStatus: { '200': 1, '422': 1 },
     });
     expect((await adminCall(sandbox, 'GET', '/locations/nope/stats')).status).toBe(404);

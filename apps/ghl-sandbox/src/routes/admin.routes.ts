@@ -136,6 +136,46 @@ export function registerAdminRoutes(app: FastifyInstance, admin: SandboxAdmin, a
           .code(201)
           .send(admin.createOAuthInstall(request.params.id, ttl === undefined ? {} : { accessTokenTtlSec: ttl }));
       });
+      scope.post('/oauth/authorize', async (request, reply) => {
+        const body = objectBody(request.body);
+        const userType = body['userType'];
+        if (userType !== 'Location' && userType !== 'Company')
+          throw new SandboxAdminError(400, 'userType must be Location or Company');
+        const str = (k: string): string | undefined => (typeof body[k] === 'string' ? (body[k] as string) : undefined);
+        const ids = body['locationIds'];
+        if (ids !== undefined && !(Array.isArray(ids) && ids.every((x) => typeof x === 'string')))
+          throw new SandboxAdminError(400, 'locationIds must be an array of strings');
+        return reply.code(201).send(
+          admin.authorize({
+            userType,
+            ...(str('locationId') !== undefined && { locationId: str('locationId') }),
+            ...(str('companyId') !== undefined && { companyId: str('companyId') }),
+            ...(ids !== undefined && { locationIds: ids as string[] }),
+            ...(typeof body['installToFutureLocations'] === 'boolean' && {
+              installToFutureLocations: body['installToFutureLocations'],
+            }),
+            ...(str('redirectUri') !== undefined && { redirectUri: str('redirectUri') }),
+            ...(str('state') !== undefined && { state: str('state') }),
+          }),
+        );
+      });
+      scope.post<{ Params: LocParams }>('/companies/:id/install', async (request, reply) => {
+        const body = objectBody(request.body);
+        const locations = nonNegInt(body['locations'], 'locations') ?? 0;
+        const opportunities = nonNegInt(body['opportunities'], 'opportunities');
+        return reply.code(201).send({
+          locations: admin.installApp(request.params.id, {
+            locations,
+            ...(opportunities !== undefined && { opportunities }),
+          }),
+        });
+      });
+      scope.get<{ Params: LocParams }>('/companies/:id/installed', async (request) => ({
+        locationIds: admin.installedLocations(request.params.id),
+      }));
+      scope.post<{ Params: LocParams }>('/locations/:id/oauth/uninstall', async (request) => ({
+        uninstalled: admin.uninstallApp(request.params.id),
+      }));
       scope.post<{ Params: LocParams }>('/locations/:id/oauth/expire', async (request) => ({
         expired: admin.expireAccessToken(request.params.id),
       }));

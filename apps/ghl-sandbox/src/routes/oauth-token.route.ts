@@ -1,20 +1,27 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { IssuedPair } from '../auth/token-registry.js';
 import { oauthErrorBody } from '../errors.js';
 import { setRateLimitHeaders } from '../http/rate-limit-headers.js';
 import type { ServerContext } from '../http/server-context.js';
 import { withTraceId } from '../http/trace-id.js';
+import type { LocationRuntime } from '../location-runtime.js';
 
 /** Scopes the sandbox grants (space-separated, as the real `scope` field, ghl-api.md §5.1). */
-const SCOPES = 'opportunities.readonly opportunities.write';
+export const SANDBOX_SCOPES =
+  'opportunities.readonly opportunities.write locations.readonly oauth.readonly oauth.write';
 
 /**
- * `POST /oauth/token` (form-encoded, no Version header; ghl-api.md §5.1). Only the refresh grant
- * is simulated — installs come from the admin surface. Refresh tokens are single use and rotate;
- * the previous access token stays valid until its own expiry.
+ * `POST /oauth/token` (form-encoded, no Version header; ghl-api.md §5.1): the `refresh_token` and
+ * `authorization_code` grants. Refresh tokens are single use and rotate; the previous access token
+ * stays valid until its own expiry. Authorization codes (from chooselocation or the Reconnect API)
+ * are single use too; the token class (Location or Company) is the one the code was issued for.
+ *
+ * Knobs of the token's location: `oauthLocationInactive` refuses, `oauthRefreshDrop` and
+ * `oauthRefreshDelayMs` process the refresh but lose or delay its answer.
  *
  * Error bodies use the OAuth `{error, error_description}` form; only the invalid refresh token
- * text is quoted from client code [H S24]. `invalid_client`, `unsupported_grant_type` and the
- * "Location is not active" answer (knob `oauthLocationInactive`) are our inference.
+ * text is quoted from client code [H S24]. `invalid_client`, `unsupported_grant_type`, the code
+ * messages and "Location is not active" are our inference.
  */
 export function registerOAuthTokenRoute(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/oauth/token', async (request, reply) => {
@@ -23,45 +30,112 @@ export function registerOAuthTokenRoute(app: FastifyInstance, ctx: ServerContext
     const body = (request.body ?? {}) as Record<string, unknown>;
     const field = (name: string): string | undefined =>
       typeof body[name] === 'string' ? (body[name] as string) : undefined;
+    const refuse = (status: number, error: string, description: string): FastifyReply =>
+      reply.code(status).send(withTraceId(oauthErrorBody(error, description)));
     const { clientId, clientSecret } = ctx.state.config.oauthClient;
-    if (field('client_id') !== clientId || field('client_secret') !== clientSecret) {
-      return reply
-        .code(401)
-        .send(withTraceId(oauthErrorBody('invalid_client', 'Invalid client: client credentials are invalid')));
+    if (field('client_id') !== clientId || field('client_secret') !== clientSecret)
+      return refuse(401, 'invalid_client', 'Invalid client: client credentials are invalid');
+    const userType = field('user_type');
+    if (userType !== undefined && userType !== 'Location' && userType !== 'Company')
+      return refuse(400, 'invalid_request', 'user_type must be Company or Location');
+
+    const grantType = field('grant_type');
+    if (grantType === 'authorization_code') {
+      const grant = ctx.state.tokens.redeemCode(field('code') ?? '', now);
+      if (grant === undefined) return refuse(400, 'invalid_grant', 'Invalid grant: authorization code is invalid');
+      const redirectUri = field('redirect_uri');
+      if (grant.redirectUri !== undefined && redirectUri !== undefined && redirectUri !== grant.redirectUri)
+        return refuse(400, 'invalid_grant', 'Invalid grant: redirect_uri does not match');
+      const runtime = grant.authClass === 'Location' ? ctx.state.locations.get(grant.ownerId) : undefined;
+      if (runtime !== undefined) runtime.stats.codeExchanges += 1;
+      const pair = ctx.state.tokens.issuePair(grant.authClass, grant.ownerId, 86_399, now);
+      return reply.code(200).send(
+        withTraceId({
+          ...tokenBody(pair, runtime),
+          companyId: grant.companyId,
+          ...(grant.authClass === 'Company' && {
+            approvedLocations: grant.approvedLocations,
+            isBulkInstallation: grant.approvedLocations.length > 1,
+            installToFutureLocations: ctx.state.installs.installToFuture(grant.companyId),
+          }),
+        }),
+      );
     }
-    if (field('grant_type') !== 'refresh_token') {
-      return reply
-        .code(400)
-        .send(
-          withTraceId(oauthErrorBody('unsupported_grant_type', 'The sandbox only supports grant_type=refresh_token')),
-        );
-    }
+    if (grantType !== 'refresh_token')
+      return refuse(400, 'unsupported_grant_type', 'grant_type must be authorization_code or refresh_token');
+
     const refreshToken = field('refresh_token') ?? '';
-    const locationId = ctx.state.tokens.refreshLocation(refreshToken);
-    const runtime = locationId === undefined ? undefined : ctx.state.locations.get(locationId);
+    const owner = ctx.state.tokens.refreshOwner(refreshToken);
+    const runtime = owner?.authClass === 'Location' ? ctx.state.locations.get(owner.ownerId) : undefined;
     if (runtime !== undefined) {
       runtime.stats.refreshCalls += 1;
-      if (runtime.store.knobs.oauthLocationInactive) {
-        return reply.code(401).send(withTraceId(oauthErrorBody('invalid_grant', 'Location is not active')));
-      }
+      if (runtime.store.knobs.oauthLocationInactive) return refuse(401, 'invalid_grant', 'Location is not active');
     }
     const result = ctx.state.tokens.exchange(refreshToken, now);
     if (result.kind === 'invalid') {
-      return reply
-        .code(400)
-        .send(withTraceId(oauthErrorBody('invalid_grant', 'Invalid grant: refresh token is invalid')));
+      if (result.reused && runtime !== undefined) runtime.stats.refreshReused += 1;
+      return refuse(400, 'invalid_grant', 'Invalid grant: refresh token is invalid');
     }
-    return reply.code(200).send(
-      withTraceId({
-        access_token: result.accessToken,
-        token_type: 'Bearer',
-        expires_in: result.expiresIn,
-        refresh_token: result.refreshToken,
-        scope: SCOPES,
-        userType: 'Location',
-        locationId: result.locationId,
-        userId: runtime?.store.profile.users[0] ?? 'sandbox-user',
-      }),
-    );
+    const answerBody = withTraceId({
+      ...tokenBody(result, runtime),
+      ...(runtime !== undefined && { companyId: runtime.companyId }),
+      ...(result.authClass === 'Company' && { companyId: result.ownerId }),
+    });
+    if (runtime === undefined) return reply.code(200).send(answerBody);
+    const knobs = runtime.store.knobs;
+    if (knobs.oauthRefreshDrop > 0) {
+      knobs.oauthRefreshDrop -= 1;
+      runtime.stats.refreshAnswersLost += 1;
+      // The refresh happened; only its answer dies (the connection closes without a response).
+      reply.hijack();
+      (reply.raw.socket ?? request.raw.socket).destroy();
+      return reply;
+    }
+    if (knobs.oauthRefreshDelayMs > 0) {
+      const listening = await heldFor(ctx, reply, knobs.oauthRefreshDelayMs);
+      if (!listening) {
+        runtime.stats.refreshAnswersLost += 1;
+        return reply;
+      }
+    }
+    return reply.code(200).send(answerBody);
+  });
+}
+
+/** The success body shared by both grants (`GetAccessCodeSuccessfulResponseDto`, ghl-api.md §5.1). */
+function tokenBody(pair: IssuedPair, runtime: LocationRuntime | undefined): Record<string, unknown> {
+  return {
+    access_token: pair.accessToken,
+    token_type: 'Bearer',
+    expires_in: pair.expiresIn,
+    refresh_token: pair.refreshToken,
+    scope: SANDBOX_SCOPES,
+    userType: pair.authClass,
+    ...(pair.authClass === 'Location' && { locationId: pair.ownerId }),
+    userId: runtime?.store.profile.users[0] ?? 'sandbox-user',
+  };
+}
+
+/**
+ * Waits `ms` unless the client hangs up first (the wait is released at sandbox close).
+ * @returns whether the client still listens.
+ */
+function heldFor(ctx: ServerContext, reply: FastifyReply, ms: number): Promise<boolean> {
+  const socket = reply.raw.socket ?? reply.request.raw.socket;
+  return new Promise((resolve) => {
+    const entry = {
+      socket,
+      timer: setTimeout(() => {
+        ctx.hangs.delete(entry);
+        resolve(!socket.destroyed);
+      }, ms),
+    };
+    entry.timer.unref();
+    ctx.hangs.add(entry);
+    socket.once('close', () => {
+      clearTimeout(entry.timer);
+      ctx.hangs.delete(entry);
+      resolve(false);
+    });
   });
 }
