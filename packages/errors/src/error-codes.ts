@@ -56,7 +56,21 @@ export const ERROR_CODES = {
   },
   oauth_refresh_failed: {
     retryable: false,
-    description: 'The OAuth refresh was refused (400/401); the location needs reconnection.',
+    description:
+      'The OAuth refresh was refused (400/401) and the Reconnect API could not recover it; the location needs reconnection.',
+  },
+  oauth_reconnect_failed: {
+    retryable: false,
+    description:
+      'The Reconnect API refused to re-authorise the install (app removed, client wrong); a person must reinstall.',
+  },
+  oauth_code_refused: {
+    retryable: false,
+    description: 'GHL refused an authorization code (used, expired or for another redirect URI).',
+  },
+  oauth_refresh_in_progress: {
+    retryable: true,
+    description: "Another process's OAuth refresh or reconnect did not finish in time; the job is tried again later.",
   },
   location_needs_reconnect: {
     retryable: false,

@@ -27,7 +27,14 @@ export interface RequestGate {
 /** One HTTP attempt, reported to {@link GhlClientOptions.onRequest} (metrics). */
 export interface GhlRequestEvent {
   /** Which endpoint was called. */
-  endpoint: 'search' | 'pipelines' | 'opportunity' | 'oauth_token';
+  endpoint:
+    | 'search'
+    | 'pipelines'
+    | 'opportunity'
+    | 'oauth_token'
+    | 'oauth_reconnect'
+    | 'oauth_location_token'
+    | 'oauth_installed_locations';
   /** HTTP status, or why no status arrived. */
   status: number | 'timeout' | 'network_error';
   /** Wall time of this attempt in milliseconds, from sending (after the gate let it through) to the answer. */

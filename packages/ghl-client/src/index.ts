@@ -19,6 +19,13 @@ export { createGhlClient } from './create-ghl-client.js';
 export type { GetOpportunityResult } from './get-opportunity.js';
 export { iterateOpportunityPages, type IterateOpportunityPagesOptions } from './iterate-opportunity-pages.js';
 export { refreshOAuthToken, type RefreshedOAuthToken, type RefreshOAuthTokenOptions } from './refresh-oauth-token.js';
+export {
+  exchangeAuthorizationCode,
+  type ExchangeAuthorizationCodeOptions,
+} from './oauth/exchange-authorization-code.js';
+export { reconnectOAuth, type ReconnectOAuthOptions } from './oauth/reconnect-oauth.js';
+export { isUnknownOutcome } from './oauth/post-oauth.js';
+export type { OAuthTokenAnswer } from './oauth/parse-token-answer.js';
 export { compareKeys, opportunityKey } from './opportunity-key.js';
 export { RETRY_POLICY, type FailureKind, type RetryBudget, type RetryRule } from './retry-policy.js';
 export { parseRetryAfter } from './parse-retry-after.js';

@@ -39,6 +39,7 @@ describe('refreshOAuthToken', () => {
       refreshToken: 'new-refresh',
       expiresInSec: 86399,
       locationId: 'loc-9',
+      userType: 'Location',
       scope: 'opportunities.readonly',
     });
     const req = server.requests[0]!;
