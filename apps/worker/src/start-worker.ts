@@ -1,6 +1,7 @@
 import type { Config } from '@ghl-sync/config';
 import { createDb } from '@ghl-sync/db';
 import type { Logger } from '@ghl-sync/logger';
+import type { GhlRequestEvent } from '@ghl-sync/ghl-client';
 import type { Redis } from 'ioredis';
 import { createMetrics, startMetricsServer, type SyncMetrics } from '@ghl-sync/metrics';
 import { createQueues, createRedisConnection, type Queues } from '@ghl-sync/queues';
@@ -63,6 +64,10 @@ export function createSyncRuntime(config: Config, logger: Logger): SyncRuntime {
     safetyMargin: config.RATE_LIMIT_SAFETY_MARGIN,
     dailyLimit: config.RATE_LIMIT_DAILY,
   });
+  const onGhlRequest = (event: GhlRequestEvent): void => {
+    metrics.ghlRequests.inc({ endpoint: event.endpoint, status: String(event.status) });
+    metrics.ghlRequestDuration.observe({ endpoint: event.endpoint }, event.durationMs / 1000);
+  };
   const deps: SyncDeps = {
     db,
     queues,
@@ -81,10 +86,7 @@ export function createSyncRuntime(config: Config, logger: Logger): SyncRuntime {
       timeoutMs: config.GHL_TIMEOUT_MS,
       maxAttempts: config.GHL_MAX_ATTEMPTS,
       logger: logger.child({ component: 'ghl' }),
-      onRequest: (event) => {
-        metrics.ghlRequests.inc({ endpoint: event.endpoint, status: String(event.status) });
-        metrics.ghlRequestDuration.observe({ endpoint: event.endpoint }, event.durationMs / 1000);
-      },
+      onRequest: onGhlRequest,
       oauthTokens:
         config.GHL_OAUTH_CLIENT_ID && config.GHL_OAUTH_CLIENT_SECRET
           ? (locationId) =>
@@ -96,6 +98,9 @@ export function createSyncRuntime(config: Config, logger: Logger): SyncRuntime {
                 clientId: config.GHL_OAUTH_CLIENT_ID!,
                 clientSecret: config.GHL_OAUTH_CLIENT_SECRET!,
                 baseUrl: config.GHL_BASE_URL,
+                timeoutMs: config.GHL_TIMEOUT_MS,
+                onEvent: (kind) => metrics.oauthTokenEvents.inc({ kind }),
+                onRequest: onGhlRequest,
                 logger,
               })
           : undefined,

@@ -7,3 +7,4 @@ export * from './repositories/opportunities.repository.js';
 export * from './repositories/sweep.repository.js';
 export * from './repositories/pipelines.repository.js';
 export * from './repositories/run-errors.repository.js';
+export * from './repositories/oauth-events.repository.js';

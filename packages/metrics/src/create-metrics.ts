@@ -37,6 +37,11 @@ export interface SyncMetrics {
   ghlRequestDuration: Histogram<'endpoint'>;
   /** Time spent waiting for a location's rate budget, in seconds. */
   rateLimitWaitSeconds: Counter<string>;
+  /**
+   * OAuth token refreshes and recovery steps by kind: `refreshed`, `refresh_outcome_unknown`,
+   * `refresh_refused`, `reconnected`, `reconnect_refused`, `stale_pair_discarded`.
+   */
+  oauthTokenEvents: Counter<'kind'>;
 }
 
 /** Builds a registry with every metric of ghl-sync. One per process. */
@@ -75,6 +80,12 @@ export function createMetrics(options: CreateMetricsOptions): SyncMetrics {
     rateLimitWaitSeconds: new Counter({
       name: 'ghl_sync_rate_limit_wait_seconds_total',
       help: "Seconds spent waiting for a location's GHL rate budget",
+      registers: [registry],
+    }),
+    oauthTokenEvents: new Counter({
+      name: 'ghl_sync_oauth_token_events_total',
+      help: 'OAuth token refreshes and recovery steps (reconnects, refusals, unknown outcomes), by kind',
+      labelNames: ['kind'],
       registers: [registry],
     }),
   };

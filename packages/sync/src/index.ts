@@ -15,7 +15,11 @@ export { sanitizeJson } from './sanitize-json.js';
 export { createClientFactory, type ClientFactoryOptions } from './create-client-factory.js';
 export { applySchedule, reconcileSchedules } from './reconcile-schedules.js';
 export { recoverRuns, type RecoverRunsOptions, type RecoveryResult } from './recover-runs.js';
-export { createOAuthTokenProvider, type OAuthTokenProviderOptions } from './create-oauth-token-provider.js';
+export {
+  createOAuthTokenProvider,
+  type OAuthTokenProviderOptions,
+  type OAuthTokenEventKind,
+} from './create-oauth-token-provider.js';
 export { waitForRun, type WaitForRunOptions } from './wait-for-run.js';
 export { compareWithSandbox, type CompareResult, type UpstreamExport } from './compare-with-sandbox.js';
 export { validateSchedule } from './validate-schedule.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { getRun, listPages, listRunErrors, listRuns } from '@ghl-sync/db';
+import { getRun, listOAuthEvents, listPages, listRunErrors, listRuns } from '@ghl-sync/db';
 import { GhlSyncError } from '@ghl-sync/errors';
 import { createCliContext } from '../cli-context.js';
 import { formatRunSummary, runToJson } from '../format-run.js';
@@ -41,9 +41,13 @@ export function registerRunCommands(program: Command): void {
       try {
         const run = await getRun(ctx.db(), runId);
         if (!run) throw new GhlSyncError('run_not_found', `no run ${runIdText}`);
-        const [pages, errors] = await Promise.all([listPages(ctx.db(), runId), listRunErrors(ctx.db(), runId)]);
+        const [pages, errors, oauthEvents] = await Promise.all([
+          listPages(ctx.db(), runId),
+          listRunErrors(ctx.db(), runId),
+          listOAuthEvents(ctx.db(), run.locationId, { from: run.startedAt, to: run.finishedAt }),
+        ]);
         if (opts.json) {
-          console.log(JSON.stringify({ ...runToJson(run), pagesDetail: pages, errors }, null, 2));
+          console.log(JSON.stringify({ ...runToJson(run), pagesDetail: pages, errors, oauthEvents }, null, 2));
           return;
         }
         console.log(formatRunSummary(run));
@@ -52,6 +56,9 @@ export function registerRunCommands(program: Command): void {
           `  pages: ${pages.filter((p) => p.status === 'done').length} done, ${failed.length} failed, ${pages.length} listed`,
         );
         for (const p of failed) console.log(`    page ${p.pageNo}: ${p.errorCode}: ${p.error}`);
+        // OAuth recovery steps of the location while the run was going (a lost refresh answer, a reconnect).
+        for (const e of oauthEvents)
+          console.log(`  oauth ${e.createdAt.toISOString()} ${e.kind}${e.detail ? `: ${e.detail}` : ''}`);
         if (errors.length) {
           console.log(`  record errors (${errors.length}):`);
           for (const e of errors)

@@ -10,6 +10,10 @@ export interface LocationRecord {
   tokenExpiresAt: Date | null;
   needsReconnect: boolean;
   reconnectReason: string | null;
+  /** Bumped by every save of the credential (fencing token of OAuth refreshes). */
+  tokenGeneration: number;
+  /** The generation whose refresh token was last sent to GHL, or null. */
+  refreshSentGeneration: number | null;
   scheduleCron: string | null;
   scheduleTz: string;
   createdAt: Date;
@@ -21,6 +25,7 @@ export type LocationSummary = Omit<LocationRecord, 'accessToken' | 'refreshToken
 
 const SUMMARY_COLUMNS = `id, name, auth_type AS "authType", token_expires_at AS "tokenExpiresAt",
   needs_reconnect AS "needsReconnect", reconnect_reason AS "reconnectReason",
+  token_generation::float8 AS "tokenGeneration", refresh_sent_generation::float8 AS "refreshSentGeneration",
   schedule_cron AS "scheduleCron", schedule_tz AS "scheduleTz", created_at AS "createdAt", updated_at AS "updatedAt"`;
 const RECORD_COLUMNS = `${SUMMARY_COLUMNS}, access_token AS "accessToken", refresh_token AS "refreshToken"`;
 
@@ -48,6 +53,7 @@ export async function upsertLocation(db: Queryable, input: UpsertLocationInput):
        name = coalesce(EXCLUDED.name, l.name), auth_type = EXCLUDED.auth_type,
        access_token = EXCLUDED.access_token, refresh_token = EXCLUDED.refresh_token,
        token_expires_at = EXCLUDED.token_expires_at, needs_reconnect = false, reconnect_reason = NULL,
+       token_generation = l.token_generation + 1,
        schedule_cron = CASE WHEN $9::boolean THEN $7 ELSE l.schedule_cron END,
        schedule_tz = coalesce($8, l.schedule_tz), updated_at = now()
      RETURNING ${SUMMARY_COLUMNS}`,
@@ -92,16 +98,25 @@ export async function updateLocationSchedule(
   return result.rowCount === 1;
 }
 
-/** Saves both rotated OAuth tokens at once (refresh tokens are single use: losing one disconnects the location). */
+/**
+ * Saves both rotated OAuth tokens at once (refresh tokens are single use: losing one disconnects the
+ * location) and bumps the credential's generation. With `expectedGeneration`, a compare-and-set:
+ * nothing is written when another pair was saved since that generation was read.
+ * @returns whether the pair was saved.
+ */
 export async function saveLocationTokens(
   db: Queryable,
   id: string,
   tokens: { accessToken: string; refreshToken: string; expiresAt: Date },
-): Promise<void> {
-  await db.query(
-    `UPDATE ghl.locations SET access_token = $2, refresh_token = $3, token_expires_at = $4, updated_at = now() WHERE id = $1`,
-    [id, tokens.accessToken, tokens.refreshToken, tokens.expiresAt],
+  expectedGeneration?: number,
+): Promise<boolean> {
+  const result = await db.query(
+    `UPDATE ghl.locations SET access_token = $2, refresh_token = $3, token_expires_at = $4,
+       token_generation = token_generation + 1, updated_at = now()
+     WHERE id = $1 AND ($5::bigint IS NULL OR token_generation = $5)`,
+    [id, tokens.accessToken, tokens.refreshToken, tokens.expiresAt, expectedGeneration ?? null],
   );
+  return result.rowCount === 1;
 }
 
 /** Marks a location as needing reconnection (its refresh was refused); the scheduler skips it. */

@@ -1,0 +1,198 @@
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getLocation, getRun, listOAuthEvents, upsertLocation } from '@ghl-sync/db';
+import { createOAuthTokenProvider } from '@ghl-sync/sync';
+import type { RunningWorker } from '@ghl-sync/worker';
+import { CLI_BIN, startTestStack, type TestStack } from '../support/test-stack.js';
+import { waitFor } from '../support/wait-for.js';
+import { queuedPages } from '../support/queued-pages.js';
+
+// Refresh tokens are single use (ghl-api.md §5.1): a refresh whose answer is lost must never strand
+// the location. The sandbox processes such refreshes (the old token is burnt) and loses the answer;
+// ghl-sync never resends the token, recovers with the Reconnect API, and only a refused reconnect
+// marks the location.
+
+const CLIENT = { GHL_OAUTH_CLIENT_ID: 'sandbox-client', GHL_OAUTH_CLIENT_SECRET: 'sandbox-secret' };
+
+/** Sum of `ghl_sync_oauth_token_events_total{kind}` over the workers' /metrics. */
+async function oauthEventMetric(workers: RunningWorker[], kind: string): Promise<number> {
+  let total = 0;
+  for (const w of workers) {
+    const text = await (await fetch(`http://127.0.0.1:${w.metricsPort}/metrics`)).text();
+    const line = text
+      .split('\n')
+      .find((l) => l.startsWith('ghl_sync_oauth_token_events_total') && l.includes(`kind="${kind}"`));
+    total += line ? Number(line.split(' ').pop()) : 0;
+  }
+  return total;
+}
+
+describe('OAuth refresh recovery', () => {
+  let stack: TestStack;
+  let workers: RunningWorker[];
+  const loc = (i: number) => stack.sandbox.locations[i]!.id;
+  const installOAuth = async (i: number, ttlSec = 3_600) => {
+    const install = stack.sandbox.admin.createOAuthInstall(loc(i), { accessTokenTtlSec: ttlSec });
+    await upsertLocation(stack.database.db, {
+      id: loc(i),
+      authType: 'oauth',
+      accessToken: install.accessToken,
+      refreshToken: install.refreshToken,
+      tokenExpiresAt: new Date(Date.now() + ttlSec * 1000),
+      scheduleCron: null,
+    });
+    return install;
+  };
+  const eventKinds = async (id: string) =>
+    (await listOAuthEvents(stack.database.db, id, { from: new Date(0), to: null })).map((e) => e.kind);
+
+  beforeAll(async () => {
+    stack = await startTestStack({
+      sandbox: {
+        seed: 61,
+        locations: [{ opportunities: 1_000 }, { opportunities: 200 }, { opportunities: 100 }, { opportunities: 100 }],
+      },
+      // GHL_TIMEOUT_MS stays at its default (30 s), the length of the refresh lock.
+      env: { ...CLIENT, RATE_LIMIT_DAILY: '0' },
+    });
+    workers = await stack.startWorkers(2);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('(a) a refresh answer lost while 10 page jobs need the token: one reconnect, the run completes', async () => {
+    const id = loc(0);
+    const install = await installOAuth(0);
+    await stack.queues.page.pause();
+    let run;
+    let before;
+    try {
+      run = await stack.startRun(id);
+      await waitFor('10 queued page jobs', async () => {
+        if ((await getRun(stack.database.db, run!.id))?.status !== 'writing') return false;
+        return (await queuedPages(stack)) === 10;
+      });
+      // The token dies while the 10 jobs wait; latency keeps their requests in flight together,
+      // so each meets the 401; the one refresh is processed by GHL but its answer is lost.
+      stack.sandbox.admin.expireAccessToken(id);
+      stack.sandbox.admin.setKnobs(id, { latencyMs: { medianMs: 1_000, jitterMs: 0 }, oauthRefreshDrop: 1 });
+      before = stack.sandbox.admin.getStats(id);
+    } finally {
+      await stack.queues.page.resume();
+    }
+    const done = await stack.wait(run.id, 90_000);
+    expect(done).toMatchObject({ status: 'completed', inserted: 1_000, failedPages: 0 });
+    expect(await stack.compare(id)).toMatchObject({ checked: 1_000, mismatches: [] });
+
+    const after = stack.sandbox.admin.getStats(id);
+    expect(after.refreshCalls - before.refreshCalls).toBe(1);
+    expect(after.refreshAnswersLost - before.refreshAnswersLost).toBe(1);
+    expect(after.refreshReused).toBe(0);
+    expect(after.reconnectCalls - before.reconnectCalls).toBe(1);
+    expect(after.codeExchanges - before.codeExchanges).toBe(1);
+
+    const saved = (await getLocation(stack.database.db, id))!;
+    expect(saved.needsReconnect).toBe(false);
+    expect(saved.refreshToken).not.toBe(install.refreshToken);
+    expect(await eventKinds(id)).toEqual(['refresh_outcome_unknown', 'reconnected']);
+    expect(await oauthEventMetric(workers, 'reconnected')).toBe(1);
+    const show = spawnSync(process.execPath, [CLI_BIN, 'runs', 'show', String(run.id)], {
+      env: { ...process.env, ...stack.env },
+      encoding: 'utf8',
+    });
+    expect(show.status).toBe(0);
+    expect(show.stdout).toMatch(
+      /oauth \S+ refresh_outcome_unknown: the refresh got no usable answer \(ghl_network_error\)/,
+    );
+    expect(show.stdout).toMatch(/oauth \S+ reconnected: /);
+    expect(show.stdout).not.toContain(saved.refreshToken!);
+    expect(stack.logs.join('')).not.toContain(saved.refreshToken!);
+    expect(stack.logs.join('')).not.toContain('sandbox-secret');
+  });
+
+  it('(b) a refresh answered after 35 s: no refresh token is sent twice, no older pair overwrites a newer one', async () => {
+    const id = loc(1);
+    await installOAuth(1);
+    stack.sandbox.admin.expireAccessToken(id);
+    stack.sandbox.admin.setKnobs(id, { oauthRefreshDelayMs: 35_000 });
+    const run = await stack.sync(id, { timeoutMs: 120_000 });
+    expect(run).toMatchObject({ status: 'completed', inserted: 200 });
+    const stats = stack.sandbox.admin.getStats(id);
+    expect(stats.refreshCalls).toBe(1);
+    expect(stats.refreshReused).toBe(0);
+    expect(stats.refreshAnswersLost).toBe(1);
+    expect(stats.reconnectCalls).toBe(1);
+    const saved = (await getLocation(stack.database.db, id))!;
+    expect(saved.needsReconnect).toBe(false);
+    expect(await eventKinds(id)).toEqual(['refresh_outcome_unknown', 'reconnected']);
+    // The saved pair is the newest: its refresh token is live (a stale one would be refused).
+    stack.sandbox.admin.resetKnobs(id);
+    stack.sandbox.admin.expireAccessToken(id);
+    expect(await stack.sync(id, { timeoutMs: 60_000 })).toMatchObject({ status: 'completed' });
+    expect(stack.sandbox.admin.getStats(id)).toMatchObject({ refreshCalls: 2, refreshReused: 0, reconnectCalls: 1 });
+  }, 180_000);
+
+  it('a holder whose lock expired while it waited never overwrites the newer pair', async () => {
+    const id = loc(3);
+    const install = await installOAuth(3);
+    const make = (timeoutMs: number) =>
+      createOAuthTokenProvider({
+        db: stack.database.db,
+        redis: stack.redis.redis,
+        prefix: stack.redis.prefix,
+        locationId: id,
+        clientId: 'sandbox-client',
+        clientSecret: 'sandbox-secret',
+        baseUrl: stack.sandbox.url,
+        lockTtlMs: 30_000,
+        timeoutMs,
+        logger: stack.logger,
+      });
+    stack.sandbox.admin.setKnobs(id, { oauthRefreshDelayMs: 1_500 });
+    // A waits long enough to get its late answer.
+    const slow = make(20_000).refresh(install.accessToken);
+    await waitFor('the first refresh to reach GHL', async () => stack.sandbox.admin.getStats(id).refreshCalls === 1);
+    // A's lease is gone (as if Redis had been cut off for longer than its TTL): B takes over.
+    await stack.redis.redis.del(`${stack.redis.prefix}:oauth-refresh:{${id}}`);
+    const fast = await make(20_000).refresh(install.accessToken);
+    const late = await slow;
+
+    const saved = (await getLocation(stack.database.db, id))!;
+    expect(saved.accessToken).toBe(fast);
+    expect(late).toBe(fast);
+    expect(await eventKinds(id)).toEqual(['refresh_outcome_unknown', 'reconnected', 'stale_pair_discarded']);
+    expect(stack.sandbox.admin.getStats(id)).toMatchObject({ refreshCalls: 1, refreshReused: 0, reconnectCalls: 1 });
+  });
+
+  it('(c) the Reconnect API refuses: the location is marked with the reason and the scheduler skips it', async () => {
+    const id = loc(2);
+    await installOAuth(2);
+    stack.sandbox.admin.setKnobs(id, { oauthRefreshDrop: 1, oauthReconnectRefused: true });
+    stack.sandbox.admin.expireAccessToken(id);
+    const run = await stack.sync(id, { timeoutMs: 60_000 });
+    expect(run).toMatchObject({ status: 'failed', errorCode: 'oauth_refresh_failed' });
+    const location = (await getLocation(stack.database.db, id))!;
+    expect(location.needsReconnect).toBe(true);
+    expect(location.reconnectReason).toMatch(
+      /no usable answer.*GHL refused the reconnect \(400\): Reconnect is not allowed/,
+    );
+    expect(await eventKinds(id)).toEqual(['refresh_outcome_unknown', 'reconnect_refused']);
+    const stats = stack.sandbox.admin.getStats(id);
+    expect(stats).toMatchObject({ refreshCalls: 1, refreshReused: 0, reconnectCalls: 1 });
+
+    const jobId = await stack.queues.enqueueCoordinator({
+      locationId: id,
+      trigger: 'schedule',
+      mode: 'full',
+      allowMassDelete: false,
+    });
+    const job = await waitFor('the scheduled job', async () => {
+      const j = await stack.queues.coordinator.getJob(jobId);
+      return j?.finishedOn ? j : null;
+    });
+    expect(job.returnvalue).toMatchObject({ runId: null, skipped: 'location_needs_reconnect' });
+    expect(stack.sandbox.admin.getStats(id).requests).toBe(stats.requests);
+    expect(await oauthEventMetric(workers, 'reconnect_refused')).toBe(1);
+  });
+});
