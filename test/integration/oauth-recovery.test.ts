@@ -151,11 +151,11 @@ describe('OAuth refresh recovery', () => {
       });
     stack.sandbox.admin.setKnobs(id, { oauthRefreshDelayMs: 1_500 });
     // A waits long enough to get its late answer.
-    const slow = make(20_000).refresh(install.accessToken);
+    const slow = make(20_000).refresh!(install.accessToken);
     await waitFor('the first refresh to reach GHL', async () => stack.sandbox.admin.getStats(id).refreshCalls === 1);
     // A's lease is gone (as if Redis had been cut off for longer than its TTL): B takes over.
     await stack.redis.redis.del(`${stack.redis.prefix}:oauth-refresh:{${id}}`);
-    const fast = await make(20_000).refresh(install.accessToken);
+    const fast = await make(20_000).refresh!(install.accessToken);
     const late = await slow;
 
     const saved = (await getLocation(stack.database.db, id))!;
