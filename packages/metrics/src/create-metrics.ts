@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { DEFAULT_BACKLOG_HORIZON_MS, countQueueBacklog, type MetricsQueue } from './queue-backlog.js';
 
 /** The job states reported per queue (BullMQ `getJobCounts`). */
 export const QUEUE_STATES = [
@@ -16,8 +17,10 @@ export const QUEUE_STATES = [
 export interface CreateMetricsOptions {
   /** `service` label on every metric: `worker`, `api`. */
   service: string;
-  /** Queues whose job counts are reported at scrape time (`ghl_sync_queue_jobs`). */
-  queues?: Array<{ name: string; getJobCounts(...states: string[]): Promise<Record<string, number>> }>;
+  /** Queues whose job counts (`ghl_sync_queue_jobs`) and backlog (`ghl_sync_queue_backlog`) are reported at scrape time. */
+  queues?: MetricsQueue[];
+  /** How far ahead a delayed job counts as backlog, in ms (see {@link countQueueBacklog}). @defaultValue 60_000 */
+  backlogHorizonMs?: number;
   /** Counts runs by status at scrape time (`ghl_sync_runs`), from Postgres. */
   countRunsByStatus?: () => Promise<Record<string, number>>;
   /** Collect Node process metrics (memory, event-loop lag, GC). @defaultValue true */
@@ -102,6 +105,23 @@ export function createMetrics(options: CreateMetricsOptions): SyncMetrics {
         for (const queue of queues) {
           const counts = await queue.getJobCounts(...QUEUE_STATES).catch(() => ({}) as Record<string, number>);
           for (const state of QUEUE_STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
+        }
+      },
+    });
+    const horizonMs = options.backlogHorizonMs ?? DEFAULT_BACKLOG_HORIZON_MS;
+    new Gauge({
+      name: 'ghl_sync_queue_backlog',
+      help: 'Jobs active, waiting, prioritized, or delayed and due within the horizon, per queue: what to scale workers on',
+      labelNames: ['queue'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        const now = Date.now();
+        for (const queue of queues) {
+          // A failed read leaves the queue out rather than reporting 0: an autoscaler must not read
+          // a Redis blip as "no work" and scale the workers down.
+          const backlog = await countQueueBacklog(queue, now, horizonMs).catch(() => undefined);
+          if (backlog !== undefined) this.set({ queue: queue.name }, backlog);
         }
       },
     });

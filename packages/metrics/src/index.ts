@@ -1,2 +1,3 @@
 export { createMetrics, QUEUE_STATES, type CreateMetricsOptions, type SyncMetrics } from './create-metrics.js';
 export { startMetricsServer } from './metrics-server.js';
+export { countQueueBacklog, DEFAULT_BACKLOG_HORIZON_MS, type MetricsQueue } from './queue-backlog.js';
