@@ -37,6 +37,15 @@ describe('worker metrics and resync', () => {
     expect(text).toMatch(/^ghl_sync_nodejs_eventloop_lag_seconds\{service="worker"\} [\d.e-]+/m);
   });
 
+  it('serves /health and /ready on the metrics port, and no backlog once the run is done', async () => {
+    const health = await fetch(`http://127.0.0.1:${worker.metricsPort}/health`);
+    expect(health.status).toBe(200);
+    const ready = await fetch(`http://127.0.0.1:${worker.metricsPort}/ready`);
+    expect([ready.status, await ready.json()]).toEqual([200, { status: 'ready' }]);
+    const text = await (await fetch(`http://127.0.0.1:${worker.metricsPort}/metrics`)).text();
+    expect(sample(text, 'ghl_sync_queue_backlog', 'queue="sync-page"')).toBe(0);
+  });
+
   it('resync rewrites every row even when nothing changed, without emptying the table', async () => {
     const before = await stack.database.db.query<{ n: number }>(`SELECT count(*) AS n FROM ghl.opportunities`);
     const run = await stack.sync(loc, { mode: 'resync' });

@@ -3,7 +3,7 @@ import { createDb } from '@ghl-sync/db';
 import type { Logger } from '@ghl-sync/logger';
 import type { GhlRequestEvent } from '@ghl-sync/ghl-client';
 import type { Redis } from 'ioredis';
-import { createMetrics, startMetricsServer, type SyncMetrics } from '@ghl-sync/metrics';
+import { answersWithin, createMetrics, startMetricsServer, type SyncMetrics } from '@ghl-sync/metrics';
 import { createQueues, createRedisConnection, type Queues } from '@ghl-sync/queues';
 import { createRateLimiter } from '@ghl-sync/rate-limiter';
 import {
@@ -172,11 +172,21 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
       logger.warn({ err: { message: err.message } }, 'could not restore schedulers after Redis reconnected'),
     );
   });
-  const metricsServer = await startMetricsServer(metrics.registry, config.WORKER_METRICS_PORT).catch(
+  // `/ready` on the metrics port: this worker can reach what its jobs need.
+  const probes = {
+    ready: async () => {
+      const [redis, postgres] = await Promise.all([
+        answersWithin(() => workerConnection.ping(), 2_000),
+        answersWithin(() => db.query('SELECT 1'), 2_000),
+      ]);
+      return [...(redis ? [] : ['redis']), ...(postgres ? [] : ['postgres'])];
+    },
+  };
+  const metricsServer = await startMetricsServer(metrics.registry, config.WORKER_METRICS_PORT, undefined, probes).catch(
     async (err: NodeJS.ErrnoException) => {
       // Several workers on one host: the first takes the configured port, the others a free one.
       if (err.code !== 'EADDRINUSE') throw err;
-      const fallback = await startMetricsServer(metrics.registry, 0);
+      const fallback = await startMetricsServer(metrics.registry, 0, undefined, probes);
       logger.warn(
         { wantedPort: config.WORKER_METRICS_PORT, metricsPort: fallback.port },
         `WORKER_METRICS_PORT ${config.WORKER_METRICS_PORT} is taken (another worker on this host?): serving /metrics on port ${fallback.port}`,

@@ -1,17 +1,35 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 
+/** Probes served next to `/metrics`, for an orchestrator (Kubernetes liveness and readiness). */
+export interface MetricsServerProbes {
+  /**
+   * Backs `GET /ready`: resolves the names of the dependencies that did not answer (empty = ready).
+   * Without it `/ready` answers like `/health`.
+   */
+  ready?: () => Promise<string[]>;
+}
+
 /**
- * Serves `GET /metrics` for a worker process on a port of its own (`WORKER_METRICS_PORT`; 0 picks a
- * free port, useful when several workers share a host). @returns the server and its bound port.
+ * Serves a worker process's `GET /metrics` on a port of its own (`WORKER_METRICS_PORT`; 0 picks a
+ * free port, useful when several workers share a host), with `GET /health` (the process answers;
+ * no dependency is touched, so an outage does not get workers restarted) and `GET /ready` (200
+ * `{"status":"ready"}`, or 503 `{"status":"not_ready","failed":[...]}`).
+ * @returns the server and its bound port.
  */
 export async function startMetricsServer(
   registry: Registry,
   port: number,
   host = '0.0.0.0',
+  probes: MetricsServerProbes = {},
 ): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+  const json = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
   const server = createServer((req, res) => {
-    if (req.method === 'GET' && req.url?.split('?')[0] === '/metrics') {
+    const path = req.url?.split('?')[0];
+    if (req.method === 'GET' && path === '/metrics') {
       registry.metrics().then(
         (body) => {
           res.writeHead(200, { 'content-type': registry.contentType });
@@ -24,8 +42,17 @@ export async function startMetricsServer(
       );
       return;
     }
+    if (req.method === 'GET' && path === '/health') return json(res, 200, { status: 'ok' });
+    if (req.method === 'GET' && path === '/ready') {
+      (probes.ready ?? (async () => []))().then(
+        (failed) =>
+          failed.length === 0 ? json(res, 200, { status: 'ready' }) : json(res, 503, { status: 'not_ready', failed }),
+        (err: Error) => json(res, 503, { status: 'not_ready', failed: [err.message] }),
+      );
+      return;
+    }
     res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('not found: try /metrics');
+    res.end('not found: try /metrics, /health or /ready');
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
