@@ -14,6 +14,7 @@ export default defineConfig({
       'apps/*/test/**/*.test.ts',
       'test/integration/**/*.test.ts',
       'bench/src/**/*.test.ts',
+      'test/deploy/**/*.test.ts',
     ],
     testTimeout: 60_000,
     hookTimeout: 60_000,
