@@ -20,6 +20,8 @@ export interface TestStackOptions {
   env?: Record<string, string>;
   /** Register every sandbox location in Postgres with its PIT token. @defaultValue true */
   registerLocations?: boolean;
+  /** Level of the in-process workers' logger (`debug` adds the rate limiter's grants). @defaultValue 'info' */
+  logLevel?: 'info' | 'debug';
 }
 
 /** A whole ghl-sync deployment for one test file: own database, own Redis prefix, own sandbox. */
@@ -77,7 +79,12 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       cb();
     },
   });
-  const logger = createLogger({ name: 'test-worker', level: 'info', format: 'json', destination: sink });
+  const logger = createLogger({
+    name: 'test-worker',
+    level: options.logLevel ?? 'info',
+    format: 'json',
+    destination: sink,
+  });
   const producer = createRedisConnection(redis.url, 'producer');
   const queues = createQueues({ connection: producer, prefix: redis.prefix });
   if (options.registerLocations ?? true) {

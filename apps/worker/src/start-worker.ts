@@ -57,6 +57,7 @@ export function createSyncRuntime(config: Config, logger: Logger): SyncRuntime {
   const metrics = createMetrics({ service: 'worker', queues: queues.all() });
   const limiter = createRateLimiter({
     onWait: (_locationId, waitMs) => metrics.rateLimitWaitSeconds.inc(waitMs / 1000),
+    logger: logger.child({ component: 'rate-limiter' }),
     redis: producerConnection,
     prefix: config.QUEUE_PREFIX,
     maxRequests: config.RATE_LIMIT_MAX,

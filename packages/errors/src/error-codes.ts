@@ -37,7 +37,11 @@ export const ERROR_CODES = {
   },
   ghl_forbidden: { retryable: false, description: 'GHL answered 403: the token has no access to this location.' },
   ghl_not_found: { retryable: false, description: 'GHL answered 404.' },
-  ghl_rate_limited: { retryable: true, description: 'GHL answered 429; wait for Retry-After or the burst interval.' },
+  ghl_rate_limited: {
+    retryable: true,
+    description:
+      "GHL answered 429, or the location's shared budget has no request slot within the caller's wait cap; retry after details.retryAfterMs.",
+  },
   daily_quota_exhausted: {
     retryable: true,
     description:

@@ -28,7 +28,15 @@ export { isUnknownOutcome } from './oauth/post-oauth.js';
 export type { OAuthTokenAnswer } from './oauth/parse-token-answer.js';
 export { compareKeys, opportunityKey } from './opportunity-key.js';
 export { RETRY_POLICY, type FailureKind, type RetryBudget, type RetryRule } from './retry-policy.js';
-export { parseRetryAfter } from './parse-retry-after.js';
+export {
+  dailyQuotaWaitMs,
+  msUntilNextUtcMidnight,
+  parseRetryAfter,
+  rateLimitWaitMs,
+  readRateLimitHeaders,
+  type RateLimitFacts,
+  type ResponseHeaders,
+} from './rate-limit-headers.js';
 export { GHL_API_VERSION, GHL_DEFAULT_BASE_URL, GHL_MAX_SEARCH_LIMIT } from './constants.js';
 export { GhlContact } from './schemas/contact.schema.js';
 export { GhlCustomFieldValue, GhlOpportunity } from './schemas/opportunity.schema.js';

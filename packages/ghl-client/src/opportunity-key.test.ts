@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareKeys, opportunityKey, parseRetryAfter, type GhlCursor } from './index.js';
-import { rateLimitWaitMs } from './parse-retry-after.js';
+import { rateLimitWaitMs } from './rate-limit-headers.js';
 
 describe('opportunityKey', () => {
   it('prefers the sort array (its id part may be a contact id)', () => {

@@ -118,7 +118,7 @@ export const RETRY_POLICY = {
     errorCode: 'ghl_network_error',
   },
   gate_refused: {
-    when: 'gate.acquire threw (rate_limited_too_long / daily_quota_exhausted / redis_error)',
+    when: 'gate.acquire threw (ghl_rate_limited: no slot within the wait cap / daily_quota_exhausted / redis_error)',
     retried: false,
     budget: 'none',
     how: 'rethrown unchanged, no request sent',

@@ -13,7 +13,7 @@
  *       3 daily-blocked-until (ms), 4 learned limits hash {max, intervalMs}, 5 daily counter
  * ARGV: 1 default max, 2 default intervalMs, 3 safety margin (0..1), 4 burst (requests),
  *       5 maxWait (ms), 6 daily limit (0 = off), 7 ms until the next UTC midnight
- * Returns {granted (1|0), waitMs, reason (0 ok | 1 burst | 2 paused | 3 daily)}.
+ * Returns {granted (1|0), waitMs, reason (0 ok | 1 burst | 2 paused | 3 daily), Redis now (ms)}.
  */
 export const ACQUIRE_LUA = `
 local t = redis.call('TIME')
@@ -21,7 +21,7 @@ local nowUs = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local nowMs = math.floor(nowUs / 1000)
 
 local dailyUntil = tonumber(redis.call('GET', KEYS[3]) or '0')
-if dailyUntil > nowMs then return {0, dailyUntil - nowMs, 3} end
+if dailyUntil > nowMs then return {0, dailyUntil - nowMs, 3, nowMs} end
 
 local margin = tonumber(ARGV[3])
 local burst = tonumber(ARGV[4])
@@ -55,7 +55,7 @@ local waitMs = math.ceil((at - nowUs) / 1000)
 if waitMs > maxWait then
   local reason = 1
   if pauseUs > nowUs then reason = 2 end
-  return {0, waitMs, reason}
+  return {0, waitMs, reason, nowMs}
 end
 
 if dailyLimit > 0 then
@@ -64,13 +64,13 @@ if dailyLimit > 0 then
   if used > dailyLimit then
     local untilMs = nowMs + tonumber(ARGV[7])
     redis.call('SET', KEYS[3], untilMs, 'PX', tonumber(ARGV[7]))
-    return {0, tonumber(ARGV[7]), 3}
+    return {0, tonumber(ARGV[7]), 3, nowMs}
   end
 end
 
 local newTat = math.max(tat, at) + emissionUs
 redis.call('SET', KEYS[1], string.format('%.0f', newTat), 'PX', math.ceil((newTat - nowUs) / 1000) + intervalMs)
-return {1, waitMs, 0}
+return {1, waitMs, 0, nowMs}
 `;
 
 /**
@@ -78,15 +78,18 @@ return {1, waitMs, 0}
  * ARGV: 1 pause for (ms, 0 = none), 2 daily block for (ms, 0 = none), 3 learned max (0 = unknown),
  *       4 learned intervalMs (0 = unknown)
  * A pause only ever extends: two workers reporting the same 429 do not shorten each other's wait.
+ * Returns {Redis now (ms), pause-until (ms, 0 = none)}.
  */
 export const OBSERVE_LUA = `
 local t = redis.call('TIME')
 local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local pauseFor = tonumber(ARGV[1])
+local pausedUntil = 0
 if pauseFor > 0 then
   local untilMs = nowMs + pauseFor
   local current = tonumber(redis.call('GET', KEYS[1]) or '0')
   if untilMs > current then redis.call('SET', KEYS[1], untilMs, 'PX', pauseFor + 1000) end
+  pausedUntil = math.max(untilMs, current)
 end
 local dailyFor = tonumber(ARGV[2])
 if dailyFor > 0 then redis.call('SET', KEYS[2], nowMs + dailyFor, 'PX', dailyFor) end
@@ -96,16 +99,16 @@ if max > 0 and intervalMs > 0 then
   redis.call('HSET', KEYS[3], 'max', max, 'intervalMs', intervalMs)
   redis.call('PEXPIRE', KEYS[3], 86400000)
 end
-return 1
+return {nowMs, pausedUntil}
 `;
 
 /**
  * Milliseconds the location stays paused (0 when not paused), by Redis's clock like the pause itself.
- * KEYS: 1 pause-until (ms).
+ * KEYS: 1 pause-until (ms). Returns {pause left (ms), Redis now (ms)}.
  */
 export const PAUSE_LEFT_LUA = `
 local t = redis.call('TIME')
 local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local untilMs = tonumber(redis.call('GET', KEYS[1]) or '0')
-return math.max(0, untilMs - nowMs)
+return {math.max(0, untilMs - nowMs), nowMs}
 `;

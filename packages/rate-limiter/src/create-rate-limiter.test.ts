@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRateLimiter, parseRetryAfterMs } from '@ghl-sync/rate-limiter';
+import { createRateLimiter, type RateLimiterLogger } from '@ghl-sync/rate-limiter';
 import { createTestRedis, type TestRedis } from '@ghl-sync/testing';
 
 let r: TestRedis;
@@ -9,6 +9,13 @@ beforeEach(async () => {
 afterEach(async () => {
   await r.cleanup();
 });
+
+/** A logger keeping every line, to read the limiter's grants and warnings. */
+function recordingLogger(): RateLimiterLogger & { lines: { level: string; o: Record<string, unknown>; m?: string }[] } {
+  const lines: { level: string; o: Record<string, unknown>; m?: string }[] = [];
+  const at = (level: string) => (o: object, m?: string) => lines.push({ level, o: o as Record<string, unknown>, m });
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn') };
+}
 
 function maxInWindow(times: number[], windowMs: number): number {
   const sorted = [...times].sort((a, b) => a - b);
@@ -32,17 +39,17 @@ describe('createRateLimiter', () => {
       burst: 1,
       dailyLimit: 0,
     };
-    const a = createRateLimiter(opts);
-    const b = createRateLimiter(opts);
-    const started = Date.now();
-    const times: number[] = [];
-    await Promise.all(
-      Array.from({ length: 24 }, (_, i) => (i % 2 ? a : b).acquire('loc-1', 10_000).then(() => times.push(Date.now()))),
-    );
-    const elapsed = Date.now() - started;
-    // 24 requests at 10/s with a burst of 1 need ≥ (24 - 2) × 100 ms.
-    expect(elapsed).toBeGreaterThanOrEqual(2_100);
-    expect(maxInWindow(times, 1_000)).toBeLessThanOrEqual(12);
+    const log = recordingLogger();
+    const a = createRateLimiter({ ...opts, logger: log });
+    const b = createRateLimiter({ ...opts, logger: log });
+    await Promise.all(Array.from({ length: 24 }, (_, i) => (i % 2 ? a : b).acquire('loc-1', 10_000)));
+    // Grant instants on Redis's clock, the limiter's own time line: a slow event loop here cannot
+    // bunch them up or spread them out.
+    const grants = log.lines.filter((l) => l.m === 'rate slot granted').map((l) => l.o['grantedAtMs'] as number);
+    expect(grants).toHaveLength(24);
+    // 24 requests at 10/s with a burst of 1 span ≥ (24 - 2) × 100 ms.
+    expect(Math.max(...grants) - Math.min(...grants)).toBeGreaterThanOrEqual(2_100);
+    expect(maxInWindow(grants, 1_000)).toBeLessThanOrEqual(12);
   });
 
   it('keeps locations apart', async () => {
@@ -113,15 +120,43 @@ describe('createRateLimiter', () => {
     await limiter.observe('loc2', { status: 200, headers: { 'x-ratelimit-daily-remaining': '0' } });
     await expect(limiter.acquire('loc2', 1_000)).rejects.toMatchObject({ code: 'daily_quota_exhausted' });
   });
-});
 
-describe('parseRetryAfterMs', () => {
-  it('reads seconds and HTTP dates', () => {
-    expect(parseRetryAfterMs('7')).toBe(7_000);
-    expect(parseRetryAfterMs(new Date(Date.UTC(2030, 0, 1, 0, 0, 30)).toUTCString(), Date.UTC(2030, 0, 1))).toBe(
-      30_000,
-    );
-    expect(parseRetryAfterMs('soon')).toBeNull();
-    expect(parseRetryAfterMs(undefined)).toBeNull();
+  it('ignores impossible rate-limit headers (X-RateLimit-Max: 0) with one warning and keeps the configured budget', async () => {
+    const log = recordingLogger();
+    const limiter = createRateLimiter({
+      redis: r.redis,
+      prefix: r.prefix,
+      maxRequests: 100,
+      intervalMs: 10_000,
+      safetyMargin: 0.05,
+      burst: 10,
+      dailyLimit: 0,
+      logger: log,
+    });
+    const nonsense = {
+      status: 200,
+      headers: { 'x-ratelimit-max': '0', 'x-ratelimit-remaining': '0', 'x-ratelimit-interval-milliseconds': '10000' },
+    };
+    for (let i = 0; i < 5; i++) {
+      await limiter.observe('loc', nonsense);
+      // With the headers obeyed, remaining 0 paused the location after every answer (400 ms each).
+      await expect(limiter.acquire('loc', 0)).resolves.toBe(0);
+    }
+    expect(await r.redis.exists(`${r.prefix}:rl:{loc}:pause`, `${r.prefix}:rl:{loc}:limits`)).toBe(0);
+    const warnings = log.lines.filter((l) => l.level === 'warn');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.o).toMatchObject({
+      locationId: 'loc',
+      ignored: ['x-ratelimit-max: 0', 'x-ratelimit-remaining: 0'],
+    });
+    // A possible remaining count next to a real maximum still pauses.
+    await limiter.observe('loc', {
+      status: 200,
+      headers: { 'x-ratelimit-max': '100', 'x-ratelimit-remaining': '0', 'x-ratelimit-interval-milliseconds': '10000' },
+    });
+    await expect(limiter.acquire('loc', 0)).rejects.toMatchObject({
+      code: 'ghl_rate_limited',
+      details: { paused: true },
+    });
   });
 });

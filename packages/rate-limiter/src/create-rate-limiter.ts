@@ -1,4 +1,5 @@
 import { GhlSyncError } from '@ghl-sync/errors';
+import { msUntilNextUtcMidnight, readRateLimitHeaders } from '@ghl-sync/ghl-client';
 import { ACQUIRE_LUA, OBSERVE_LUA, PAUSE_LEFT_LUA } from './acquire.lua.js';
 import type { RateLimiterOptions } from './rate-limiter-options.js';
 
@@ -14,32 +15,22 @@ export interface RateLimiter {
    * Waits for this location's next request slot and takes it.
    * @param maxWaitMs - longest wait accepted here. @defaultValue 60_000
    * @returns the time slept, in ms.
-   * @throws GhlSyncError `ghl_rate_limited` (details.retryAfterMs) when the slot is further away than
-   *   `maxWaitMs` (nothing is reserved: the caller should delay its job); `daily_quota_exhausted`
-   *   (details.retryAfterMs) when the daily budget is spent.
+   * @throws GhlSyncError `ghl_rate_limited` (details: retryAfterMs, paused) when the slot is further
+   *   away than `maxWaitMs` (nothing is reserved: the caller should delay its job);
+   *   `daily_quota_exhausted` (details.retryAfterMs) when the daily budget is spent; ioredis errors as thrown.
    */
   acquire(locationId: string, maxWaitMs?: number): Promise<number>;
-  /** Learns from a response: 429 and low `X-RateLimit-Remaining` pause the location; daily 0 blocks it. */
+  /**
+   * Learns from a response: 429 and low `X-RateLimit-Remaining` pause the location; daily 0 blocks it.
+   * Impossible header values (`X-RateLimit-Max: 0`…) are ignored and logged once per location, so
+   * the configured budget stays in force.
+   */
   observe(locationId: string, response: ObservedResponse): Promise<void>;
   /** A `RequestGate` for `@ghl-sync/ghl-client`, bound to a wait cap. */
   gate(maxWaitMs?: number): {
     acquire(locationId: string): Promise<void>;
     observe(locationId: string, response: ObservedResponse): Promise<void>;
   };
-}
-
-/** Parses `Retry-After` (seconds or HTTP-date; RFC 9110 §10.2.3) into ms from now, or null. */
-export function parseRetryAfterMs(value: string | undefined, now = Date.now()): number | null {
-  if (!value) return null;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const at = Date.parse(trimmed);
-  return Number.isFinite(at) ? Math.max(0, at - now) : null;
-}
-
-function msUntilNextUtcMidnight(now = Date.now()): number {
-  const d = new Date(now);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1) - now;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -64,12 +55,20 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     };
   };
 
+  const logger = options.logger;
+  const warnedImpossible = new Set<string>();
+  // The grant instant on Redis's clock, the one the pause is recorded on: order between the two is exact.
+  const granted_ = (locationId: string, atMs: number, slept: number): number => {
+    logger?.debug({ locationId, grantedAtMs: atMs, sleptMs: slept }, 'rate slot granted');
+    return slept;
+  };
+
   const limiter: RateLimiter = {
     async acquire(locationId, maxWaitMs = 60_000) {
       let slept = 0;
       for (;;) {
         const k = keys(locationId);
-        const [granted, waitMs, reason] = (await redis.eval(
+        const [granted, waitMs, reason, redisNowMs] = (await redis.eval(
           ACQUIRE_LUA,
           5,
           k.tat,
@@ -84,7 +83,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
           Math.max(0, maxWaitMs - slept),
           dailyLimit,
           msUntilNextUtcMidnight(),
-        )) as [number, number, number];
+        )) as [number, number, number, number];
         if (reason === 3) {
           throw new GhlSyncError(
             'daily_quota_exhausted',
@@ -95,14 +94,14 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
           );
         }
         if (granted === 1) {
-          if (waitMs === 0) return slept;
+          if (waitMs === 0) return granted_(locationId, redisNowMs, slept);
           await sleep(waitMs);
           slept += waitMs;
           options.onWait?.(locationId, waitMs);
           // A 429 seen by another caller while we slept paused the location: our reserved slot is
           // void (left unused, which only under-spends the budget), so queue up again behind the pause.
-          const pausedMs = (await redis.eval(PAUSE_LEFT_LUA, 1, k.pause)) as number;
-          if (pausedMs <= 0) return slept;
+          const [pausedMs, checkedAtMs] = (await redis.eval(PAUSE_LEFT_LUA, 1, k.pause)) as [number, number];
+          if (pausedMs <= 0) return granted_(locationId, checkedAtMs, slept);
           continue;
         }
         throw new GhlSyncError(
@@ -116,31 +115,32 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     },
 
     async observe(locationId, { status, headers }) {
-      const max = Number(headers['x-ratelimit-max'] ?? 0);
-      const interval = Number(headers['x-ratelimit-interval-milliseconds'] ?? 0);
-      const remaining = headers['x-ratelimit-remaining'];
-      const dailyRemaining = headers['x-ratelimit-daily-remaining'];
-      const effectiveInterval = interval > 0 ? interval : intervalMs;
-      const effectiveMax = max > 0 ? max : maxRequests;
+      const facts = readRateLimitHeaders(headers);
+      if (facts.impossible.length > 0 && !warnedImpossible.has(locationId)) {
+        warnedImpossible.add(locationId);
+        logger?.warn(
+          { locationId, status, ignored: facts.impossible },
+          'GHL sent impossible rate-limit headers; ignoring them and keeping the configured budget',
+        );
+      }
+      const effectiveInterval = facts.intervalMs ?? intervalMs;
+      const effectiveMax = facts.maxRequests ?? maxRequests;
 
       let pauseMs = 0;
       if (status === 429) {
-        pauseMs = parseRetryAfterMs(headers['retry-after']) ?? effectiveInterval;
-      } else if (remaining !== undefined && remaining !== '') {
+        pauseMs = facts.retryAfterMs ?? effectiveInterval;
+      } else if (facts.remaining !== undefined) {
         // Someone else (another app, the user's own scripts) is spending this location's budget:
         // back off in proportion to how far below our low-water mark GHL says we are.
         const lowWater = Math.max(1, Math.floor((effectiveMax * margin) / 2));
-        const left = Number(remaining);
-        if (Number.isFinite(left) && left < lowWater)
-          pauseMs = Math.ceil(((lowWater - left) * effectiveInterval) / effectiveMax) * 2;
+        if (facts.remaining < lowWater)
+          pauseMs = Math.ceil(((lowWater - facts.remaining) * effectiveInterval) / effectiveMax) * 2;
       }
-      const dailyMs =
-        dailyRemaining !== undefined && Number(dailyRemaining) <= 0 && dailyRemaining !== ''
-          ? msUntilNextUtcMidnight()
-          : 0;
-      if (pauseMs === 0 && dailyMs === 0 && !(max > 0 && interval > 0)) return;
+      const dailyMs = facts.dailyRemaining === 0 ? msUntilNextUtcMidnight() : 0;
+      const learned = facts.maxRequests !== undefined && facts.intervalMs !== undefined;
+      if (pauseMs === 0 && dailyMs === 0 && !learned) return;
       const k = keys(locationId);
-      await redis.eval(
+      const [atMs, pausedUntilMs] = (await redis.eval(
         OBSERVE_LUA,
         3,
         k.pause,
@@ -148,9 +148,15 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         k.limits,
         pauseMs,
         dailyMs,
-        max > 0 ? max : 0,
-        interval > 0 ? interval : 0,
-      );
+        learned ? facts.maxRequests! : 0,
+        learned ? facts.intervalMs! : 0,
+      )) as [number, number];
+      if (status === 429) {
+        logger?.info(
+          { locationId, pausedAtMs: atMs, pausedUntilMs, pauseMs },
+          'location paused after GHL answered 429',
+        );
+      }
     },
 
     gate(maxWaitMs) {

@@ -1,7 +1,2 @@
-export {
-  createRateLimiter,
-  parseRetryAfterMs,
-  type RateLimiter,
-  type ObservedResponse,
-} from './create-rate-limiter.js';
-export type { RateLimiterOptions } from './rate-limiter-options.js';
+export { createRateLimiter, type RateLimiter, type ObservedResponse } from './create-rate-limiter.js';
+export type { RateLimiterLogger, RateLimiterOptions } from './rate-limiter-options.js';

@@ -18,6 +18,19 @@ export interface RateLimiterOptions {
   burst?: number;
   /** Requests per location per UTC day; 0 = not counted locally (headers still apply). @defaultValue 200_000 */
   dailyLimit?: number;
+  /**
+   * Receives: warn once per location for impossible rate-limit headers; info per 429 pause
+   * (`pausedAtMs`, `pausedUntilMs`, Redis clock); debug per granted slot (`grantedAtMs`, Redis clock).
+   * @defaultValue silent
+   */
+  logger?: RateLimiterLogger;
   /** Called with every wait actually slept, for metrics. */
   onWait?: (locationId: string, waitMs: number) => void;
+}
+
+/** pino-compatible logger subset; object first, message second. */
+export interface RateLimiterLogger {
+  debug(o: object, m?: string): void;
+  info(o: object, m?: string): void;
+  warn(o: object, m?: string): void;
 }

@@ -1,5 +1,6 @@
 import { isAxiosError } from 'axios';
 import { isGhlSyncError } from '@ghl-sync/errors';
+import { readRateLimitHeaders } from '../rate-limit-headers.js';
 import type { FailureKind } from '../retry-policy.js';
 import { bodyMessage, lowerCaseHeaders } from './response-facts.js';
 
@@ -28,7 +29,7 @@ export function classifyFailure(error: unknown): FailureKind {
   const status = response.status;
   if (status >= 500) return 'server_error';
   if (status === 429) {
-    return lowerCaseHeaders(response.headers)['x-ratelimit-daily-remaining']?.trim() === '0'
+    return readRateLimitHeaders(lowerCaseHeaders(response.headers)).dailyRemaining === 0
       ? 'daily_quota_exhausted'
       : 'rate_limited';
   }

@@ -2,7 +2,7 @@ import type { AxiosError } from 'axios';
 import { GhlSyncError, isGhlSyncError } from '@ghl-sync/errors';
 import { fullJitterBackoffMs } from '../backoff.js';
 import type { TokenProvider } from '../ghl-client-options.js';
-import { dailyQuotaWaitMs, rateLimitWaitMs } from '../parse-retry-after.js';
+import { dailyQuotaWaitMs, rateLimitWaitMs } from '../rate-limit-headers.js';
 import { RETRY_POLICY } from '../retry-policy.js';
 import { classifyFailure } from './classify-failure.js';
 import type { GhlHttpSettings } from './create-ghl-http.js';

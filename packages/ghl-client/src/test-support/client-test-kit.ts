@@ -67,7 +67,12 @@ export function recordingGate(): RequestGate & {
       if (locationId !== LOCATION_ID) throw new Error(`wrong location ${locationId}`);
       gate.acquired += 1;
       if (gate.failAcquireOn === gate.acquired)
-        throw gate.failWith ?? new GhlSyncError('rate_limited_too_long', 'waited too long');
+        throw (
+          gate.failWith ??
+          new GhlSyncError('ghl_rate_limited', 'no request slot within the wait cap', {
+            details: { locationId, retryAfterMs: 5_000, paused: false },
+          })
+        );
     },
     async observe(locationId: string, response: { status: number; headers: Record<string, string | undefined> }) {
       if (locationId !== LOCATION_ID) throw new Error(`wrong location ${locationId}`);
