@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type RunningApi } from '@ghl-sync/api';
 import { loadConfig } from '@ghl-sync/config';
 import { createLogger } from '@ghl-sync/logger';
-import { QUEUE_NAMES } from '@ghl-sync/queues';
+import { QUEUES } from '@ghl-sync/queues';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -25,7 +25,7 @@ if (!HAS_CHROMIUM)
     `dashboard.browser.test: SKIPPED, ${CHROMIUM} not found (install it with \`apt-get install -y chromium\`)`,
   );
 
-const SYNC_QUEUES = [QUEUE_NAMES.coordinator, QUEUE_NAMES.page, QUEUE_NAMES.finalize, QUEUE_NAMES.maintenance];
+const SYNC_QUEUES = Object.values(QUEUES).map((q) => q.name);
 
 // #5: headless Chromium logs in to Bull Board and sees a real sync's jobs (real workers, real
 // sandbox, real Postgres and Redis), then saves the screenshot the README shows.
@@ -100,9 +100,9 @@ describe('Bull Board dashboard in a browser', () => {
             page.getByText(name, { exact: true }).first().waitFor({ timeout: 15_000 }),
           ).resolves.toBeUndefined();
 
-        await page.getByText(QUEUE_NAMES.page, { exact: true }).first().click();
+        await page.getByText(QUEUES.page.name, { exact: true }).first().click();
         await page.waitForURL(/\/admin\/queues\/queue\/sync-page/);
-        await page.goto(`${api.url}/admin/queues/queue/${QUEUE_NAMES.page}?status=completed`);
+        await page.goto(`${api.url}/admin/queues/queue/${QUEUES.page.name}?status=completed`);
         const key = `run-${runId}-`;
         await page
           .getByText(new RegExp(`${key}[0-9a-z]+-page-1\\b`))

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@ghl-sync/config';
 import { getRun, listPages } from '@ghl-sync/db';
 import { silentLogger } from '@ghl-sync/logger';
-import { jobIds, runKey } from '@ghl-sync/queues';
+import { QUEUES, runKey } from '@ghl-sync/queues';
 import { processPage } from '@ghl-sync/sync';
 import { createSyncRuntime, type SyncRuntime } from '@ghl-sync/worker';
 import { CLI_BIN, startTestStack, type TestStack } from '../support/test-stack.js';
@@ -21,7 +21,7 @@ describe('idempotent page writes and one run per location', () => {
     await stack.startWorkers(1);
   });
   afterAll(async () => {
-    for (const closer of runtime?.closers ?? []) await closer.close();
+    await runtime?.registry.closeAll();
     await stack?.stop();
   });
 
@@ -67,10 +67,10 @@ describe('idempotent page writes and one run per location', () => {
 
   it("scopes job ids by run, so a new run does not collide with a finished run's jobs kept in Redis", async () => {
     const first = await stack.sync(loc);
-    expect(await stack.queues.page.getJob(jobIds.page(runKey(first), 1))).toBeDefined();
+    expect(await stack.queues.page.getJob(QUEUES.page.jobId(runKey(first), 1))).toBeDefined();
     const second = await stack.sync(loc);
     expect(second.id).toBeGreaterThan(first.id);
     expect(second).toMatchObject({ status: 'completed', unchanged: 350, pages: 4 });
-    expect(jobIds.page(runKey(second), 1)).not.toBe(jobIds.page(runKey(first), 1));
+    expect(QUEUES.page.jobId(runKey(second), 1)).not.toBe(QUEUES.page.jobId(runKey(first), 1));
   });
 });

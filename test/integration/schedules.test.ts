@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRun, listRuns } from '@ghl-sync/db';
+import { QUEUES } from '@ghl-sync/queues';
 import type { RunningWorker } from '@ghl-sync/worker';
 import { CLI_BIN, startTestStack, type TestStack } from '../support/test-stack.js';
 import { until } from '../support/upstream.js';
@@ -60,7 +61,7 @@ describe('location schedules', () => {
     for (let restart = 0; restart < 3; restart++) {
       const victim = workers[restart]!;
       await victim.workers.close(true); // a crash: active jobs abandoned, then a fresh process boots
-      for (const c of victim.closers.slice(1)) await c.close().catch(() => undefined);
+      await victim.close();
       workers = [...workers.slice(0, restart), (await stack.startWorkers(1))[0]!, ...workers.slice(restart + 1)];
     }
     const list = await schedulers();
@@ -94,8 +95,8 @@ describe('location schedules', () => {
 
   it('skips and logs a scheduled fire while the location has an active run, without queueing it behind', async () => {
     const active = await createRun(stack.database.db, { locationId: ids[2]!, trigger: 'test' });
-    const job = await stack.queues.coordinator.add('scheduled-sync', {
-      locationId: ids[2],
+    const job = await stack.queues.coordinator.add(QUEUES.coordinator.jobNames.scheduled, {
+      locationId: ids[2]!,
       trigger: 'schedule',
       mode: 'full',
       allowMassDelete: false,

@@ -44,7 +44,8 @@ export function createWorkerFleet(deps: {
       const spawned: ChildProcess[] = [];
       for (let i = 0; i < n; i++) {
         const child = spawn(process.execPath, [CLI_BIN, 'worker'], {
-          env: { ...process.env, ...env, ...extra },
+          // Children exit with the test process even when it is killed before stop().
+          env: { ...process.env, EXIT_WITH_PARENT: 'true', ...env, ...extra },
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         child.stdout?.on('data', (d: Buffer) => logs.push(d.toString()));
@@ -87,8 +88,7 @@ export function createWorkerFleet(deps: {
             : undefined,
         ),
       );
-      for (const w of running)
-        for (const closer of w.closers) await Promise.race([closer.close().catch(() => undefined), sleep(5_000)]);
+      for (const w of running) await Promise.race([w.close().catch(() => undefined), sleep(5_000 * 4)]);
     },
   };
 }

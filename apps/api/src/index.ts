@@ -5,3 +5,4 @@ export type { RunningApi, StartApiOptions } from './start-api-options.js';
 export { errorResponse, type ApiErrorBody } from './http/error-response.js';
 export { registeredRoutes, type RouteSummary } from './route-catalog.js';
 export { OPENAPI_DOCUMENT } from './openapi/openapi-document.js';
+export { runApiProcess } from './run-api-process.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Closer } from '@ghl-sync/lifecycle';
+import type { ShutdownRegistry } from '@ghl-sync/lifecycle';
 
 /** Options of {@link startApi} beyond the config. */
 export interface StartApiOptions {
@@ -17,8 +17,8 @@ export interface RunningApi {
   url: string;
   /** The port actually bound (meaningful with `API_PORT=0`). */
   port: number;
-  /** Shutdown steps in order: stop accepting HTTP, close queues, quit Redis, end the Postgres pool. */
-  closers: Closer[];
-  /** Runs every closer in order; idempotent. */
-  close(): Promise<void>;
+  /** What it holds open; closes in order: stop accepting HTTP, close queues, quit Redis, end the Postgres pool. */
+  registry: ShutdownRegistry;
+  /** Closes the registry; idempotent. @returns true when every step closed. */
+  close(): Promise<boolean>;
 }

@@ -6,7 +6,7 @@ import { createMetrics } from '@ghl-sync/metrics';
 import { createQueues, createRedisConnection } from '@ghl-sync/queues';
 import { requireAdminToken } from './auth/require-admin-token.js';
 import { createApi } from './create-api.js';
-import type { Closer } from '@ghl-sync/lifecycle';
+import { createShutdownRegistry, type ShutdownRegistry } from '@ghl-sync/lifecycle';
 import type { RunningApi, StartApiOptions } from './start-api-options.js';
 
 /** The config keys the API reads. */
@@ -22,11 +22,18 @@ export type ApiConfig = Pick<
 >;
 
 /**
- * Opens Postgres, Redis and the queues, builds the API and listens on `API_PORT`.
- * @returns the running API with its closers in shutdown order.
+ * Opens Postgres, Redis and the queues, builds the API and listens on `API_PORT`. Each resource is
+ * registered in `registry` as it opens, so shutdown (or a failed start) closes them in reverse:
+ * HTTP, queues, Redis, Postgres.
+ * @returns the running API; its `close()` closes the registry.
  * @throws GhlSyncError `config_invalid` when `ADMIN_TOKEN` is missing, before any connection is opened.
  */
-export async function startApi(config: ApiConfig, logger: Logger, options: StartApiOptions = {}): Promise<RunningApi> {
+export async function startApi(
+  config: ApiConfig,
+  logger: Logger,
+  options: StartApiOptions = {},
+  registry: ShutdownRegistry = createShutdownRegistry(),
+): Promise<RunningApi> {
   const adminToken = requireAdminToken(config.ADMIN_TOKEN);
   const db = createDb({
     connectionString: config.DATABASE_URL,
@@ -34,34 +41,21 @@ export async function startApi(config: ApiConfig, logger: Logger, options: Start
     applicationName: 'ghl-sync-api',
     logger: logger.child({ component: 'db' }),
   });
+  registry.register('postgres', () => db.close());
   const redis = createRedisConnection(config.REDIS_URL, 'producer');
   redis.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
+  registry.register('redis', () => redis.quit().catch(() => redis.disconnect()));
   const queues = createQueues({ connection: redis, prefix: config.QUEUE_PREFIX });
+  registry.register('queues', () => queues.close());
   const metrics = createMetrics({
     service: 'api',
     queues: queues.all(),
     countRunsByStatus: () => countRunsByStatus(db),
   });
+  const close = () => registry.closeAll({ logger });
 
-  const closers: Closer[] = [
-    { name: 'http', close: async () => app?.close() },
-    { name: 'queues', close: () => queues.close() },
-    {
-      name: 'redis',
-      close: async () => {
-        await redis.quit().catch(() => redis.disconnect());
-      },
-    },
-    { name: 'postgres', close: () => db.close() },
-  ];
-  let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= (async () => {
-      for (const closer of closers)
-        await closer.close().catch((err: unknown) => logger.error({ step: closer.name, err }, 'close failed'));
-    })());
-
-  let app: Awaited<ReturnType<typeof createApi>> | undefined;
+  const host = options.host ?? '0.0.0.0';
+  let app: Awaited<ReturnType<typeof createApi>>;
   try {
     app = await createApi({
       adminToken,
@@ -72,14 +66,14 @@ export async function startApi(config: ApiConfig, logger: Logger, options: Start
       metrics,
       runDeadlineMinutes: config.RUN_DEADLINE_MINUTES,
     });
-    await app.listen({ port: config.API_PORT, host: options.host ?? '0.0.0.0' });
+    registry.register('http', () => app.close());
+    await app.listen({ port: config.API_PORT, host });
   } catch (err) {
     await close();
     throw err;
   }
   const port = (app.server.address() as AddressInfo).port;
-  const host = options.host ?? '0.0.0.0';
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   logger.info({ url, dashboard: `${url}/admin/queues` }, 'admin API listening');
-  return { app, url, port, closers, close };
+  return { app, url, port, registry, close };
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { markLocationNeedsReconnect, transitionRun, upsertLocation } from '@ghl-sync/db';
-import { jobIds } from '@ghl-sync/queues';
+import { QUEUES } from '@ghl-sync/queues';
 import { BEARER, LOCATION_ID, createApiFixture, type ApiFixture } from './support/api-fixture.js';
 
 let fx: ApiFixture;
@@ -29,10 +29,10 @@ describe('GET /api/locations', () => {
     await markLocationNeedsReconnect(fx.db, 'loc-scheduled', 'refresh refused');
     // The worker keeps schedulers; here one is written the way it would be, to be read back.
     await fx.queues.coordinator.upsertJobScheduler(
-      jobIds.scheduler('loc-scheduled'),
+      QUEUES.coordinator.schedulerId('loc-scheduled') as never,
       { pattern: '*/30 * * * *' },
       {
-        name: 'sync-location',
+        name: QUEUES.coordinator.jobNames.scheduled,
         data: { locationId: 'loc-scheduled', trigger: 'schedule', mode: 'full', allowMassDelete: false },
       },
     );

@@ -31,7 +31,7 @@ describe('startApi', () => {
     );
     try {
       expect(api.port).toBeGreaterThan(0);
-      expect(api.closers.map((c) => c.name)).toEqual(['http', 'queues', 'redis', 'postgres']);
+      expect(api.registry.closers.map((c) => c.name)).toEqual(['http', 'queues', 'redis', 'postgres']);
       expect(await (await fetch(`${api.url}/ready`)).json()).toEqual({
         status: 'ready',
         checks: { redis: 'ok', postgres: 'ok' },

@@ -37,7 +37,8 @@ export function spawnWorker(
   onLog: (name: string, line: Record<string, unknown>) => void,
 ): SpawnedWorker {
   const child = spawn(process.execPath, [CLI_BIN, 'worker'], {
-    env: { ...env, LOG_FORMAT: 'json', NODE_OPTIONS: workerNodeOptions(env['NODE_OPTIONS']) },
+    // The demo's workers are its own: they stop with it even when it is killed.
+    env: { ...env, LOG_FORMAT: 'json', EXIT_WITH_PARENT: 'true', NODE_OPTIONS: workerNodeOptions(env['NODE_OPTIONS']) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   for (const stream of [child.stdout, child.stderr]) {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { installGracefulShutdown } from '@ghl-sync/lifecycle';
+import { createShutdownRegistry, installGracefulShutdown } from '@ghl-sync/lifecycle';
 import { createLogger } from '@ghl-sync/logger';
 import { startSandbox } from './start-sandbox.js';
 
@@ -48,4 +48,7 @@ process.stdout.write(`GHL sandbox listening on ${sandbox.url}\n`);
 for (const location of sandbox.locations)
   process.stdout.write(`location ${location.id} token ${location.token} name ${JSON.stringify(location.name)}\n`);
 
-installGracefulShutdown({ closers: [{ name: 'sandbox', close: () => sandbox.close() }], graceMs: 10_000, logger });
+const registry = createShutdownRegistry();
+registry.register('sandbox', () => sandbox.close());
+// A simulator started by a test or a script stops with it.
+installGracefulShutdown({ registry, graceMs: 10_000, parentCheckMs: 1_000, logger });

@@ -1,10 +1,19 @@
 import type { Config } from '@ghl-sync/config';
-import { createDb } from '@ghl-sync/db';
+import { countRunsByStatus, createDb } from '@ghl-sync/db';
+import { GhlSyncError } from '@ghl-sync/errors';
+import { createShutdownRegistry, type ShutdownRegistry } from '@ghl-sync/lifecycle';
 import type { Logger } from '@ghl-sync/logger';
 import type { GhlRequestEvent } from '@ghl-sync/ghl-client';
 import type { Redis } from 'ioredis';
 import { answersWithin, createMetrics, startMetricsServer, type SyncMetrics } from '@ghl-sync/metrics';
-import { createQueues, createRedisConnection, type Queues } from '@ghl-sync/queues';
+import {
+  QUEUES,
+  createQueues,
+  createRedisConnection,
+  createWorkers,
+  type Queues,
+  type Workers,
+} from '@ghl-sync/queues';
 import { createRateLimiter } from '@ghl-sync/rate-limiter';
 import {
   createClientFactory,
@@ -13,15 +22,17 @@ import {
   recoverRuns,
   type SyncDeps,
 } from '@ghl-sync/sync';
-import { createWorkers, type Workers } from './create-workers.js';
-import type { Closer } from '@ghl-sync/lifecycle';
+import { createSyncHandlers } from './sync-handlers.js';
 
-/** A started worker process: its workers and the ordered steps to stop it. */
+/** A started worker: its workers and what it holds open. */
 export interface RunningWorker {
   workers: Workers;
-  closers: Closer[];
+  /** Everything this worker opened, closed in reverse order (workers first, Postgres last). */
+  registry: ShutdownRegistry;
   /** Port of this process's `/metrics`. */
   metricsPort: number;
+  /** Closes the registry (idempotent). */
+  close(): Promise<boolean>;
 }
 
 /** Everything a worker process builds from config, before any worker starts. */
@@ -29,12 +40,15 @@ export interface SyncRuntime {
   deps: SyncDeps;
   metrics: SyncMetrics;
   queues: Queues;
-  /** Closes queues, Redis and Postgres, in that order. */
-  closers: Closer[];
-  /** The worker-role Redis connection BullMQ workers use. */
+  /** Where the runtime registered what it opened (queues, Redis, Postgres). */
+  registry: ShutdownRegistry;
+  /** The worker-role Redis connection BullMQ workers use (blocking calls wait across reconnects). */
   workerConnection: Redis;
-  /** The connection producers and the limiter use; its `ready` event marks a Redis (re)connect. */
-  schedulerConnection: Redis;
+  /**
+   * The producer-role connection queues, the rate limiter and OAuth use: a command fails fast while
+   * Redis is down, failing the job attempt instead of hanging it. Its `ready` event marks a Redis (re)connect.
+   */
+  producerConnection: Redis;
 }
 
 /**
@@ -42,18 +56,27 @@ export interface SyncRuntime {
  * shared rate limiter, GHL clients (PIT or OAuth), metrics hooks. Tests use it to run processors
  * directly with exactly what a worker process has.
  */
-export function createSyncRuntime(config: Config, logger: Logger): SyncRuntime {
+export function createSyncRuntime(
+  config: Config,
+  logger: Logger,
+  registry: ShutdownRegistry = createShutdownRegistry(),
+): SyncRuntime {
   const db = createDb({
     connectionString: config.DATABASE_URL,
     max: config.DATABASE_POOL_MAX,
     applicationName: 'ghl-sync-worker',
     logger: logger.child({ component: 'db' }),
   });
+  registry.register('postgres', () => db.close());
   const workerConnection = createRedisConnection(config.REDIS_URL, 'worker');
-  const producerConnection = createRedisConnection(config.REDIS_URL, 'worker');
+  const producerConnection = createRedisConnection(config.REDIS_URL, 'producer');
   for (const c of [workerConnection, producerConnection])
     c.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
+  registry.register('redis', async () => {
+    await Promise.allSettled([workerConnection.quit(), producerConnection.quit()]);
+  });
   const queues = createQueues({ connection: producerConnection, prefix: config.QUEUE_PREFIX });
+  registry.register('queues', () => queues.close());
   const metrics = createMetrics({ service: 'worker', queues: queues.all() });
   const limiter = createRateLimiter({
     onWait: (_locationId, waitMs) => metrics.rateLimitWaitSeconds.inc(waitMs / 1000),
@@ -118,57 +141,55 @@ export function createSyncRuntime(config: Config, logger: Logger): SyncRuntime {
     deps,
     metrics,
     queues,
+    registry,
     workerConnection,
-    schedulerConnection: producerConnection,
-    closers: [
-      { name: 'queues', close: () => queues.close() },
-      {
-        name: 'redis',
-        close: async () => {
-          await Promise.allSettled([workerConnection.quit(), producerConnection.quit()]);
-        },
-      },
-      { name: 'postgres', close: () => db.close() },
-    ],
+    producerConnection,
   };
+}
+
+/**
+ * Fails before this process registers as a worker when Postgres (with the ghl schema) or Redis is
+ * unreachable, so `sync --wait` never counts a worker that cannot run a job.
+ * @throws GhlSyncError `db_error` (with `pgCode`, e.g. 3D000 no database, 42P01 not migrated) or `redis_error`.
+ */
+async function checkDependencies(runtime: SyncRuntime): Promise<void> {
+  await countRunsByStatus(runtime.deps.db);
+  await runtime.producerConnection.ping().catch((err: Error) => {
+    throw new GhlSyncError('redis_error', `Redis: ${err.message}`, { cause: err });
+  });
 }
 
 /**
  * Builds and starts every worker of one process from config, the maintenance schedulers (tombstone
  * purge, run recovery) and, unless disabled, the location schedules; serves /metrics.
  */
-export async function startWorker(config: Config, logger: Logger): Promise<RunningWorker> {
-  const { deps, metrics, queues, workerConnection, schedulerConnection, closers } = createSyncRuntime(config, logger);
+export async function startWorker(
+  config: Config,
+  logger: Logger,
+  registry: ShutdownRegistry = createShutdownRegistry(),
+): Promise<RunningWorker> {
+  const runtime = createSyncRuntime(config, logger, registry);
+  const { deps, metrics, queues, workerConnection, producerConnection } = runtime;
   const db = deps.db;
-  const workers = createWorkers({
-    deps,
-    connection: workerConnection,
-    prefix: config.QUEUE_PREFIX,
-    pageConcurrency: config.WORKER_CONCURRENCY,
-    coordinatorConcurrency: config.COORDINATOR_CONCURRENCY,
-    maxRateLimitWaitMs: config.RATE_LIMIT_MAX_WAIT_MS,
-    tombstoneRetentionDays: config.TOMBSTONE_RETENTION_DAYS,
-    onRateLimitDelay: (delayMs) => metrics.rateLimitWaitSeconds.inc(delayMs / 1000),
-    jobLockMs: config.JOB_LOCK_MS,
-    recoveryGraceMs: 2 * config.RUN_RECOVERY_INTERVAL_MS,
-  });
+  await checkDependencies(runtime);
   // Idempotent across processes: upserting the same scheduler id keeps exactly one. Run again
   // whenever Redis comes back, because a Redis restarted without persistence lost them.
   const ensureSchedulers = async () => {
+    const { jobNames, schedulerIds } = QUEUES.maintenance;
     await queues.maintenance.upsertJobScheduler(
-      'purge-tombstones',
+      schedulerIds.purgeTombstones,
       { pattern: '17 3 * * *' },
-      { name: 'purge-tombstones', data: { task: 'purge_tombstones' } },
+      { name: jobNames.purgeTombstones, data: { task: 'purge_tombstones' } },
     );
     await queues.maintenance.upsertJobScheduler(
-      'recover-runs',
+      schedulerIds.recoverRuns,
       { every: config.RUN_RECOVERY_INTERVAL_MS },
-      { name: 'recover-runs', data: { task: 'recover_runs' } },
+      { name: jobNames.recoverRuns, data: { task: 'recover_runs' } },
     );
     if (config.SCHEDULER_ENABLED) await reconcileSchedules(db, queues, logger);
   };
   await ensureSchedulers();
-  schedulerConnection.on('ready', () => {
+  producerConnection.on('ready', () => {
     ensureSchedulers().catch((err: Error) =>
       logger.warn({ err: { message: err.message } }, 'could not restore schedulers after Redis reconnected'),
     );
@@ -185,16 +206,32 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   };
   const metricsServer = await startMetricsServer(metrics.registry, config.WORKER_METRICS_PORT, undefined, probes).catch(
     async (err: NodeJS.ErrnoException) => {
-      // Several workers on one host: the first takes the configured port, the others a free one.
+      // Several workers on one host: the first takes the configured port, the others a free one,
+      // quietly (info): it is the expected set-up, and each worker logs its port at start.
       if (err.code !== 'EADDRINUSE') throw err;
       const fallback = await startMetricsServer(metrics.registry, 0, undefined, probes);
-      logger.warn(
+      logger.info(
         { wantedPort: config.WORKER_METRICS_PORT, metricsPort: fallback.port },
-        `WORKER_METRICS_PORT ${config.WORKER_METRICS_PORT} is taken (another worker on this host?): serving /metrics on port ${fallback.port}`,
+        `WORKER_METRICS_PORT ${config.WORKER_METRICS_PORT} is taken by another process: serving /metrics on port ${fallback.port}`,
       );
       return fallback;
     },
   );
+  registry.register('metrics', () => metricsServer.close());
+  const workers = createWorkers(
+    QUEUES,
+    createSyncHandlers({
+      deps,
+      pageConcurrency: config.WORKER_CONCURRENCY,
+      coordinatorConcurrency: config.COORDINATOR_CONCURRENCY,
+      maxRateLimitWaitMs: config.RATE_LIMIT_MAX_WAIT_MS,
+      tombstoneRetentionDays: config.TOMBSTONE_RETENTION_DAYS,
+      onRateLimitDelay: (delayMs) => metrics.rateLimitWaitSeconds.inc(delayMs / 1000),
+      recoveryGraceMs: 2 * config.RUN_RECOVERY_INTERVAL_MS,
+    }),
+    { connection: workerConnection, prefix: config.QUEUE_PREFIX, logger, jobLockMs: config.JOB_LOCK_MS },
+  );
+  registry.register('workers', () => workers.close());
   workers.run();
   // A run whose jobs vanished while no worker was up is resumed now rather than at the next tick.
   recoverRuns(deps, { graceMs: 2 * config.RUN_RECOVERY_INTERVAL_MS }).catch((err: Error) =>
@@ -204,13 +241,5 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     { queuePrefix: config.QUEUE_PREFIX, pageConcurrency: config.WORKER_CONCURRENCY, metricsPort: metricsServer.port },
     'worker started',
   );
-  return {
-    workers,
-    metricsPort: metricsServer.port,
-    closers: [
-      { name: 'workers', close: () => workers.close() },
-      { name: 'metrics', close: () => metricsServer.close() },
-      ...closers,
-    ],
-  };
+  return { workers, registry, metricsPort: metricsServer.port, close: () => registry.closeAll({ logger }) };
 }

@@ -48,6 +48,8 @@ function spawnOne(name: string, options: SpawnBenchWorkersOptions): BenchWorker 
   }
   // Workers run as documented for production: with the V8 heap cap (README, "Memory").
   env['NODE_OPTIONS'] = workerNodeOptions(env['NODE_OPTIONS']);
+  // The bench's workers stop with it even when it is killed.
+  env['EXIT_WITH_PARENT'] = 'true';
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI_BIN, 'worker'], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -109,6 +109,11 @@ export const configShape = {
     .default(30_000)
     .describe('How long active jobs may run after SIGTERM before the process exits anyway, in ms.'),
   SCHEDULER_ENABLED: bool().default(true).describe('Whether worker processes reconcile location schedules at start.'),
+  EXIT_WITH_PARENT: bool()
+    .default(false)
+    .describe(
+      'Shut a worker or API process down when the process that started it exits. Off, so a daemon outlives its shell (`nohup`); the demo and the test kit turn it on for the workers they spawn.',
+    ),
 } as const;
 
 /** The zod schema over the environment. */

@@ -126,6 +126,10 @@ export const ERROR_CODES = {
   // --- infrastructure
   db_error: { retryable: true, description: 'PostgreSQL failed the statement (connection lost, serialization).' },
   redis_error: { retryable: true, description: 'Redis failed the command.' },
+  job_payload_invalid: {
+    retryable: false,
+    description: "A job's payload failed its queue's schema; the job failed without a retry.",
+  },
   internal_error: { retryable: false, description: 'A bug: an invariant did not hold.' },
 } as const satisfies Record<string, { retryable: boolean; description: string }>;
 

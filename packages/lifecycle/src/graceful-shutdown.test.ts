@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { installGracefulShutdown } from '@ghl-sync/lifecycle';
+import { createShutdownRegistry, installGracefulShutdown, registryOf } from '@ghl-sync/lifecycle';
 
 const quiet = { info: () => undefined, error: () => undefined };
 
@@ -7,11 +7,11 @@ describe('installGracefulShutdown', () => {
   it('runs the closers once, in order, and exits 0 after a clean SIGTERM (#5)', async () => {
     const order: string[] = [];
     const codes: number[] = [];
+    const registry = createShutdownRegistry();
+    // Registered as opened; closed in reverse.
+    for (const name of ['postgres', 'redis', 'queues', 'http']) registry.register(name, () => void order.push(name));
     const shutdown = installGracefulShutdown({
-      closers: ['http', 'queues', 'redis', 'postgres'].map((name) => ({
-        name,
-        close: async () => void order.push(name),
-      })),
+      registry,
       logger: quiet,
       exit: (code) => void codes.push(code),
     });
@@ -24,7 +24,7 @@ describe('installGracefulShutdown', () => {
     const order: string[] = [];
     const codes: number[] = [];
     const shutdown = installGracefulShutdown({
-      closers: [
+      registry: registryOf([
         {
           name: 'http',
           close: async () => {
@@ -32,7 +32,7 @@ describe('installGracefulShutdown', () => {
           },
         },
         { name: 'postgres', close: async () => void order.push('postgres') },
-      ],
+      ]),
       logger: quiet,
       exit: (code) => void codes.push(code),
     });
@@ -48,8 +48,8 @@ describe('a worker started under a parent that exits', () => {
     const { fileURLToPath } = await import('node:url');
     const entry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
     // parent: a shell that starts a node child (the "worker") and is then killed, like npx on SIGTERM.
-    const script = `import('${entry}').then(({ installGracefulShutdown }) => {
-      installGracefulShutdown({ closers: [{ name: 'work', close: async () => { console.log('closed'); } }], parentCheckMs: 100, logger: { info() {}, error() {} }, exit: (c) => { console.log('exit ' + c); process.exit(c); } });
+    const script = `import('${entry}').then(({ installGracefulShutdown, registryOf }) => {
+      installGracefulShutdown({ registry: registryOf([{ name: 'work', close: async () => { console.log('closed'); } }]), parentCheckMs: 100, logger: { info() {}, error() {} }, exit: (c) => { console.log('exit ' + c); process.exit(c); } });
       console.log('ready'); setInterval(() => {}, 1000);
     });`;
     const parent = spawn('sh', ['-c', `node --input-type=module -e "${script.replaceAll('"', '\\"')}" & wait`], {

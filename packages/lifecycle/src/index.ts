@@ -1,1 +1,15 @@
-export { installGracefulShutdown, type Closer, type GracefulShutdownOptions } from './graceful-shutdown.js';
+export { installGracefulShutdown, registryOf, type GracefulShutdownOptions } from './graceful-shutdown.js';
+export {
+  createShutdownRegistry,
+  type Closer,
+  type LifecycleLogger,
+  type ShutdownRegistry,
+} from './shutdown-registry.js';
+export { reportFatal, flushLogger, type FatalLogger } from './report-fatal.js';
+export {
+  runProcess,
+  type ProcessContext,
+  type ProcessLogger,
+  type RunProcessOptions,
+  type StartedProcess,
+} from './run-process.js';

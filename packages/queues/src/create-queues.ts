@@ -1,9 +1,8 @@
 import { FlowProducer, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { DEFAULT_JOB_OPTIONS } from './default-job-options.js';
-import { jobIds, runKey } from './job-ids.js';
-import { JOB_SCHEMAS, type CoordinatorJob } from './job-schemas.js';
-import { QUEUE_NAMES, type QueueKey } from './queue-names.js';
+import type { CoordinatorJob } from './job-schemas.js';
+import { QUEUES, type JobInput, type JobName, type QueueKey } from './queue-catalog.js';
+import { runKey } from './run-key.js';
 
 /** Page jobs added per Redis round trip. */
 const PAGE_CHUNK = 200;
@@ -20,13 +19,15 @@ export interface CreateQueuesOptions {
   prefix?: string;
 }
 
+/**
+ * The producer handle of queue `K`: payloads and job names are typed from the catalog. Note that
+ * BullMQ types a job scheduler id as a job name; scheduler ids come from the catalog too.
+ */
+export type TypedQueue<K extends QueueKey> = Queue<JobInput<K>, unknown, JobName<K>>;
+
 /** Producer handles for every queue plus the flow producer. */
-export interface Queues {
+export type Queues = { readonly [K in QueueKey]: TypedQueue<K> } & {
   readonly prefix: string;
-  readonly coordinator: Queue;
-  readonly page: Queue;
-  readonly finalize: Queue;
-  readonly maintenance: Queue;
   readonly flow: FlowProducer;
   /** Every queue, for Bull Board and metrics. */
   all(): Queue[];
@@ -45,17 +46,17 @@ export interface Queues {
     pageNumbers: number[];
   }): Promise<void>;
   close(): Promise<void>;
-}
+};
 
 /** Builds the producer side of every queue in the catalog. */
 export function createQueues(options: CreateQueuesOptions): Queues {
   const prefix = options.prefix ?? 'ghl-sync';
-  const make = (key: QueueKey) => {
-    const queue = new Queue(QUEUE_NAMES[key], {
+  const make = <K extends QueueKey>(key: K): TypedQueue<K> => {
+    const queue = new Queue(QUEUES[key].name, {
       connection: options.connection,
       prefix,
-      defaultJobOptions: DEFAULT_JOB_OPTIONS[key],
-    });
+      defaultJobOptions: QUEUES[key].defaultJobOptions,
+    }) as TypedQueue<K>;
     // Errors surface on the calls that hit them; the listener stops an unhandled 'error' crash.
     queue.on('error', () => undefined);
     return queue;
@@ -76,44 +77,48 @@ export function createQueues(options: CreateQueuesOptions): Queues {
     flow,
     all: () => [coordinator, page, finalize, maintenance],
     async enqueueCoordinator(job, run) {
-      const data = JOB_SCHEMAS.coordinator.parse(job);
-      const added = await coordinator.add('sync-location', data, run ? { jobId: jobIds.coordinator(runKey(run)) } : {});
+      const data = QUEUES.coordinator.schema.parse(job);
+      const added = await coordinator.add(
+        QUEUES.coordinator.jobNames.run,
+        data,
+        run ? { jobId: QUEUES.coordinator.jobId(runKey(run)) } : {},
+      );
       return added.id!;
     },
     async enqueuePageFlow({ run, locationId, pageNumbers }) {
       const key = runKey(run);
       const runId = run.id;
-      const finalizeId = jobIds.finalize(key);
-      const gateId = jobIds.gate(key);
+      const finalizeId = QUEUES.finalize.jobId(key);
+      const gateId = QUEUES.maintenance.gateJobId(key);
       // The parent starts with one child, a gate that waits. Pages are then added in chunks (flat
       // memory whatever the account size) while the parent cannot finish early, and the gate is
       // released last. If this process dies before releasing it, the gate fires by itself after
       // GATE_FALLBACK_MS and the finalizer closes the run from its page rows.
       await flow.add({
-        name: 'finalize-run',
-        queueName: QUEUE_NAMES.finalize,
-        data: JOB_SCHEMAS.finalize.parse({ runId, locationId }),
-        opts: { ...DEFAULT_JOB_OPTIONS.finalize, jobId: finalizeId },
+        name: QUEUES.finalize.jobNames.finalize,
+        queueName: QUEUES.finalize.name,
+        data: QUEUES.finalize.schema.parse({ runId, locationId }),
+        opts: { ...QUEUES.finalize.defaultJobOptions, jobId: finalizeId },
         children: [
           {
-            name: 'flow-gate',
-            queueName: QUEUE_NAMES.maintenance,
-            data: JOB_SCHEMAS.maintenance.parse({ task: 'flow_gate', runId }),
-            opts: { ...DEFAULT_JOB_OPTIONS.maintenance, jobId: gateId, delay: GATE_FALLBACK_MS },
+            name: QUEUES.maintenance.jobNames.flowGate,
+            queueName: QUEUES.maintenance.name,
+            data: QUEUES.maintenance.schema.parse({ task: 'flow_gate', runId }),
+            opts: { ...QUEUES.maintenance.defaultJobOptions, jobId: gateId, delay: GATE_FALLBACK_MS },
           },
         ],
       });
-      const parent = { id: finalizeId, queue: `${prefix}:${QUEUE_NAMES.finalize}` };
+      const parent = { id: finalizeId, queue: `${prefix}:${QUEUES.finalize.name}` };
       for (let i = 0; i < pageNumbers.length; i += PAGE_CHUNK) {
         await page.addBulk(
           pageNumbers.slice(i, i + PAGE_CHUNK).map((pageNo) => ({
-            name: 'sync-page',
-            data: JOB_SCHEMAS.page.parse({ runId, locationId, pageNo }),
+            name: QUEUES.page.jobNames.page,
+            data: QUEUES.page.schema.parse({ runId, locationId, pageNo }),
             // Lower runs first: every location's page 1 before anyone's page 2, so one large
             // location's thousands of pages cannot hold every worker slot while others wait.
             opts: {
-              ...DEFAULT_JOB_OPTIONS.page,
-              jobId: jobIds.page(key, pageNo),
+              ...QUEUES.page.defaultJobOptions,
+              jobId: QUEUES.page.jobId(key, pageNo),
               priority: Math.min(pageNo, MAX_PRIORITY),
               parent,
             },

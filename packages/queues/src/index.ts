@@ -1,6 +1,26 @@
-export { QUEUE_NAMES, type QueueKey, type QueueName } from './queue-names.js';
+export {
+  QUEUES,
+  QUEUE_KEYS,
+  type QueueSpec,
+  type QueueCatalog,
+  type QueueKey,
+  type QueueName,
+  type JobName,
+  type JobData,
+  type JobInput,
+} from './queue-catalog.js';
 export * from './job-schemas.js';
-export { jobIds, runKey } from './job-ids.js';
-export { DEFAULT_JOB_OPTIONS, CONCURRENCY_HINTS } from './default-job-options.js';
+export { runKey } from './run-key.js';
 export { createRedisConnection, type RedisRole } from './redis-connection.js';
-export { createQueues, type CreateQueuesOptions, type Queues } from './create-queues.js';
+export { createQueues, type CreateQueuesOptions, type Queues, type TypedQueue } from './create-queues.js';
+export { jobContext, type JobContext } from './job-context.js';
+export { handleJobError, type HandleJobErrorOptions } from './handle-job-error.js';
+export {
+  createWorkers,
+  type CreateWorkersOptions,
+  type FinalFailure,
+  type HandlerContext,
+  type JobHandler,
+  type WorkerHandlers,
+  type Workers,
+} from './create-workers.js';

@@ -42,11 +42,3 @@ export const maintenanceJobSchema = z.object({
   runId: z.number().int().positive().optional(),
 });
 export type MaintenanceJob = z.infer<typeof maintenanceJobSchema>;
-
-/** Payload schema per queue: validated on enqueue and at the top of each processor. */
-export const JOB_SCHEMAS = {
-  coordinator: coordinatorJobSchema,
-  page: pageJobSchema,
-  finalize: finalizeJobSchema,
-  maintenance: maintenanceJobSchema,
-} as const;

@@ -1,8 +1,8 @@
 import { listLocations, type Db, type LocationSummary } from '@ghl-sync/db';
-import { jobIds, type Queues } from '@ghl-sync/queues';
+import { QUEUES, type Queues } from '@ghl-sync/queues';
 import type { SyncLogger } from './sync-deps.js';
 
-const SCHEDULER_PREFIX = jobIds.scheduler('');
+const { schedulerId, schedulerIdPrefix } = QUEUES.coordinator;
 
 /**
  * Makes the coordinator queue's job schedulers match one location's schedule: one scheduler (id
@@ -15,7 +15,8 @@ export async function applySchedule(
   queues: Queues,
   location: Pick<LocationSummary, 'id' | 'scheduleCron' | 'scheduleTz' | 'needsReconnect'>,
 ): Promise<'scheduled' | 'removed'> {
-  const id = jobIds.scheduler(location.id);
+  // BullMQ types a scheduler id as a job name; ours come from the catalog.
+  const id = schedulerId(location.id) as never;
   if (!location.scheduleCron || location.needsReconnect) {
     await queues.coordinator.removeJobScheduler(id);
     return 'removed';
@@ -24,7 +25,7 @@ export async function applySchedule(
     id,
     { pattern: location.scheduleCron, tz: location.scheduleTz },
     {
-      name: 'scheduled-sync',
+      name: QUEUES.coordinator.jobNames.scheduled,
       data: { locationId: location.id, trigger: 'schedule', mode: 'full', allowMassDelete: false },
     },
   );
@@ -47,10 +48,10 @@ export async function reconcileSchedules(
   for (const location of locations) {
     if ((await applySchedule(queues, location)) === 'scheduled') scheduled += 1;
   }
-  const known = new Set(locations.map((l) => jobIds.scheduler(l.id)));
+  const known = new Set(locations.map((l) => schedulerId(l.id)));
   for (const scheduler of await queues.coordinator.getJobSchedulers(0, -1)) {
     const key = scheduler.key ?? scheduler.id;
-    if (key && key.startsWith(SCHEDULER_PREFIX) && !known.has(key)) {
+    if (key && key.startsWith(schedulerIdPrefix) && !known.has(key)) {
       await queues.coordinator.removeJobScheduler(key);
       removed += 1;
     }

@@ -6,7 +6,7 @@ import {
   requestCancel,
   transitionRun,
 } from '@ghl-sync/db';
-import { jobIds, runKey, type Queues } from '@ghl-sync/queues';
+import { QUEUES, runKey, type Queues } from '@ghl-sync/queues';
 import { finishRun } from './runs/finish-run.js';
 import { resumeRun } from './runs/resume-run.js';
 import type { SyncDeps } from './sync-deps.js';
@@ -62,7 +62,7 @@ export async function recoverRuns(
     if (!run || Date.now() - run.startedAt.getTime() < graceMs) continue;
     const key = runKey(run);
     if (run.status === 'writing') {
-      if (await isLive(queues, 'finalize', jobIds.finalize(key))) continue;
+      if (await isLive(queues, 'finalize', QUEUES.finalize.jobId(key))) continue;
       const progress = await pageProgress(db, run.id);
       if (
         progress.done + progress.failed === progress.total ||
@@ -87,7 +87,7 @@ export async function recoverRuns(
       );
       continue;
     }
-    const coordinatorJob = run.coordinatorJobId ?? jobIds.coordinator(key);
+    const coordinatorJob = run.coordinatorJobId ?? QUEUES.coordinator.jobId(key);
     if (await isLive(queues, 'coordinator', coordinatorJob)) continue;
     if (run.recoveries >= maxRecoveries) {
       if (

@@ -44,13 +44,5 @@ export interface SyncDeps {
   onRunFinished?: (status: string) => void;
 }
 
-/** What a processor may do with its job (BullMQ's Job fits through a thin adapter). */
-export interface JobContext {
-  /** The BullMQ job id (recorded on the run so recovery can find the coordinator). */
-  jobId?: string;
-  /** Attempts already made before this one (BullMQ `attemptsMade`). */
-  attemptsMade: number;
-  /** Attempts allowed in total. */
-  attempts: number;
-  updateProgress(progress: Record<string, unknown>): Promise<void>;
-}
+/** What a processor may do with its job; declared with the worker layer in `@ghl-sync/queues`. */
+export type { JobContext } from '@ghl-sync/queues';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { listLocations, listRuns, type Db, type SyncRun } from '@ghl-sync/db';
-import { jobIds, type Queues } from '@ghl-sync/queues';
+import { QUEUES, type Queues } from '@ghl-sync/queues';
 
 /** Options for {@link registerLocationRoutes}. */
 export interface LocationRoutesOptions {
@@ -31,7 +31,7 @@ export function registerLocationRoutes(app: FastifyInstance, options: LocationRo
       locations.map(async (location) => {
         const [[lastRun], scheduler] = await Promise.all([
           listRuns(options.db, { locationId: location.id, limit: 1 }),
-          options.queues.coordinator.getJobScheduler(jobIds.scheduler(location.id)),
+          options.queues.coordinator.getJobScheduler(QUEUES.coordinator.schedulerId(location.id)),
         ]);
         const next = scheduler?.next;
         return {

@@ -1,0 +1,78 @@
+import { addRunError, annotateRun, markPageFailed, purgeTombstones } from '@ghl-sync/db';
+import type { WorkerHandlers } from '@ghl-sync/queues';
+import {
+  failRunForJob,
+  processFinalizeJob,
+  processPage,
+  recoverRuns,
+  runCoordinator,
+  type SyncDeps,
+} from '@ghl-sync/sync';
+
+/** Options for {@link createSyncHandlers}. */
+export interface SyncHandlersOptions {
+  deps: SyncDeps;
+  /** Page jobs this process runs at once. @defaultValue the catalog's hint (8) */
+  pageConcurrency?: number;
+  /** Coordinator jobs this process runs at once. @defaultValue the catalog's hint (16) */
+  coordinatorConcurrency?: number;
+  /** Total time a page job may spend delayed for its location's budget, in ms. */
+  maxRateLimitWaitMs: number;
+  /** Age after which tombstones are purged by the maintenance job, in days. */
+  tombstoneRetentionDays: number;
+  /** Runs younger than this are left alone by recovery, in ms. @defaultValue 120_000 */
+  recoveryGraceMs?: number;
+  /** Called with every delay a job takes to wait for its location's budget, in ms (metrics). */
+  onRateLimitDelay?: (delayMs: number) => void;
+}
+
+/** The sync processors, one per queue of the catalog, for `createWorkers(QUEUES, handlers)`. */
+export function createSyncHandlers(options: SyncHandlersOptions): WorkerHandlers {
+  const { deps } = options;
+  return {
+    coordinator: {
+      concurrency: options.coordinatorConcurrency,
+      process: (data, ctx) => runCoordinator({ ...deps, logger: ctx.logger }, data, ctx.job),
+      onDelayed: async (data, error) => {
+        if (data.runId && error.code === 'daily_quota_exhausted')
+          await annotateRun(deps.db, data.runId, error.code, error.message);
+      },
+      // Scheduled fires carry no runId: the run is found by its coordinator job id.
+      onFinalFailure: async ({ data, error, job, logger }) => {
+        await failRunForJob({ ...deps, logger }, { runId: data?.runId, jobId: job.jobId }, error);
+      },
+    },
+    page: {
+      concurrency: options.pageConcurrency,
+      maxRateLimitWaitMs: options.maxRateLimitWaitMs,
+      process: (data, ctx) => processPage({ ...deps, logger: ctx.logger }, data, ctx.job),
+      onDelayed: async (data, error, delayMs) => {
+        options.onRateLimitDelay?.(delayMs);
+        if (error.code === 'daily_quota_exhausted') await annotateRun(deps.db, data.runId, error.code, error.message);
+      },
+      onFinalFailure: async ({ data, error, logger }) => {
+        if (!data) return;
+        await markPageFailed(deps.db, data.runId, data.pageNo, error.code, error.message, 0);
+        await addRunError(deps.db, data.runId, { pageNo: data.pageNo, code: error.code, message: error.message });
+        logger.error(
+          { page: data.pageNo, code: error.code },
+          `[Page ${data.pageNo}] failed for good: ${error.message}`,
+        );
+      },
+    },
+    finalize: {
+      process: (data, ctx) => processFinalizeJob({ ...deps, logger: ctx.logger }, data),
+    },
+    maintenance: {
+      process: async (data, ctx) => {
+        if (data.task === 'purge_tombstones') {
+          const purged = await purgeTombstones(deps.db, options.tombstoneRetentionDays);
+          ctx.logger.info({ purged, retentionDays: options.tombstoneRetentionDays }, 'tombstones purged');
+          return { purged };
+        }
+        if (data.task === 'flow_gate') return { released: data.runId ?? null };
+        return recoverRuns({ ...deps, logger: ctx.logger }, { graceMs: options.recoveryGraceMs });
+      },
+    },
+  };
+}

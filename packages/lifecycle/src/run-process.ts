@@ -1,0 +1,100 @@
+import { installGracefulShutdown } from './graceful-shutdown.js';
+import { flushLogger, reportFatal, type FatalLogger } from './report-fatal.js';
+import { createShutdownRegistry, type LifecycleLogger, type ShutdownRegistry } from './shutdown-registry.js';
+
+/** The logger a long-running process needs. */
+export type ProcessLogger = LifecycleLogger & FatalLogger;
+
+/** What `start` gets. */
+export interface ProcessContext<C, L extends ProcessLogger> {
+  config: C;
+  logger: L;
+  /** Register every resource as it is opened; it is closed at shutdown or after a failed start. */
+  registry: ShutdownRegistry;
+}
+
+/** Options for {@link runProcess}. */
+export interface RunProcessOptions<C, L extends ProcessLogger> {
+  /** Loads and validates config; throws `config_invalid` listing every problem. */
+  loadConfig(): C;
+  /** Builds the root logger; `config` is undefined when config itself failed. */
+  createLogger(config: C | undefined): L;
+  /** Opens everything and starts serving; throws when a dependency is missing. */
+  start(ctx: ProcessContext<C, L>): Promise<void>;
+  /** How long shutdown may take after SIGTERM, in ms. */
+  graceMs(config: C): number;
+  /** Watch the parent process and shut down when it exits, checked this often in ms; 0 = off. */
+  parentCheckMs(config: C): number;
+  /** Exits the process; replaced in tests. @defaultValue process.exit */
+  exit?: (code: number) => void;
+  /** Budget for closing what a failed start opened, in ms. @defaultValue 3_000 */
+  failedStartCloseMs?: number;
+}
+
+/** A started process. */
+export interface StartedProcess<C, L extends ProcessLogger> extends ProcessContext<C, L> {
+  /** Triggers the graceful shutdown (as SIGTERM would). */
+  shutdown(signal?: string): Promise<void>;
+}
+
+/**
+ * The one bootstrap of a long-running process (worker, API): config → logger → process-level
+ * error policy → start (resources registered as they open) → graceful shutdown on SIGTERM/SIGINT.
+ *
+ * A process that cannot start dies the same way every time: one structured fatal line (code and
+ * message; a stack only for what is a bug), what was opened is closed within
+ * `failedStartCloseMs`, the log is flushed, and it exits 1. An `uncaughtException` or
+ * `unhandledRejection` is logged with its stack, flushed, and exits 1 at once, so a supervisor
+ * restarts a process whose state nobody can vouch for; BullMQ hands its jobs to other workers.
+ * @returns the started process, or never returns when start-up failed (the process exits).
+ */
+export async function runProcess<C, L extends ProcessLogger>(
+  options: RunProcessOptions<C, L>,
+): Promise<StartedProcess<C, L>> {
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  let config: C | undefined;
+  let logger: L | undefined;
+  const die = async (err: unknown, msg: string, registry?: ShutdownRegistry): Promise<never> => {
+    const log = logger ?? options.createLogger(config);
+    reportFatal(log, err, msg);
+    if (registry) {
+      const budget = options.failedStartCloseMs ?? 3_000;
+      await Promise.race([
+        registry.closeAll({ stepTimeoutMs: budget }),
+        new Promise((resolve) => setTimeout(resolve, budget).unref()),
+      ]);
+    }
+    await flushLogger(log);
+    exit(1);
+    // Only reached when `exit` is replaced (tests): never resolve, like a real exit.
+    return new Promise<never>(() => undefined);
+  };
+
+  try {
+    config = options.loadConfig();
+  } catch (err) {
+    return die(err, 'invalid configuration');
+  }
+  const log = (logger = options.createLogger(config));
+  const unexpected = (event: string) => (err: unknown) => {
+    log.fatal({ code: 'internal_error', event, err }, `${event}: exiting`);
+    void flushLogger(log).then(() => exit(1));
+  };
+  process.on('uncaughtException', unexpected('uncaughtException'));
+  process.on('unhandledRejection', unexpected('unhandledRejection'));
+
+  const registry = createShutdownRegistry();
+  try {
+    await options.start({ config, logger: log, registry });
+  } catch (err) {
+    return die(err, 'could not start', registry);
+  }
+  const shutdown = installGracefulShutdown({
+    registry,
+    graceMs: options.graceMs(config),
+    parentCheckMs: options.parentCheckMs(config),
+    logger: log,
+    exit,
+  });
+  return { config, logger: log, registry, shutdown };
+}
