@@ -94,7 +94,11 @@ describe('createWorkers(QUEUES, handlers)', () => {
       }),
     );
     // Written around the typed API, as an old or foreign producer could.
-    const job = await queues.page.add(QUEUES.page.jobNames.page, { runId: 7, locationId: 'loc', pageNo: 'two' } as never);
+    const job = await queues.page.add(QUEUES.page.jobNames.page, {
+      runId: 7,
+      locationId: 'loc',
+      pageNo: 'two',
+    } as never);
     const reason = await failedFor(job.id!);
     expect(reason).toMatch(/^job_payload_invalid: sync-page job payload: pageNo /);
     const after = await queues.page.getJob(job.id!);
