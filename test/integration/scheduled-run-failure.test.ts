@@ -40,7 +40,8 @@ describe('when the coordinator of a scheduled run fails for good', () => {
     });
     expect(run!.finishedAt).toBeInstanceOf(Date);
     // The pipelines call was sent (and answered 401): the run says so.
-    expect(run!.apiCalls).toBeGreaterThanOrEqual(1);
+    expect(run!.apiCalls).toBe(1);
+    expect(cli('runs', 'show', String(run!.id)).stdout).toContain('GHL requests 1 ·');
     expect(await getActiveRun(stack.database.db, location.id)).toBeNull();
 
     await upsertLocation(stack.database.db, { id: location.id, accessToken: location.token, scheduleCron: null });

@@ -1,4 +1,4 @@
-import type { SyncRun } from '@ghl-sync/db';
+import { ACTIVE_RUN_STATUSES, type SyncRun } from '@ghl-sync/db';
 
 /** The `--json` shape of a run (stable: scripts parse it). */
 export interface RunJson {
@@ -42,10 +42,15 @@ export function formatRunSummary(run: SyncRun): string {
   const lines = [
     `Run ${j.runId} · location ${j.locationId} · ${j.status} in ${secs}`,
     `  listed ${j.listed} on ${j.pages} pages · inserted ${j.inserted} · updated ${j.updated} · unchanged ${j.unchanged} · deleted ${j.deleted}`,
-    `  failed pages ${j.failedPages} · record errors ${run.recordErrors} · duplicates ${run.duplicates} · GHL requests ${j.apiCalls} · sweep ${run.sweepStatus}`,
+    `  failed pages ${j.failedPages} · record errors ${run.recordErrors} · duplicates ${run.duplicates} · GHL requests ${j.apiCalls} · sweep ${sweepLabel(run)}`,
   ];
   if (run.error) lines.push(`  note: ${run.errorCode ? `${run.errorCode}: ` : ''}${run.error}`);
   return lines.join('\n');
+}
+
+/** `pending` only while the sweep may still happen; a run that ended before it reads `not run`. */
+function sweepLabel(run: SyncRun): string {
+  return run.sweepStatus === 'pending' && !ACTIVE_RUN_STATUSES.includes(run.status) ? 'not run' : run.sweepStatus;
 }
 
 /** Exit code for a finished run: 0 only when it completed. */

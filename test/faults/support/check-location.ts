@@ -136,14 +136,14 @@ export async function checkLocation(db: Db, sandbox: Sandbox, locationId: string
     p_unchanged: number;
     p_duplicates: number;
     p_record_errors: number;
-    p_not_done: number;
+    p_failed: number;
     p_api_calls: number;
   }>(
     `SELECT r.id, r.status, r.error_code, r.pages, r.listed, r.inserted, r.updated, r.unchanged, r.duplicates, r.record_errors, r.failed_pages, r.api_calls, r.listing_api_calls,
             count(p.page_no) AS p_count, max(p.page_no) AS p_max, coalesce(sum(p.listed), 0) AS p_listed,
             coalesce(sum(p.inserted), 0) AS p_inserted, coalesce(sum(p.updated), 0) AS p_updated, coalesce(sum(p.unchanged), 0) AS p_unchanged,
             coalesce(sum(p.duplicates), 0) AS p_duplicates, coalesce(sum(p.record_errors), 0) AS p_record_errors,
-            count(p.page_no) FILTER (WHERE p.status <> 'done') AS p_not_done, coalesce(sum(p.api_calls), 0) AS p_api_calls
+            count(p.page_no) FILTER (WHERE p.status = 'failed') AS p_failed, coalesce(sum(p.api_calls), 0) AS p_api_calls
      FROM ghl.sync_runs r LEFT JOIN ghl.sync_run_pages p ON p.run_id = r.id
      WHERE r.location_id = $1 GROUP BY r.id ORDER BY r.id`,
     [locationId],
@@ -160,7 +160,7 @@ export async function checkLocation(db: Db, sandbox: Sandbox, locationId: string
         ['unchanged', r.unchanged, r.p_unchanged],
         ['duplicates', r.duplicates, r.p_duplicates],
         ['record_errors', r.record_errors, r.p_record_errors],
-        ['failed_pages', r.failed_pages, r.p_not_done],
+        ['failed_pages', r.failed_pages, r.p_failed],
         ['api_calls', r.api_calls, r.listing_api_calls + r.p_api_calls],
       ];
       for (const [name, run, pages] of pairs)

@@ -52,8 +52,10 @@ export function registerRunCommands(program: Command): void {
         }
         console.log(formatRunSummary(run));
         const failed = pages.filter((p) => p.status === 'failed');
+        const done = pages.filter((p) => p.status === 'done').length;
+        const unwritten = pages.length - done - failed.length;
         console.log(
-          `  pages: ${pages.filter((p) => p.status === 'done').length} done, ${failed.length} failed, ${pages.length} listed`,
+          `  pages: ${done} done, ${failed.length} failed, ${unwritten} not written (${pages.length} listed)`,
         );
         for (const p of failed) console.log(`    page ${p.pageNo}: ${p.errorCode}: ${p.error}`);
         // OAuth recovery steps of the location while the run was going (a lost refresh answer, a reconnect).

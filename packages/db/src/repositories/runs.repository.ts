@@ -237,6 +237,7 @@ export async function listRunsNeedingAttention(
 /**
  * Sums the page rows into the run and moves it to the terminal `status` (the run lifecycle's
  * `finishRun` decides which). Idempotent: totals are recomputed from the pages, never incremented.
+ * `failed_pages` counts pages that failed for good, not pages a cancelled or timed-out run never wrote.
  * @returns the closed run, or null when it was no longer active.
  */
 export async function closeRunWithPageTotals(
@@ -250,7 +251,7 @@ export async function closeRunWithPageTotals(
        (inserted, updated, unchanged, duplicates, record_errors, failed_pages, api_calls) = (
          SELECT coalesce(sum(p.inserted), 0), coalesce(sum(p.updated), 0), coalesce(sum(p.unchanged), 0),
                 coalesce(sum(p.duplicates), 0), coalesce(sum(p.record_errors), 0),
-                count(*) FILTER (WHERE p.status <> 'done'), listing_api_calls + coalesce(sum(p.api_calls), 0)
+                count(*) FILTER (WHERE p.status = 'failed'), listing_api_calls + coalesce(sum(p.api_calls), 0)
          FROM ghl.sync_run_pages p WHERE p.run_id = $1),
        status = $2, error_code = coalesce($3, error_code), error = coalesce($4, error), finished_at = now()
      WHERE id = $1 AND status = ANY($5::text[])

@@ -27,7 +27,11 @@ export async function finishRun(
   } else if (notDone > 0) {
     status = 'failed';
     errorCode = 'page_failed';
-    error = `${notDone} of ${progress.total} pages failed${run.error ? `; ${run.error}` : ''}`;
+    const unwritten = notDone - progress.failed;
+    error =
+      `${progress.failed} of ${progress.total} pages failed` +
+      (unwritten > 0 ? `, ${unwritten} not written` : '') +
+      (run.error ? `; ${run.error}` : '');
   } else if (run.sweepStatus === 'skipped') {
     status = 'completed_without_sweep';
   } else {
