@@ -205,3 +205,30 @@ describe('sweep', () => {
     });
   });
 });
+
+describe('sweepUnseen', () => {
+  it('tombstones nothing when recording the sweep on the run fails: both statements commit together or not at all', async () => {
+    await upsertLocation(t.db, { id: 'loc-tx', accessToken: 'pit-x' });
+    const first = await listAndWrite('loc-tx', [row('tx1', 'gone upstream')]);
+    await closeRunWithPageTotals(t.db, first.run.id, 'completed');
+    const run = await createRun(t.db, { locationId: 'loc-tx', trigger: 'test' }); // lists nothing: tx1 is unseen
+    // A failure of the run update (here a trigger that refuses it), after the tombstones were written.
+    await t.db.query(`CREATE FUNCTION ghl.refuse_sweep_record() RETURNS trigger LANGUAGE plpgsql AS
+      $$ BEGIN RAISE EXCEPTION 'refused'; END $$`);
+    await t.db.query(`CREATE TRIGGER refuse_sweep_record BEFORE UPDATE OF sweep_status ON ghl.sync_runs
+      FOR EACH ROW EXECUTE FUNCTION ghl.refuse_sweep_record()`);
+    try {
+      await expect(sweepUnseen(t.db, run.id, 'loc-tx')).rejects.toThrow('refused');
+    } finally {
+      await t.db.query(`DROP TRIGGER refuse_sweep_record ON ghl.sync_runs`);
+      await t.db.query(`DROP FUNCTION ghl.refuse_sweep_record()`);
+    }
+    const { rows } = await t.db.query<{ deleted_at: Date | null }>(
+      `SELECT deleted_at FROM ghl.opportunities WHERE id = 'tx1'`,
+    );
+    expect(rows[0]!.deleted_at).toBeNull();
+    expect(await getRun(t.db, run.id)).toMatchObject({ sweepStatus: 'pending', deleted: 0 });
+    expect(await sweepUnseen(t.db, run.id, 'loc-tx')).toBe(1);
+    expect(await getRun(t.db, run.id)).toMatchObject({ sweepStatus: 'done', deleted: 1 });
+  });
+});
