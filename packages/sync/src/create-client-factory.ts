@@ -1,8 +1,9 @@
-import { getLocation, type Db } from '@ghl-sync/db';
+import type { Db } from '@ghl-sync/db';
 import { GhlSyncError } from '@ghl-sync/errors';
 import { createGhlClient, type GhlClient, type GhlRequestEvent, type TokenProvider } from '@ghl-sync/ghl-client';
 import type { RateLimiter } from '@ghl-sync/rate-limiter';
 import type { SyncLogger } from './sync-deps.js';
+import { requireSyncableLocation } from './runs/require-syncable-location.js';
 
 /** Options for {@link createClientFactory}. */
 export interface ClientFactoryOptions {
@@ -28,14 +29,7 @@ export function createClientFactory(
   options: ClientFactoryOptions,
 ): (locationId: string, o: { maxWaitMs: number }) => Promise<GhlClient> {
   return async (locationId, { maxWaitMs }) => {
-    const location = await getLocation(options.db, locationId);
-    if (!location) throw new GhlSyncError('location_not_found', `location ${locationId} is not registered`);
-    if (location.needsReconnect) {
-      throw new GhlSyncError(
-        'location_needs_reconnect',
-        `location ${locationId} needs reconnection (${location.reconnectReason ?? 'OAuth refresh refused'}); no request sent`,
-      );
-    }
+    const location = await requireSyncableLocation(options.db, locationId);
     let auth: TokenProvider;
     if (location.authType === 'oauth') {
       if (!options.oauthTokens)
