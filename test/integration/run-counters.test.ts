@@ -23,7 +23,7 @@ describe('the counters of a cancelled run', () => {
   it('counts the pages it never wrote as not written, not failed', async () => {
     await stack.queues.page.pause();
     const run = await stack.startRun(loc());
-    await until(async () => (await getRun(stack.database.db, run.id))?.status === 'writing', 20_000, 'pass 1');
+    await until(async () => (await getRun(stack.database.db, run.id))?.status === 'writing', 120_000, 'pass 1');
     expect(await requestCancel(stack.database.db, run.id)).not.toBeNull();
     await stack.queues.page.resume();
     const done = await stack.wait(run.id);
@@ -33,7 +33,7 @@ describe('the counters of a cancelled run', () => {
     expect(show.status).toBe(0);
     expect(show.stdout).toContain('failed pages 0 ·');
     expect(show.stdout).toContain('pages: 0 done, 0 failed, 4 not written (4 listed)');
-  });
+  }, 180_000);
 
   it('reads "sweep not run" once a run ended before its sweep', async () => {
     await stack.queues.coordinator.pause();
@@ -45,5 +45,5 @@ describe('the counters of a cancelled run', () => {
     const show = cli('runs', 'show', String(run.id));
     expect(show.stdout).toContain('sweep not run');
     expect(show.stdout).not.toContain('sweep pending');
-  });
+  }, 180_000);
 });

@@ -29,7 +29,7 @@ describe('when the coordinator of a scheduled run fails for good', () => {
       mode: 'full',
       allowMassDelete: false,
     });
-    await until(async () => (await fire.getState()) === 'failed', 30_000, 'the scheduled fire to fail for good');
+    await until(async () => (await fire.getState()) === 'failed', 120_000, 'the scheduled fire to fail for good');
 
     const [run] = await listRuns(stack.database.db, { locationId: location.id });
     expect(run).toMatchObject({
@@ -51,5 +51,5 @@ describe('when the coordinator of a scheduled run fails for good', () => {
     const [next] = await listRuns(stack.database.db, { locationId: location.id });
     expect(next!.id).toBeGreaterThan(run!.id);
     expect(await stack.wait(next!.id)).toMatchObject({ status: 'completed', inserted: 30 });
-  });
+  }, 240_000);
 });
