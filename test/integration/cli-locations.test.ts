@@ -28,6 +28,7 @@ describe('ghl-sync locations', () => {
       '--expires-in',
       '3600',
       '--no-schedule',
+      '--no-check',
     );
     expect(add.status).toBe(0);
     expect(add.stdout).toContain('OAuth tokens stored, not shown');

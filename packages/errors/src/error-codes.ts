@@ -76,9 +76,14 @@ export const ERROR_CODES = {
     retryable: true,
     description: "Another process's OAuth refresh or reconnect did not finish in time; the job is tried again later.",
   },
+  location_token_rejected: {
+    retryable: false,
+    description: 'GHL refused the token given for a location (401/403) when it was checked; nothing was registered.',
+  },
   location_needs_reconnect: {
     retryable: false,
-    description: 'The location is marked as needing reconnection; no request is sent until it is reconnected.',
+    description:
+      'The location is marked as needing attention (OAuth refresh and reconnect refused, or its Private Integration Token answered 401); no request is sent until it is reconnected.',
   },
 
   // --- sync semantics

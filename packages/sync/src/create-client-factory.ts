@@ -2,6 +2,7 @@ import type { Db } from '@ghl-sync/db';
 import { GhlSyncError } from '@ghl-sync/errors';
 import { createGhlClient, type GhlClient, type GhlRequestEvent, type TokenProvider } from '@ghl-sync/ghl-client';
 import type { RateLimiter } from '@ghl-sync/rate-limiter';
+import { markLocationOnRejectedToken } from './mark-rejected-token.js';
 import type { SyncLogger } from './sync-deps.js';
 import { requireSyncableLocation } from './runs/require-syncable-location.js';
 
@@ -42,7 +43,7 @@ export function createClientFactory(
       const token = location.accessToken;
       auth = { getAccessToken: async () => token };
     }
-    return createGhlClient({
+    const client = createGhlClient({
       baseUrl: options.baseUrl,
       locationId,
       auth,
@@ -52,5 +53,12 @@ export function createClientFactory(
       logger: options.logger.child({ locationId }),
       onRequest: options.onRequest,
     });
+    return location.authType === 'oauth'
+      ? client
+      : markLocationOnRejectedToken(client, {
+          db: options.db,
+          locationId,
+          logger: options.logger.child({ locationId }),
+        });
   };
 }

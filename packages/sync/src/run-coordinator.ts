@@ -15,7 +15,7 @@ import {
 } from '@ghl-sync/db';
 import { GhlSyncError, isGhlSyncError, type ErrorCode } from '@ghl-sync/errors';
 import { iterateOpportunityPages, opportunityKey, type GhlCursor, type GhlClient } from '@ghl-sync/ghl-client';
-import type { CoordinatorJob } from '@ghl-sync/queues';
+import { jobIds, type CoordinatorJob } from '@ghl-sync/queues';
 import { finishRun } from './runs/finish-run.js';
 import { openRun } from './runs/open-run.js';
 import { requireSyncableLocation } from './runs/require-syncable-location.js';
@@ -130,6 +130,8 @@ async function openOrLoadRun(
   } catch (err) {
     if (isGhlSyncError(err, 'location_not_found') || isGhlSyncError(err, 'location_needs_reconnect')) {
       deps.logger.warn({ locationId: job.locationId, code: err.code }, `scheduled sync skipped: ${err.message}`);
+      // Stop firing for a location that cannot sync; registering it again re-creates its schedule.
+      await deps.queues.coordinator.removeJobScheduler(jobIds.scheduler(job.locationId));
       return { result: { runId: null, skipped: err.code } };
     }
     if (isGhlSyncError(err, 'run_already_active')) {

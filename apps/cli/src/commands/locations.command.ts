@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { getLocation, listLocations, updateLocationSchedule, upsertLocation } from '@ghl-sync/db';
 import { GhlSyncError } from '@ghl-sync/errors';
-import { applySchedule, validateSchedule } from '@ghl-sync/sync';
+import { applySchedule, checkLocationToken, validateSchedule } from '@ghl-sync/sync';
 import { parseIntOption } from '../parse-options.js';
 import { createCliContext } from '../cli-context.js';
 
@@ -12,6 +12,7 @@ interface AddOptions {
   name?: string;
   schedule?: string | false;
   tz?: string;
+  check: boolean;
 }
 
 /** `ghl-sync locations add|update|list`. Tokens are stored in Postgres and never printed back. */
@@ -40,6 +41,7 @@ export function registerLocationCommands(program: Command): void {
     .option('--schedule <cron>', 'cron pattern of the scheduled sync (default: every 30 minutes)')
     .option('--no-schedule', 'no scheduled sync for this location')
     .option('--tz <zone>', 'IANA time zone of the schedule', 'UTC')
+    .option('--no-check', 'register without checking the token with GHL first (one GET /opportunities/pipelines)')
     .action(async (locationId: string, opts: AddOptions) => {
       // Everything is checked before anything is written.
       const oauth = opts.refreshToken !== undefined;
@@ -50,6 +52,24 @@ export function registerLocationCommands(program: Command): void {
       else if (opts.tz) validateSchedule('*/30 * * * *', opts.tz);
       const ctx = createCliContext();
       try {
+        if (opts.check) {
+          try {
+            await checkLocationToken({
+              baseUrl: ctx.config.GHL_BASE_URL,
+              locationId,
+              token: opts.token,
+              oauth,
+              timeoutMs: ctx.config.GHL_TIMEOUT_MS,
+            });
+          } catch (err) {
+            if (!(err instanceof GhlSyncError)) throw err;
+            throw new GhlSyncError(
+              err.code,
+              `${err.message}; nothing was registered (fix the token, or pass --no-check to register it unchecked)`,
+              { details: err.details, retryable: err.retryable, cause: err },
+            );
+          }
+        }
         const saved = await upsertLocation(ctx.db(), {
           id: locationId,
           name: opts.name ?? null,
@@ -62,7 +82,7 @@ export function registerLocationCommands(program: Command): void {
         });
         await applySchedule(ctx.queues(), saved);
         console.log(
-          `location ${saved.id} registered (${oauth ? 'OAuth tokens' : 'token'} stored, not shown); schedule: ${saved.scheduleCron ?? 'none'}${saved.scheduleCron ? ` ${saved.scheduleTz}` : ''}`,
+          `location ${saved.id} registered (${oauth ? 'OAuth tokens' : 'token'} ${opts.check ? 'checked with GHL and ' : ''}stored, not shown); schedule: ${saved.scheduleCron ?? 'none'}${saved.scheduleCron ? ` ${saved.scheduleTz}` : ''}`,
         );
       } finally {
         await ctx.close();
@@ -106,7 +126,7 @@ export function registerLocationCommands(program: Command): void {
         else
           for (const l of rows)
             console.log(
-              `${l.id}\t${l.authType}\t${l.scheduleCron ?? 'no schedule'}\t${l.needsReconnect ? 'NEEDS RECONNECT' : 'ok'}\t${l.name ?? ''}`,
+              `${l.id}\t${l.authType}\t${l.scheduleCron ?? 'no schedule'}\t${l.name ?? ''}\t${l.needsReconnect ? `NEEDS ATTENTION: ${l.reconnectReason ?? 'reconnect it'}` : 'ok'}`,
             );
       } finally {
         await ctx.close();

@@ -24,7 +24,7 @@ export function registerRunCommands(program: Command): void {
         else
           for (const r of rows)
             console.log(
-              `${r.id}\t${r.locationId}\t${r.status}\t${r.startedAt.toISOString()}\tins ${r.inserted} upd ${r.updated} del ${r.deleted}`,
+              `${r.id}\t${r.locationId}\t${r.status}\t${r.startedAt.toISOString()}\tins ${r.inserted} upd ${r.updated} del ${r.deleted}${r.errorCode ? `\t${r.errorCode}: ${r.error ?? ''}` : ''}`,
             );
       } finally {
         await ctx.close();

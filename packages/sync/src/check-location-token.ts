@@ -1,0 +1,47 @@
+import { GhlSyncError, isGhlSyncError } from '@ghl-sync/errors';
+import { createGhlClient } from '@ghl-sync/ghl-client';
+
+/** Options of {@link checkLocationToken}. */
+export interface CheckLocationTokenOptions {
+  /** GHL API base URL (GHL_BASE_URL). */
+  baseUrl: string;
+  locationId: string;
+  /** The Private Integration Token or OAuth access token to check. Never logged or put in an error. */
+  token: string;
+  /** OAuth access token: a 401 "Invalid JWT" (expired) is accepted, the workers refresh it. @defaultValue false */
+  oauth?: boolean;
+  /** Timeout of the one request, in ms. @defaultValue 30_000 */
+  timeoutMs?: number;
+}
+
+/**
+ * Checks a location's token with one cheap call, `GET /opportunities/pipelines?locationId=`
+ * (scope `opportunities.readonly`, the scope a sync needs; ghl-api.md §2.2), sent once, outside the
+ * shared rate budget.
+ * @throws GhlSyncError `location_token_rejected` when GHL answers 401 or 403 (with GHL's message);
+ *   other failures (network, 5xx, 429) keep their own codes.
+ */
+export async function checkLocationToken(options: CheckLocationTokenOptions): Promise<void> {
+  const client = createGhlClient({
+    baseUrl: options.baseUrl,
+    locationId: options.locationId,
+    auth: { getAccessToken: async () => options.token },
+    timeoutMs: options.timeoutMs ?? 30_000,
+    maxAttempts: 1,
+  });
+  try {
+    await client.listPipelines();
+  } catch (err) {
+    if (options.oauth && isGhlSyncError(err, 'ghl_token_expired')) return;
+    const status = isGhlSyncError(err) ? err.details['status'] : undefined;
+    if (status === 401 || status === 403) {
+      const ghlMessage = (err as GhlSyncError).details['ghlMessage'];
+      throw new GhlSyncError(
+        'location_token_rejected',
+        `GHL refused the token for location ${options.locationId} (${status}${typeof ghlMessage === 'string' ? `: ${ghlMessage}` : ''})`,
+        { details: { locationId: options.locationId, status }, cause: err },
+      );
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,100 @@
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, type RunningApi } from '@ghl-sync/api';
+import { loadConfig } from '@ghl-sync/config';
+import { getLocation } from '@ghl-sync/db';
+import { createLogger } from '@ghl-sync/logger';
+import { jobIds } from '@ghl-sync/queues';
+import { CLI_BIN, startTestStack, type TestStack } from '../support/test-stack.js';
+import { waitFor } from '../support/wait-for.js';
+
+// A wrong Private Integration Token must never be accepted silently: it is checked when the location
+// is added, and a token GHL refuses later marks the location as needing attention and stops its schedule.
+describe('location token check and refused PITs', () => {
+  const ADMIN_TOKEN = 'admin-token-check-0123456789abcdef';
+  let stack: TestStack;
+  let api: RunningApi;
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [CLI_BIN, ...args], { env: { ...process.env, ...stack.env }, encoding: 'utf8' });
+
+  beforeAll(async () => {
+    stack = await startTestStack({
+      sandbox: { seed: 17, locations: [{ opportunities: 30 }, { opportunities: 30 }] },
+      registerLocations: false,
+      env: { ADMIN_TOKEN },
+    });
+    api = await startApi(
+      loadConfig({ ...stack.env, API_PORT: '0' }),
+      createLogger({ name: 'api', level: 'warn', format: 'json' }),
+      { host: '127.0.0.1' },
+    );
+    await stack.startWorkers(1);
+  });
+  afterAll(async () => {
+    await api?.close();
+    await stack?.stop();
+  });
+
+  it('refuses to register a token GHL rejects, and registers a good one after one check', async () => {
+    const { id, token } = stack.sandbox.locations[0]!;
+    const bad = cli('locations', 'add', id, '--token', 'pit-00000000-typo', '--no-schedule');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('error [location_token_rejected]: GHL refused the token for location');
+    expect(bad.stderr).toContain('Invalid token');
+    expect(bad.stderr).toContain('nothing was registered');
+    expect(bad.stderr + bad.stdout).not.toContain('pit-00000000-typo');
+    expect(await getLocation(stack.database.db, id)).toBeNull();
+
+    const before = stack.sandbox.admin.getStats(id).requests;
+    const good = cli('locations', 'add', id, '--token', token, '--no-schedule');
+    expect(good.status).toBe(0);
+    expect(good.stdout).toContain('checked with GHL');
+    expect(stack.sandbox.admin.getStats(id).requests - before).toBe(1);
+    expect((await getLocation(stack.database.db, id))!.accessToken).toBe(token);
+  });
+
+  it('a PIT that answers 401 marks the location, which every view shows and the scheduler stops firing', async () => {
+    const { id } = stack.sandbox.locations[1]!;
+    const add = cli('locations', 'add', id, '--token', 'pit-00000000-typo', '--no-check', '--schedule', '*/30 * * * *');
+    expect(add.status).toBe(0);
+    expect(await stack.queues.coordinator.getJobScheduler(jobIds.scheduler(id))).toBeTruthy();
+
+    const run = await stack.sync(id, { timeoutMs: 60_000 });
+    expect(run).toMatchObject({ status: 'failed', errorCode: 'ghl_unauthorized' });
+    const location = (await getLocation(stack.database.db, id))!;
+    expect(location.needsReconnect).toBe(true);
+    expect(location.reconnectReason).toMatch(/^GHL refused the Private Integration Token \(401: Invalid token/);
+
+    const list = cli('locations', 'list');
+    expect(list.stdout).toMatch(new RegExp(`${id}.*NEEDS ATTENTION: GHL refused the Private Integration Token`));
+    const runs = cli('runs', 'list', '--location', id);
+    expect(runs.stdout).toContain('ghl_unauthorized');
+    const res = await fetch(`${api.url}/api/locations`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const body = (await res.json()) as { locations: Array<Record<string, unknown>> };
+    expect(body.locations.find((l) => l['id'] === id)).toMatchObject({
+      needsReconnect: true,
+      reconnectReason: location.reconnectReason,
+    });
+
+    // The next scheduled fire sends nothing and removes the schedule.
+    const requests = stack.sandbox.admin.getStats(id).requests;
+    const jobId = await stack.queues.enqueueCoordinator({
+      locationId: id,
+      trigger: 'schedule',
+      mode: 'full',
+      allowMassDelete: false,
+    });
+    const job = await waitFor('the scheduled job', async () => {
+      const j = await stack.queues.coordinator.getJob(jobId);
+      return j?.finishedOn ? j : null;
+    });
+    expect(job.returnvalue).toMatchObject({ runId: null, skipped: 'location_needs_reconnect' });
+    expect(stack.sandbox.admin.getStats(id).requests).toBe(requests);
+    expect(await stack.queues.coordinator.getJobScheduler(jobIds.scheduler(id))).toBeFalsy();
+
+    // Registering a good token clears the mark and brings the schedule back.
+    expect(cli('locations', 'add', id, '--token', stack.sandbox.locations[1]!.token).status).toBe(0);
+    expect((await getLocation(stack.database.db, id))!.needsReconnect).toBe(false);
+    expect(await stack.queues.coordinator.getJobScheduler(jobIds.scheduler(id))).toBeTruthy();
+  });
+});
