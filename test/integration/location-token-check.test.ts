@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type RunningApi } from '@ghl-sync/api';
 import { loadConfig } from '@ghl-sync/config';
@@ -14,8 +14,13 @@ describe('location token check and refused PITs', () => {
   const ADMIN_TOKEN = 'admin-token-check-0123456789abcdef';
   let stack: TestStack;
   let api: RunningApi;
+  // Asynchronous: the sandbox answering the CLI's check runs in this process.
   const cli = (...args: string[]) =>
-    spawnSync(process.execPath, [CLI_BIN, ...args], { env: { ...process.env, ...stack.env }, encoding: 'utf8' });
+    new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [CLI_BIN, ...args], { env: { ...process.env, ...stack.env } }, (err, stdout, stderr) =>
+        resolve({ status: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+    });
 
   beforeAll(async () => {
     stack = await startTestStack({
@@ -37,7 +42,7 @@ describe('location token check and refused PITs', () => {
 
   it('refuses to register a token GHL rejects, and registers a good one after one check', async () => {
     const { id, token } = stack.sandbox.locations[0]!;
-    const bad = cli('locations', 'add', id, '--token', 'pit-00000000-typo', '--no-schedule');
+    const bad = await cli('locations', 'add', id, '--token', 'pit-00000000-typo', '--no-schedule');
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('error [location_token_rejected]: GHL refused the token for location');
     expect(bad.stderr).toContain('Invalid token');
@@ -46,7 +51,7 @@ describe('location token check and refused PITs', () => {
     expect(await getLocation(stack.database.db, id)).toBeNull();
 
     const before = stack.sandbox.admin.getStats(id).requests;
-    const good = cli('locations', 'add', id, '--token', token, '--no-schedule');
+    const good = await cli('locations', 'add', id, '--token', token, '--no-schedule');
     expect(good.status).toBe(0);
     expect(good.stdout).toContain('checked with GHL');
     expect(stack.sandbox.admin.getStats(id).requests - before).toBe(1);
@@ -55,7 +60,16 @@ describe('location token check and refused PITs', () => {
 
   it('a PIT that answers 401 marks the location, which every view shows and the scheduler stops firing', async () => {
     const { id } = stack.sandbox.locations[1]!;
-    const add = cli('locations', 'add', id, '--token', 'pit-00000000-typo', '--no-check', '--schedule', '*/30 * * * *');
+    const add = await cli(
+      'locations',
+      'add',
+      id,
+      '--token',
+      'pit-00000000-typo',
+      '--no-check',
+      '--schedule',
+      '*/30 * * * *',
+    );
     expect(add.status).toBe(0);
     expect(await stack.queues.coordinator.getJobScheduler(jobIds.scheduler(id))).toBeTruthy();
 
@@ -65,9 +79,9 @@ describe('location token check and refused PITs', () => {
     expect(location.needsReconnect).toBe(true);
     expect(location.reconnectReason).toMatch(/^GHL refused the Private Integration Token \(401: Invalid token/);
 
-    const list = cli('locations', 'list');
+    const list = await cli('locations', 'list');
     expect(list.stdout).toMatch(new RegExp(`${id}.*NEEDS ATTENTION: GHL refused the Private Integration Token`));
-    const runs = cli('runs', 'list', '--location', id);
+    const runs = await cli('runs', 'list', '--location', id);
     expect(runs.stdout).toContain('ghl_unauthorized');
     const res = await fetch(`${api.url}/api/locations`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
     const body = (await res.json()) as { locations: Array<Record<string, unknown>> };
@@ -93,7 +107,7 @@ describe('location token check and refused PITs', () => {
     expect(await stack.queues.coordinator.getJobScheduler(jobIds.scheduler(id))).toBeFalsy();
 
     // Registering a good token clears the mark and brings the schedule back.
-    expect(cli('locations', 'add', id, '--token', stack.sandbox.locations[1]!.token).status).toBe(0);
+    expect((await cli('locations', 'add', id, '--token', stack.sandbox.locations[1]!.token)).status).toBe(0);
     expect((await getLocation(stack.database.db, id))!.needsReconnect).toBe(false);
     expect(await stack.queues.coordinator.getJobScheduler(jobIds.scheduler(id))).toBeTruthy();
   });
