@@ -4,7 +4,7 @@ import { startApi, type RunningApi } from '@ghl-sync/api';
 import { loadConfig } from '@ghl-sync/config';
 import { getLocation } from '@ghl-sync/db';
 import { createLogger } from '@ghl-sync/logger';
-import { jobIds } from '@ghl-sync/queues';
+import { QUEUES } from '@ghl-sync/queues';
 import { CLI_BIN, startTestStack, type TestStack } from '../support/test-stack.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -71,7 +71,7 @@ describe('location token check and refused PITs', () => {
       '*/30 * * * *',
     );
     expect(add.status).toBe(0);
-    expect(await stack.queues.coordinator.getJobScheduler(jobIds.scheduler(id))).toBeTruthy();
+    expect(await stack.queues.coordinator.getJobScheduler(QUEUES.coordinator.schedulerId(id) as never)).toBeTruthy();
 
     const run = await stack.sync(id, { timeoutMs: 60_000 });
     expect(run).toMatchObject({ status: 'failed', errorCode: 'ghl_unauthorized' });
@@ -104,11 +104,11 @@ describe('location token check and refused PITs', () => {
     });
     expect(job.returnvalue).toMatchObject({ runId: null, skipped: 'location_needs_reconnect' });
     expect(stack.sandbox.admin.getStats(id).requests).toBe(requests);
-    expect(await stack.queues.coordinator.getJobScheduler(jobIds.scheduler(id))).toBeFalsy();
+    expect(await stack.queues.coordinator.getJobScheduler(QUEUES.coordinator.schedulerId(id) as never)).toBeFalsy();
 
     // Registering a good token clears the mark and brings the schedule back.
     expect((await cli('locations', 'add', id, '--token', stack.sandbox.locations[1]!.token)).status).toBe(0);
     expect((await getLocation(stack.database.db, id))!.needsReconnect).toBe(false);
-    expect(await stack.queues.coordinator.getJobScheduler(jobIds.scheduler(id))).toBeTruthy();
+    expect(await stack.queues.coordinator.getJobScheduler(QUEUES.coordinator.schedulerId(id) as never)).toBeTruthy();
   });
 });

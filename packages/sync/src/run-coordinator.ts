@@ -15,7 +15,7 @@ import {
 } from '@ghl-sync/db';
 import { GhlSyncError, isGhlSyncError, type ErrorCode } from '@ghl-sync/errors';
 import { iterateOpportunityPages, opportunityKey, type GhlCursor, type GhlClient } from '@ghl-sync/ghl-client';
-import { jobIds, type CoordinatorJob } from '@ghl-sync/queues';
+import { QUEUES, type CoordinatorJob } from '@ghl-sync/queues';
 import { finishRun } from './runs/finish-run.js';
 import { openRun } from './runs/open-run.js';
 import { requireSyncableLocation } from './runs/require-syncable-location.js';
@@ -131,7 +131,7 @@ async function openOrLoadRun(
     if (isGhlSyncError(err, 'location_not_found') || isGhlSyncError(err, 'location_needs_reconnect')) {
       deps.logger.warn({ locationId: job.locationId, code: err.code }, `scheduled sync skipped: ${err.message}`);
       // Stop firing for a location that cannot sync; registering it again re-creates its schedule.
-      await deps.queues.coordinator.removeJobScheduler(jobIds.scheduler(job.locationId));
+      await deps.queues.coordinator.removeJobScheduler(QUEUES.coordinator.schedulerId(job.locationId) as never);
       return { result: { runId: null, skipped: err.code } };
     }
     if (isGhlSyncError(err, 'run_already_active')) {
