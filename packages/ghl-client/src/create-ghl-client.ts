@@ -10,6 +10,7 @@ import { GHL_CLIENT_DEFAULTS, SILENT_LOGGER, type GhlClientOptions } from './ghl
 import { getOpportunity } from './get-opportunity.js';
 import { createGhlHttp } from './http/create-ghl-http.js';
 import { bodyTraceId, isRecord } from './http/response-facts.js';
+import { usableOpportunityId } from './opportunity-id.js';
 import { checkSearchEnvelope, findRecordIssues, nextCursorFromMeta } from './parse-search-page.js';
 import type { GhlOpportunity } from './schemas/opportunity.schema.js';
 import { GhlPipeline } from './schemas/pipeline.schema.js';
@@ -114,8 +115,8 @@ export function createGhlClient(options: GhlClientOptions): GhlClient {
     },
 
     async getOpportunity(id) {
-      if (typeof id !== 'string' || id === '')
-        throw new GhlSyncError('invalid_argument', 'id must be a non-empty string');
+      if (usableOpportunityId(id) === null)
+        throw new GhlSyncError('invalid_argument', 'id must be a string with a non-whitespace character');
       return getOpportunity(http, id);
     },
 

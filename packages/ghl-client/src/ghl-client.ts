@@ -67,7 +67,7 @@ export interface GhlClient {
   /**
    * One opportunity by id, `GET /opportunities/{id}` (ghl-api.md §2.3), through the same gate, auth and
    * retries. An unknown or deleted id resolves `{ found: false }` (404, or 400 "… not found").
-   * @throws GhlSyncError `invalid_argument` for an empty id; else the codes of RETRY_POLICY, or the gate's error unchanged.
+   * @throws GhlSyncError `invalid_argument` for an id that is not usable (empty or whitespace only); else the codes of RETRY_POLICY, or the gate's error unchanged.
    */
   getOpportunity(id: string): Promise<GetOpportunityResult>;
 }

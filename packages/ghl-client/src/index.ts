@@ -27,6 +27,7 @@ export { reconnectOAuth, type ReconnectOAuthOptions } from './oauth/reconnect-oa
 export { isUnknownOutcome } from './oauth/post-oauth.js';
 export type { OAuthTokenAnswer } from './oauth/parse-token-answer.js';
 export { compareKeys, opportunityKey } from './opportunity-key.js';
+export { usableOpportunityId } from './opportunity-id.js';
 export { RETRY_POLICY, type FailureKind, type RetryBudget, type RetryRule } from './retry-policy.js';
 export {
   dailyQuotaWaitMs,

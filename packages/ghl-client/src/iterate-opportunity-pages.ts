@@ -2,6 +2,7 @@ import { GhlSyncError } from '@ghl-sync/errors';
 import { GHL_MAX_SEARCH_LIMIT } from './constants.js';
 import type { GhlClient, SearchOpportunitiesPage, SearchOpportunitiesParams } from './ghl-client.js';
 import { sameCursor, type GhlCursor } from './ghl-cursor.js';
+import { usableOpportunityId } from './opportunity-id.js';
 
 /** Options of {@link iterateOpportunityPages}. */
 export interface IterateOpportunityPagesOptions {
@@ -41,8 +42,7 @@ export async function* iterateOpportunityPages(
 
   for (let pageIndex = 0; ; pageIndex += 1) {
     const page = await client.searchOpportunities({ cursor, limit, status: options.status ?? 'all' });
-    const first = page.opportunities[0]?.id;
-    const firstId = typeof first === 'string' && first !== '' ? first : undefined;
+    const firstId = usableOpportunityId(page.opportunities[0]?.id) ?? undefined;
     const stall = (reason: string, extra: Record<string, unknown>): GhlSyncError =>
       new GhlSyncError('pagination_stalled', `pagination stalled on page ${pageIndex}: ${reason}`, {
         details: {

@@ -1,9 +1,10 @@
 import type { GhlCursor } from './ghl-cursor.js';
+import { usableOpportunityId } from './opportunity-id.js';
 import type { GhlOpportunity } from './schemas/opportunity.schema.js';
 
 /**
  * The sort key of a record for range comparisons: its `sort` array if present (`[createdAtMs, sortId]`,
- * observed on search results, ghl-api.md §1.4), else `[Date.parse(createdAt), id]`. Null when neither is usable.
+ * observed on search results, ghl-api.md §1.4), else `[Date.parse(createdAt), id]` with a usable id. Null when neither is usable.
  *
  * The `sort` array wins because its id part is what GHL's keyset uses — observed to be the contact id,
  * not the opportunity id (§1.3) — so only it compares correctly against a `meta` cursor.
@@ -19,8 +20,9 @@ export function opportunityKey(record: GhlOpportunity): GhlCursor | null {
     }
   }
   const createdAtMs = typeof record.createdAt === 'string' ? Date.parse(record.createdAt) : Number.NaN;
-  if (Number.isFinite(createdAtMs) && typeof record.id === 'string' && record.id !== '') {
-    return { startAfter: createdAtMs, startAfterId: record.id };
+  const id = usableOpportunityId(record.id);
+  if (Number.isFinite(createdAtMs) && id !== null) {
+    return { startAfter: createdAtMs, startAfterId: id };
   }
   return null;
 }

@@ -1,6 +1,7 @@
 import type { GhlCursor } from './ghl-cursor.js';
 import type { RecordIssue } from './ghl-client.js';
 import { isRecord } from './http/response-facts.js';
+import { usableOpportunityId } from './opportunity-id.js';
 import { GhlOpportunity } from './schemas/opportunity.schema.js';
 import type { GhlSearchMeta } from './schemas/search-response.schema.js';
 
@@ -22,16 +23,16 @@ export function checkSearchEnvelope(body: unknown): string | null {
   return null;
 }
 
-/** Schema issues of each record; a record without a string `id` always yields an issue at path `id`. */
+/** Schema issues of each record; a record without a usable id ({@link usableOpportunityId}) always yields an issue at path `id`. */
 export function findRecordIssues(records: readonly Record<string, unknown>[]): RecordIssue[] {
   const issues: RecordIssue[] = [];
   records.forEach((record, index) => {
-    const id = typeof record['id'] === 'string' && record['id'] !== '' ? record['id'] : undefined;
+    const id = usableOpportunityId(record['id']) ?? undefined;
     if (id === undefined) {
       issues.push({
         index,
         path: 'id',
-        message: record['id'] === undefined ? 'missing id' : 'id is not a non-empty string',
+        message: record['id'] === undefined ? 'missing id' : 'id is not a string with a non-whitespace character',
       });
     }
     const parsed = GhlOpportunity.safeParse(record);

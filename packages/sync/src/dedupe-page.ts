@@ -1,3 +1,5 @@
+import { usableOpportunityId } from '@ghl-sync/ghl-client';
+
 /** Result of {@link dedupeById}. */
 export interface DedupeResult<T> {
   records: T[];
@@ -8,7 +10,8 @@ export interface DedupeResult<T> {
 
 /**
  * Keeps one record per id: the later `updatedAt` wins; on a tie (or unparsable dates) the later
- * copy wins. Order of first appearance is kept. Records without an id pass through untouched.
+ * copy wins. Order of first appearance is kept. Records without a usable id
+ * ({@link usableOpportunityId}) pass through untouched, each to be reported on its own.
  * Works on one page at a time: memory is bounded by the page size.
  */
 export function dedupeById<T extends { id?: unknown; updatedAt?: unknown }>(records: T[]): DedupeResult<T> {
@@ -16,7 +19,7 @@ export function dedupeById<T extends { id?: unknown; updatedAt?: unknown }>(reco
   const out: T[] = [];
   const duplicateIds: string[] = [];
   for (const record of records) {
-    const id = typeof record.id === 'string' ? record.id : null;
+    const id = usableOpportunityId(record.id);
     if (id === null) {
       out.push(record);
       continue;

@@ -73,4 +73,19 @@ describe('dedupeById', () => {
     ]);
     expect(result.duplicates).toBe(2);
   });
+
+  it('passes records without a usable id through one by one, so each is reported on its own', () => {
+    const records = [{ id: '' }, { id: '' }, { id: '   ' }, { id: '   ' }, {}, { id: 'a' }];
+    const result = dedupeById(records);
+    expect(result.records).toEqual(records);
+    expect(result.duplicates).toBe(0);
+    expect(result.records.map((r) => normalizeOpportunity(r).problems.map((p) => p.code))).toEqual([
+      ['record_missing_id'],
+      ['record_missing_id'],
+      ['record_missing_id'],
+      ['record_missing_id'],
+      ['record_missing_id'],
+      [],
+    ]);
+  });
 });

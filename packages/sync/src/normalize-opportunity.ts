@@ -1,4 +1,5 @@
 import type { ContactRow, OpportunityRow, RecordErrorRow } from '@ghl-sync/db';
+import { usableOpportunityId } from '@ghl-sync/ghl-client';
 import { sanitizeJson } from './sanitize-json.js';
 
 /** Result of {@link normalizeOpportunity}. `row` is absent only when the record has no usable id. */
@@ -49,12 +50,12 @@ export function normalizeOpportunity(record: unknown): NormalizedOpportunity {
     string,
     unknown
   >;
-  const id = typeof r['id'] === 'string' && r['id'].trim() !== '' ? r['id'] : null;
+  const id = usableOpportunityId(r['id']);
   if (!id) {
     problems.push({
       opportunityId: null,
       code: 'record_missing_id',
-      message: 'opportunity has no string id; not stored',
+      message: 'opportunity has no usable id (a string with a non-whitespace character); not stored',
       raw: clean,
     });
     return { problems };

@@ -14,7 +14,13 @@ import {
   type SyncRun,
 } from '@ghl-sync/db';
 import { GhlSyncError, isGhlSyncError, type ErrorCode } from '@ghl-sync/errors';
-import { iterateOpportunityPages, opportunityKey, type GhlCursor, type GhlClient } from '@ghl-sync/ghl-client';
+import {
+  iterateOpportunityPages,
+  opportunityKey,
+  usableOpportunityId,
+  type GhlCursor,
+  type GhlClient,
+} from '@ghl-sync/ghl-client';
 import { QUEUES, type CoordinatorJob } from '@ghl-sync/queues';
 import { finishRun } from './runs/finish-run.js';
 import { openRun } from './runs/open-run.js';
@@ -245,9 +251,9 @@ async function listAllPages(
   try {
     for await (const page of iterateOpportunityPages(client, { limit: deps.pageSize, startCursor })) {
       if (page.opportunities.length === 0) break;
-      const usable = (id: unknown): id is string => typeof id === 'string' && id.trim() !== '';
-      const ids = [...new Set(page.opportunities.map((o) => o.id).filter(usable))];
-      const withoutId = page.opportunities.filter((o) => !usable(o.id)).length;
+      const usable = page.opportunities.map((o) => usableOpportunityId(o.id));
+      const ids = [...new Set(usable.filter((id): id is string => id !== null))];
+      const withoutId = usable.filter((id) => id === null).length;
       let end: GhlCursor | null = null;
       for (let i = page.opportunities.length - 1; i >= 0 && end === null; i--)
         end = opportunityKey(page.opportunities[i]!);

@@ -1,10 +1,11 @@
+import type { GhlCursor } from '@ghl-sync/ghl-client';
 import type { Queryable } from '../create-db.js';
 
-/** A keyset position in GHL's newest-first order: epoch ms + sort id (ghl-api.md §1.3). */
-export interface PageKey {
-  startAfter: number;
-  startAfterId: string;
-}
+/**
+ * A keyset position in GHL's newest-first order (epoch ms + sort id, ghl-api.md §1.3): the client's
+ * cursor type, so a stored page range and the cursor a page job requests with are one type.
+ */
+type PageKey = GhlCursor;
 
 /** What pass 1 learned about one page. */
 export interface ListedPage {
