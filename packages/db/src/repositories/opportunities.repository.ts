@@ -145,36 +145,39 @@ export async function writeOpportunityPage(
   });
 }
 
+/**
+ * The opportunity columns the page upsert unpacks, once: each column's name, its {@link OpportunityRow}
+ * field and its SQL type. Both the JSON rows ({@link toDbOpportunity}) and the `jsonb_to_recordset`
+ * column list of the upsert are generated from it, so they cannot drift apart.
+ */
+const OPPORTUNITY_COLUMNS = [
+  ['id', 'id', 'text'],
+  ['name', 'name', 'text'],
+  ['monetary_value', 'monetaryValue', 'numeric'],
+  ['status', 'status', 'text'],
+  ['pipeline_id', 'pipelineId', 'text'],
+  ['pipeline_stage_id', 'pipelineStageId', 'text'],
+  ['contact_id', 'contactId', 'text'],
+  ['assigned_to', 'assignedTo', 'text'],
+  ['source', 'source', 'text'],
+  ['lost_reason_id', 'lostReasonId', 'text'],
+  ['created_at', 'createdAt', 'timestamptz'],
+  ['updated_at', 'updatedAt', 'timestamptz'],
+  ['last_status_change_at', 'lastStatusChangeAt', 'timestamptz'],
+  ['last_stage_change_at', 'lastStageChangeAt', 'timestamptz'],
+  ['custom_fields', 'customFields', 'jsonb'],
+  ['raw', 'raw', 'jsonb'],
+] as const satisfies readonly (readonly [string, keyof OpportunityRow, string])[];
+
 function toDbOpportunity(o: OpportunityRow): Record<string, unknown> {
-  return {
-    id: o.id,
-    name: o.name,
-    monetary_value: o.monetaryValue,
-    status: o.status,
-    pipeline_id: o.pipelineId,
-    pipeline_stage_id: o.pipelineStageId,
-    contact_id: o.contactId,
-    assigned_to: o.assignedTo,
-    source: o.source,
-    lost_reason_id: o.lostReasonId,
-    created_at: o.createdAt,
-    updated_at: o.updatedAt,
-    last_status_change_at: o.lastStatusChangeAt,
-    last_stage_change_at: o.lastStageChangeAt,
-    custom_fields: o.customFields ?? null,
-    raw: o.raw,
-  };
+  return Object.fromEntries(OPPORTUNITY_COLUMNS.map(([column, field]) => [column, o[field] ?? null]));
 }
 
 // One round trip per page: the page travels as one JSON parameter and is unpacked in SQL.
 // `xmax = 0` tells a fresh insert from an update of an existing row.
 const UPSERT_PAGE_SQL = `
 WITH input AS (
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
-    id text, name text, monetary_value numeric, status text, pipeline_id text, pipeline_stage_id text,
-    contact_id text, assigned_to text, source text, lost_reason_id text,
-    created_at timestamptz, updated_at timestamptz, last_status_change_at timestamptz, last_stage_change_at timestamptz,
-    custom_fields jsonb, raw jsonb)
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(${OPPORTUNITY_COLUMNS.map(([column, , type]) => `${column} ${type}`).join(', ')})
 ), upserted AS (
   INSERT INTO ghl.opportunities AS o (
     id, location_id, name, monetary_value, status, pipeline_id, pipeline_stage_id, contact_id, assigned_to, source,
