@@ -6,7 +6,7 @@ import { createMetrics } from '@ghl-sync/metrics';
 import { createQueues, createRedisConnection } from '@ghl-sync/queues';
 import { requireAdminToken } from './auth/require-admin-token.js';
 import { createApi } from './create-api.js';
-import { createShutdownRegistry, type ShutdownRegistry } from '@ghl-sync/lifecycle';
+import { createDependencyErrorReporter, createShutdownRegistry, type ShutdownRegistry } from '@ghl-sync/lifecycle';
 import type { RunningApi, StartApiOptions } from './start-api-options.js';
 
 /** The config keys the API reads. */
@@ -35,23 +35,30 @@ export async function startApi(
   registry: ShutdownRegistry = createShutdownRegistry(),
 ): Promise<RunningApi> {
   const adminToken = requireAdminToken(config.ADMIN_TOKEN);
+  // Built first, so that every connection below reports its errors from the start.
+  const metrics = createMetrics({
+    service: 'api',
+    queues: () => queues.all(),
+    countRunsByStatus: () => countRunsByStatus(db),
+  });
+  const reportDependencyError = createDependencyErrorReporter({ logger, counter: metrics.dependencyErrors });
   const db = createDb({
     connectionString: config.DATABASE_URL,
     max: config.DATABASE_POOL_MAX,
     applicationName: 'ghl-sync-api',
     logger: logger.child({ component: 'db' }),
+    onConnectionError: (err, state) => reportDependencyError('postgres', `${state}_client`, err, { logged: true }),
   });
   registry.register('postgres', () => db.close());
   const redis = createRedisConnection(config.REDIS_URL, 'producer');
-  redis.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
+  redis.on('error', (err) => reportDependencyError('redis', 'connection', err));
   registry.register('redis', () => redis.quit().catch(() => redis.disconnect()));
-  const queues = createQueues({ connection: redis, prefix: config.QUEUE_PREFIX });
-  registry.register('queues', () => queues.close());
-  const metrics = createMetrics({
-    service: 'api',
-    queues: queues.all(),
-    countRunsByStatus: () => countRunsByStatus(db),
+  const queues = createQueues({
+    connection: redis,
+    prefix: config.QUEUE_PREFIX,
+    onError: (source, err) => reportDependencyError('redis', source === 'flow' ? 'flow' : 'queue', err),
   });
+  registry.register('queues', () => queues.close());
   const close = () => registry.closeAll({ logger });
 
   const host = options.host ?? '0.0.0.0';
@@ -68,6 +75,8 @@ export async function startApi(
     });
     registry.register('http', () => app.close());
     await app.listen({ port: config.API_PORT, host });
+    // After listen, an `error` on the server (a failed accept: EMFILE) would crash the process.
+    app.server.on('error', (err) => reportDependencyError('http', 'server', err));
   } catch (err) {
     await close();
     throw err;

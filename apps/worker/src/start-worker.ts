@@ -1,7 +1,12 @@
 import type { Config } from '@ghl-sync/config';
 import { countRunsByStatus, createDb } from '@ghl-sync/db';
 import { GhlSyncError } from '@ghl-sync/errors';
-import { createShutdownRegistry, type ShutdownRegistry } from '@ghl-sync/lifecycle';
+import {
+  createDependencyErrorReporter,
+  createShutdownRegistry,
+  type ReportDependencyError,
+  type ShutdownRegistry,
+} from '@ghl-sync/lifecycle';
 import type { Logger } from '@ghl-sync/logger';
 import type { GhlRequestEvent } from '@ghl-sync/ghl-client';
 import type { Redis } from 'ioredis';
@@ -49,6 +54,8 @@ export interface SyncRuntime {
    * Redis is down, failing the job attempt instead of hanging it. Its `ready` event marks a Redis (re)connect.
    */
   producerConnection: Redis;
+  /** Logs and counts a dependency's connection-level `error` event (`ghl_sync_dependency_errors_total`). */
+  reportDependencyError: ReportDependencyError;
 }
 
 /**
@@ -61,23 +68,30 @@ export function createSyncRuntime(
   logger: Logger,
   registry: ShutdownRegistry = createShutdownRegistry(),
 ): SyncRuntime {
+  // Built first, so that every connection below reports its errors from the start.
+  const metrics = createMetrics({ service: 'worker', queues: () => queues.all() });
+  const reportDependencyError = createDependencyErrorReporter({ logger, counter: metrics.dependencyErrors });
   const db = createDb({
     connectionString: config.DATABASE_URL,
     max: config.DATABASE_POOL_MAX,
     applicationName: 'ghl-sync-worker',
     logger: logger.child({ component: 'db' }),
+    onConnectionError: (err, state) => reportDependencyError('postgres', `${state}_client`, err, { logged: true }),
   });
   registry.register('postgres', () => db.close());
   const workerConnection = createRedisConnection(config.REDIS_URL, 'worker');
   const producerConnection = createRedisConnection(config.REDIS_URL, 'producer');
   for (const c of [workerConnection, producerConnection])
-    c.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
+    c.on('error', (err) => reportDependencyError('redis', 'connection', err));
   registry.register('redis', async () => {
     await Promise.allSettled([workerConnection.quit(), producerConnection.quit()]);
   });
-  const queues = createQueues({ connection: producerConnection, prefix: config.QUEUE_PREFIX });
+  const queues = createQueues({
+    connection: producerConnection,
+    prefix: config.QUEUE_PREFIX,
+    onError: (source, err) => reportDependencyError('redis', source === 'flow' ? 'flow' : 'queue', err),
+  });
   registry.register('queues', () => queues.close());
-  const metrics = createMetrics({ service: 'worker', queues: queues.all() });
   const limiter = createRateLimiter({
     onWait: (_locationId, waitMs) => metrics.rateLimitWaitSeconds.inc(waitMs / 1000),
     logger: logger.child({ component: 'rate-limiter' }),
@@ -144,6 +158,7 @@ export function createSyncRuntime(
     registry,
     workerConnection,
     producerConnection,
+    reportDependencyError,
   };
 }
 
@@ -169,7 +184,7 @@ export async function startWorker(
   registry: ShutdownRegistry = createShutdownRegistry(),
 ): Promise<RunningWorker> {
   const runtime = createSyncRuntime(config, logger, registry);
-  const { deps, metrics, queues, workerConnection, producerConnection } = runtime;
+  const { deps, metrics, queues, workerConnection, producerConnection, reportDependencyError } = runtime;
   const db = deps.db;
   await checkDependencies(runtime);
   // Idempotent across processes: upserting the same scheduler id keeps exactly one. Run again
@@ -196,6 +211,7 @@ export async function startWorker(
   });
   // `/ready` on the metrics port: this worker can reach what its jobs need.
   const probes = {
+    onError: (err: Error) => reportDependencyError('http', 'metrics_server', err),
     ready: async () => {
       const [redis, postgres] = await Promise.all([
         answersWithin(() => workerConnection.ping(), 2_000),
@@ -229,7 +245,13 @@ export async function startWorker(
       onRateLimitDelay: (delayMs) => metrics.rateLimitWaitSeconds.inc(delayMs / 1000),
       recoveryGraceMs: 2 * config.RUN_RECOVERY_INTERVAL_MS,
     }),
-    { connection: workerConnection, prefix: config.QUEUE_PREFIX, logger, jobLockMs: config.JOB_LOCK_MS },
+    {
+      connection: workerConnection,
+      prefix: config.QUEUE_PREFIX,
+      logger,
+      jobLockMs: config.JOB_LOCK_MS,
+      onWorkerError: (_queue, err) => reportDependencyError('redis', 'worker', err, { logged: true }),
+    },
   );
   registry.register('workers', () => workers.close());
   workers.run();

@@ -17,6 +17,13 @@ export interface CreateDbOptions {
   /** Shown in `pg_stat_activity`. @defaultValue 'ghl-sync' */
   applicationName?: string;
   logger?: DbLogger;
+  /**
+   * Called with every connection-level error of a pooled client (Postgres restarted, backend
+   * terminated, socket reset), after the pool removed the client: `idle` when it sat in the pool,
+   * `checked_out` when a query or transaction held it (the statement in flight, or the next one,
+   * rejects with `db_error`). Never thrown. Use it to count; it is logged already.
+   */
+  onConnectionError?: (err: Error, state: 'idle' | 'checked_out') => void;
 }
 
 /** A query runner: the pool itself or one checked-out client inside a transaction. */
@@ -53,8 +60,12 @@ const types = {
 };
 
 /**
- * Builds the pg pool. Errors on idle clients (a restarted Postgres) are logged, not thrown, so a
- * worker survives a database restart and reconnects on its next query.
+ * Builds the pg pool. A connection that dies never crashes the process: node-postgres emits
+ * `error` on the client whether it sits idle in the pool or is checked out (a query in flight, a
+ * transaction open, between two statements of one), and an `error` event without a listener is
+ * thrown. Every client gets a listener as it connects, so the error is logged and reported to
+ * `onConnectionError`, the query in flight rejects with `db_error` (retryable), the dead client
+ * is dropped from the pool, and the next query opens a new connection.
  */
 export function createDb(options: CreateDbOptions): Db {
   const pool = new pg.Pool({
@@ -64,9 +75,20 @@ export function createDb(options: CreateDbOptions): Db {
     types: types as unknown as pg.CustomTypesConfig,
   });
   const log = options.logger;
-  pool.on('error', (err) =>
-    log?.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'idle postgres client failed'),
-  );
+  const checkedOut = new WeakSet<pg.PoolClient>();
+  pool.on('acquire', (client) => checkedOut.add(client));
+  pool.on('release', (_err, client) => checkedOut.delete(client));
+  pool.on('connect', (client) => {
+    client.on('error', (err) => {
+      const state = checkedOut.has(client) ? 'checked_out' : 'idle';
+      const code = (err as { code?: string }).code;
+      log?.warn({ err: { message: err.message, code }, state }, 'postgres connection lost');
+      options.onConnectionError?.(err, state);
+    });
+  });
+  // The pool re-emits an idle client's error after removing the client; the listener above has
+  // logged and reported it already. Without a listener here the re-emit would be thrown.
+  pool.on('error', () => undefined);
 
   const query = async <R extends pg.QueryResultRow>(
     runner: pg.Pool | pg.PoolClient,
@@ -92,16 +114,19 @@ export function createDb(options: CreateDbOptions): Db {
       const client = await pool.connect().catch((err: unknown) => {
         throw wrapPgError(err, 'connect');
       });
+      // A connection that died mid-transaction was rolled back by Postgres; the client is then
+      // released with the error so the pool drops it instead of handing it out again.
+      let broken: Error | undefined;
       try {
-        await client.query('BEGIN');
+        await query(client, 'BEGIN');
         const result = await fn({ query: (text, params) => query(client, text, params) });
-        await client.query('COMMIT');
+        await query(client, 'COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        await client.query('ROLLBACK').catch((rollbackErr: Error) => (broken = rollbackErr));
         throw err;
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
     async close() {

@@ -13,3 +13,10 @@ export {
   type RunProcessOptions,
   type StartedProcess,
 } from './run-process.js';
+export {
+  createDependencyErrorReporter,
+  type Dependency,
+  type DependencyErrorCounter,
+  type DependencyErrorLogger,
+  type ReportDependencyError,
+} from './dependency-errors.js';

@@ -17,8 +17,11 @@ export const QUEUE_STATES = [
 export interface CreateMetricsOptions {
   /** `service` label on every metric: `worker`, `api`. */
   service: string;
-  /** Queues whose job counts (`ghl_sync_queue_jobs`) and backlog (`ghl_sync_queue_backlog`) are reported at scrape time. */
-  queues?: MetricsQueue[];
+  /**
+   * Queues whose job counts (`ghl_sync_queue_jobs`) and backlog (`ghl_sync_queue_backlog`) are
+   * reported at scrape time; a function is called at scrape time (metrics built before the queues).
+   */
+  queues?: MetricsQueue[] | (() => MetricsQueue[]);
   /** How far ahead a delayed job counts as backlog, in ms (see {@link countQueueBacklog}). @defaultValue 60_000 */
   backlogHorizonMs?: number;
   /** Counts runs by status at scrape time (`ghl_sync_runs`), from Postgres. */
@@ -45,6 +48,12 @@ export interface SyncMetrics {
    * `refresh_refused`, `reconnected`, `reconnect_refused`, `stale_pair_discarded`.
    */
   oauthTokenEvents: Counter<'kind'>;
+  /**
+   * Connection-level errors of a dependency this process survived (see docs/reliability.md), by
+   * `dependency` (`postgres`, `redis`, `http`) and `source`: the emitter (`idle_client`,
+   * `checked_out_client`, `connection`, `queue`, `flow`, `worker`, `server`, `metrics_server`).
+   */
+  dependencyErrors: Counter<'dependency' | 'source'>;
 }
 
 /** Builds a registry with every metric of ghl-sync. One per process. */
@@ -91,10 +100,17 @@ export function createMetrics(options: CreateMetricsOptions): SyncMetrics {
       labelNames: ['kind'],
       registers: [registry],
     }),
+    dependencyErrors: new Counter({
+      name: 'ghl_sync_dependency_errors_total',
+      help: 'Connection-level errors of Postgres, Redis and HTTP servers that the process survived, by dependency and emitter',
+      labelNames: ['dependency', 'source'],
+      registers: [registry],
+    }),
   };
 
-  if (options.queues?.length) {
-    const queues = options.queues;
+  const queueOption = options.queues;
+  if (typeof queueOption === 'function' || queueOption?.length) {
+    const queuesNow = () => (typeof queueOption === 'function' ? queueOption() : (queueOption ?? []));
     new Gauge({
       name: 'ghl_sync_queue_jobs',
       help: 'Jobs per queue and state',
@@ -102,7 +118,7 @@ export function createMetrics(options: CreateMetricsOptions): SyncMetrics {
       registers: [registry],
       async collect() {
         this.reset();
-        for (const queue of queues) {
+        for (const queue of queuesNow()) {
           const counts = await queue.getJobCounts(...QUEUE_STATES).catch(() => ({}) as Record<string, number>);
           for (const state of QUEUE_STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
         }
@@ -117,7 +133,7 @@ export function createMetrics(options: CreateMetricsOptions): SyncMetrics {
       async collect() {
         this.reset();
         const now = Date.now();
-        for (const queue of queues) {
+        for (const queue of queuesNow()) {
           // A failed read leaves the queue out rather than reporting 0: an autoscaler must not read
           // a Redis blip as "no work" and scale the workers down.
           const backlog = await countQueueBacklog(queue, now, horizonMs).catch(() => undefined);

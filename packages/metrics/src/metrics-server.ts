@@ -8,6 +8,11 @@ export interface MetricsServerProbes {
    * Without it `/ready` answers like `/health`.
    */
   ready?: () => Promise<string[]>;
+  /**
+   * Called with an `error` event of the listening server (an `accept` that failed: EMFILE...),
+   * which would otherwise crash the process. @defaultValue ignored
+   */
+  onError?: (err: Error) => void;
 }
 
 /**
@@ -56,8 +61,12 @@ export async function startMetricsServer(
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve());
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
+  server.on('error', (err) => probes.onError?.(err));
   const address = server.address();
   return {
     server,

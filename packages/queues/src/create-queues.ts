@@ -17,6 +17,12 @@ export interface CreateQueuesOptions {
   connection: Redis;
   /** BullMQ key prefix. @defaultValue 'ghl-sync' */
   prefix?: string;
+  /**
+   * Called with every `error` event of a Queue (`source` = its name) or of the flow producer
+   * (`flow`): the shared connection failed. The call that hit it rejects on its own; the listener
+   * keeps the event from crashing the process. @defaultValue ignored
+   */
+  onError?: (source: string, err: Error) => void;
 }
 
 /**
@@ -58,7 +64,7 @@ export function createQueues(options: CreateQueuesOptions): Queues {
       defaultJobOptions: QUEUES[key].defaultJobOptions,
     }) as TypedQueue<K>;
     // Errors surface on the calls that hit them; the listener stops an unhandled 'error' crash.
-    queue.on('error', () => undefined);
+    queue.on('error', (err) => options.onError?.(QUEUES[key].name, err));
     return queue;
   };
   const coordinator = make('coordinator');
@@ -66,7 +72,7 @@ export function createQueues(options: CreateQueuesOptions): Queues {
   const finalize = make('finalize');
   const maintenance = make('maintenance');
   const flow = new FlowProducer({ connection: options.connection, prefix });
-  flow.on('error', () => undefined);
+  flow.on('error', (err) => options.onError?.('flow', err));
 
   return {
     prefix,
