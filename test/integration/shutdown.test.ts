@@ -12,7 +12,8 @@ const running = async (stack: TestStack, runId: number) =>
   (await listPages(stack.database.db, runId)).filter((p) => p.status === 'running').length;
 
 // #5 "Graceful shutdown" and a worker killed with SIGKILL mid-page.
-describe('worker shutdown', () => {
+// Spawns worker processes from dist/: slow to start on a loaded machine, so the budget is generous.
+describe('worker shutdown', { timeout: 240_000 }, () => {
   let stack: TestStack;
   const loc = (i: number) => stack.sandbox.locations[i]!.id;
   beforeAll(async () => {
