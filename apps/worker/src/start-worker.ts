@@ -117,6 +117,12 @@ export function createSyncRuntime(
       totalTolerance: config.SWEEP_TOTAL_TOLERANCE,
       totalToleranceAbs: config.SWEEP_TOTAL_TOLERANCE_ABS,
     },
+    listing: {
+      requestsPerSecond:
+        (config.RATE_LIMIT_MAX * (1 - config.RATE_LIMIT_SAFETY_MARGIN) * 1000) / config.RATE_LIMIT_INTERVAL_MS,
+      minChains: config.LISTING_MIN_CHAINS,
+      maxChains: config.LISTING_MAX_CHAINS,
+    },
     clientFor: createClientFactory({
       db,
       limiter,

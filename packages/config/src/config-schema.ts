@@ -79,6 +79,16 @@ export const configShape = {
     .describe(
       'Allowed absolute gap (records) between distinct ids listed and `meta.total`, so small locations are not blocked by one change during pass 1.',
     ),
+  LISTING_MAX_CHAINS: int(1, 64)
+    .default(16)
+    .describe(
+      "Most cursor chains pass 1 runs at once over disjoint partitions (pipelines, stages, statuses); the number used follows GHL's measured answer time. 1 = always one chain.",
+    ),
+  LISTING_MIN_CHAINS: int(1, 64)
+    .default(1)
+    .describe(
+      'Fewest cursor chains pass 1 uses, whatever the answer time (partitions are still checked for completeness).',
+    ),
   TOMBSTONE_RETENTION_DAYS: int(1)
     .default(90)
     .describe('Tombstoned opportunities older than this many days are purged by the maintenance job.'),

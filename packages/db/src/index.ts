@@ -8,3 +8,4 @@ export * from './repositories/sweep.repository.js';
 export * from './repositories/pipelines.repository.js';
 export * from './repositories/run-errors.repository.js';
 export * from './repositories/oauth-events.repository.js';
+export * from './repositories/listing-plan.repository.js';

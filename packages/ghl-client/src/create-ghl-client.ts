@@ -77,6 +77,7 @@ export function createGhlClient(options: GhlClientOptions): GhlClient {
         limit: String(limit),
       });
       if (params.pipelineId !== undefined) query.set('pipeline_id', params.pipelineId);
+      if (params.pipelineStageId !== undefined) query.set('pipeline_stage_id', params.pipelineStageId);
       if (params.date !== undefined) query.set('date', params.date);
       if (params.endDate !== undefined) query.set('endDate', params.endDate);
       if (cursor !== null) {

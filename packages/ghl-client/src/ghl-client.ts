@@ -14,6 +14,8 @@ export interface SearchOpportunitiesParams {
   status?: 'open' | 'won' | 'lost' | 'abandoned' | 'all';
   /** Sent as `pipeline_id` (snake_case: camelCase is rejected with 422, §1.1). */
   pipelineId?: string;
+  /** Sent as `pipeline_stage_id` (a stage UUID, official `opportunities.json`). */
+  pipelineStageId?: string;
   /** Start date filter, sent as `date` (GHL example format `mm-dd-yyyy`, §1.1). */
   date?: string;
   /** End date filter, sent as `endDate` (`mm-dd-yyyy`, §1.1). */

@@ -12,6 +12,10 @@ export interface IterateOpportunityPagesOptions {
   startCursor?: GhlCursor | null;
   /** Status filter. @defaultValue 'all' */
   status?: SearchOpportunitiesParams['status'];
+  /** Pipeline filter (`pipeline_id`), repeated on every page. */
+  pipelineId?: string;
+  /** Stage filter (`pipeline_stage_id`), repeated on every page. */
+  pipelineStageId?: string;
 }
 
 /**
@@ -41,7 +45,13 @@ export async function* iterateOpportunityPages(
   let firstPageFirstId: string | undefined;
 
   for (let pageIndex = 0; ; pageIndex += 1) {
-    const page = await client.searchOpportunities({ cursor, limit, status: options.status ?? 'all' });
+    const page = await client.searchOpportunities({
+      cursor,
+      limit,
+      status: options.status ?? 'all',
+      ...(options.pipelineId !== undefined && { pipelineId: options.pipelineId }),
+      ...(options.pipelineStageId !== undefined && { pipelineStageId: options.pipelineStageId }),
+    });
     const firstId = usableOpportunityId(page.opportunities[0]?.id) ?? undefined;
     const stall = (reason: string, extra: Record<string, unknown>): GhlSyncError =>
       new GhlSyncError('pagination_stalled', `pagination stalled on page ${pageIndex}: ${reason}`, {

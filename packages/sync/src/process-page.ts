@@ -12,6 +12,7 @@ import { GhlSyncError } from '@ghl-sync/errors';
 import { compareKeys, opportunityKey, type GhlCursor, type GhlOpportunity } from '@ghl-sync/ghl-client';
 import type { PageJob } from '@ghl-sync/queues';
 import { dedupeById } from './dedupe-page.js';
+import { partitionParams } from './listing/record-page.js';
 import { normalizeOpportunity } from './normalize-opportunity.js';
 import type { JobContext, SyncDeps } from './sync-deps.js';
 
@@ -80,7 +81,8 @@ export async function processPage(deps: SyncDeps, job: PageJob, ctx: JobContext)
         'pagination_stalled',
         `page ${job.pageNo}: range did not end after ${MAX_FETCHES_PER_PAGE} fetches`,
       );
-    const res = await client.searchOpportunities({ cursor, limit: deps.pageSize });
+    // The same filters as the chain that listed the page: its range is a range of its partition.
+    const res = await client.searchOpportunities({ cursor, limit: deps.pageSize, ...partitionParams(page.partition) });
     apiCalls += res.attempts;
     // The end key is inclusive. Copies of a record can share it (a duplicated record), so read on
     // to the first key past the end; a next fetch could not return them anyway, as the cursor is

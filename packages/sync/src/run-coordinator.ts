@@ -1,10 +1,8 @@
 import {
   addRunApiCalls,
   countSweepCandidates,
-  getLastListedPage,
   getRun,
   listPageNumbers,
-  recordListedPage,
   replacePipelines,
   setCoordinatorJob,
   skipSweep,
@@ -13,15 +11,11 @@ import {
   type RunStatus,
   type SyncRun,
 } from '@ghl-sync/db';
-import { GhlSyncError, isGhlSyncError, type ErrorCode } from '@ghl-sync/errors';
-import {
-  iterateOpportunityPages,
-  opportunityKey,
-  usableOpportunityId,
-  type GhlCursor,
-  type GhlClient,
-} from '@ghl-sync/ghl-client';
+import { GhlSyncError, isGhlSyncError } from '@ghl-sync/errors';
+import type { GhlClient } from '@ghl-sync/ghl-client';
 import { QUEUES, type CoordinatorJob } from '@ghl-sync/queues';
+import { attemptsOf } from './attempts-of.js';
+import { runPass1 } from './listing/run-pass1.js';
 import { finishRun } from './runs/finish-run.js';
 import { openRun } from './runs/open-run.js';
 import { requireSyncableLocation } from './runs/require-syncable-location.js';
@@ -39,7 +33,7 @@ export interface CoordinatorResult {
   sweep?: 'done' | 'skipped';
 }
 
-/** Pass 1 may wait this long for one request slot; it is a single chain, so waiting is its work. */
+/** Pass 1 may wait this long for one request slot; its chains only wait on the budget, so waiting is their work. */
 const LISTING_MAX_WAIT_MS = 120_000;
 
 /** What one phase needs besides the run. */
@@ -68,9 +62,10 @@ const PHASES: Partial<Record<RunStatus, Phase>> = {
  * The coordinator of one run of one location. It opens the run (scheduled fires) or picks up the one
  * the caller opened, checks the location, then runs {@link PHASES} from the run's status:
  * 1. `queued`: syncs pipelines and stages (one call);
- * 2. `listing`: pass 1 walks every page with GHL's cursor, and per page marks the ids seen and
- *    records the page's key range in Postgres — nothing that grows with the account stays in memory,
- *    and a restarted coordinator resumes after the last recorded page;
+ * 2. `listing`: pass 1 (`runPass1`) walks every page with GHL's cursor — one chain, or concurrent
+ *    chains over disjoint partitions — and per page marks the ids seen and records the page's key
+ *    range in Postgres; nothing that grows with the account stays in memory, and a restarted
+ *    coordinator resumes every chain after its last recorded page;
  * 3. `sweeping`: the guarded sweep (see `checkSweepGuards`);
  * 4. `writing`: enqueues one page job per page as a flow whose parent finishes the run.
  * A cancel seen between phases (or every few pages of pass 1) ends the run at once.
@@ -162,7 +157,7 @@ async function syncPipelinesPhase({ deps, client, log }: PhaseContext, run: Sync
 }
 
 async function listingPhase({ deps, client, ctx, log }: PhaseContext, run: SyncRun) {
-  const outcome = await listAllPages(deps, client, run, ctx, log);
+  const outcome = await runPass1(deps, client, run, ctx, log);
   if (outcome === 'cancelled') return { run: await getRun(deps.db, run.id) };
   if (outcome.complete) return { run: await transitionRun(deps.db, run.id, 'sweeping') };
   await skipSweep(deps.db, run.id, outcome.code, outcome.reason);
@@ -233,69 +228,6 @@ async function syncPipelines(
   log.info(counts, 'pipelines synced');
 }
 
-type ListingOutcome = { complete: true } | { complete: false; code: ErrorCode; reason: string } | 'cancelled';
-
-async function listAllPages(
-  deps: SyncDeps,
-  client: GhlClient,
-  run: SyncRun,
-  ctx: JobContext,
-  log: SyncDeps['logger'],
-): Promise<ListingOutcome> {
-  const last = await getLastListedPage(deps.db, run.id);
-  if (last && (last.isLast || last.next === null)) return { complete: true };
-  let pageNo = last ? last.pageNo + 1 : 1;
-  const startCursor: GhlCursor | null = last?.next ?? null;
-  if (last) log.info({ resumeAfterPage: last.pageNo }, 'resuming pass 1');
-
-  try {
-    for await (const page of iterateOpportunityPages(client, { limit: deps.pageSize, startCursor })) {
-      if (page.opportunities.length === 0) break;
-      const usable = page.opportunities.map((o) => usableOpportunityId(o.id));
-      const ids = [...new Set(usable.filter((id): id is string => id !== null))];
-      const withoutId = usable.filter((id) => id === null).length;
-      let end: GhlCursor | null = null;
-      for (let i = page.opportunities.length - 1; i >= 0 && end === null; i--)
-        end = opportunityKey(page.opportunities[i]!);
-      const isLast = page.nextCursor === null || page.opportunities.length < deps.pageSize;
-      const { newIds } = await recordListedPage(deps.db, {
-        runId: run.id,
-        locationId: run.locationId,
-        pageNo,
-        ids,
-        start: page.requestCursor,
-        end: end ?? page.nextCursor,
-        next: isLast ? null : page.nextCursor,
-        isLast,
-        listed: page.opportunities.length,
-        withoutId,
-        apiCalls: page.attempts,
-        reportedTotal: pageNo === 1 && typeof page.meta.total === 'number' ? page.meta.total : null,
-      });
-      log.debug({ page: pageNo, records: page.opportunities.length, newIds }, 'page listed');
-      if (pageNo % 10 === 0 || isLast) {
-        await ctx.updateProgress({ phase: 'listing', pagesListed: pageNo });
-        // Cancellation is checked every few pages: cheap, and bounded in what it lets through.
-        const current = await getRun(deps.db, run.id);
-        if (current?.cancelRequested) return 'cancelled';
-      }
-      pageNo += 1;
-      if (isLast) break;
-    }
-    return { complete: true };
-  } catch (err) {
-    await addRunApiCalls(deps.db, run.id, attemptsOf(err));
-    const retryable = isGhlSyncError(err) ? err.retryable : true;
-    if (retryable && ctx.attemptsMade + 1 < ctx.attempts) throw err;
-    const code: ErrorCode = isGhlSyncError(err) ? err.code : 'internal_error';
-    return {
-      complete: false,
-      code,
-      reason: `pass 1 did not finish every page (stopped at page ${pageNo}; sweep skipped): ${code}: ${(err as Error).message}`,
-    };
-  }
-}
-
 async function guardedSweep(deps: SyncDeps, run: SyncRun, log: SyncDeps['logger']): Promise<void> {
   const { live, unseen } = await countSweepCandidates(deps.db, run.id, run.locationId);
   const verdict = checkSweepGuards({
@@ -318,10 +250,4 @@ async function guardedSweep(deps: SyncDeps, run: SyncRun, log: SyncDeps['logger'
   const deleted = await sweepUnseen(deps.db, run.id, run.locationId);
   deps.onSwept?.(deleted);
   log.info({ deleted, live }, `sweep: ${deleted} opportunities no longer in GHL tombstoned`);
-}
-
-/** HTTP attempts a failed GHL call made (the client puts them in `details.attempts`); 0 when none were sent. */
-function attemptsOf(err: unknown): number {
-  const attempts = isGhlSyncError(err) ? err.details['attempts'] : undefined;
-  return typeof attempts === 'number' && Number.isInteger(attempts) && attempts > 0 ? attempts : 0;
 }

@@ -34,6 +34,15 @@ export interface SyncDeps {
     /** Allowed absolute gap, in records. */
     totalToleranceAbs: number;
   };
+  /** How pass 1 chooses its cursor chains (see `chooseChainCount`). */
+  listing: {
+    /** Requests per second the location's budget allows: RATE_LIMIT_MAX ÷ interval × (1 − safety margin). */
+    requestsPerSecond: number;
+    /** Fewest chains pass 1 uses (LISTING_MIN_CHAINS). @defaultValue 1 */
+    minChains: number;
+    /** Most chains pass 1 runs at once (LISTING_MAX_CHAINS); 1 = never partition. */
+    maxChains: number;
+  };
   /** Metrics hook for every GHL request. */
   onRequest?: (event: GhlRequestEvent) => void;
   /** Metrics hook for every page write. */

@@ -7,10 +7,25 @@ import type { Queryable } from '../create-db.js';
  */
 type PageKey = GhlCursor;
 
+/**
+ * A partition of the listing: documented search filters (official `opportunities.json`:
+ * `pipeline_id`, `pipeline_stage_id`, `status`) that every request of its cursor chain repeats.
+ */
+export interface PartitionFilter {
+  pipelineId?: string;
+  pipelineStageId?: string;
+  status?: 'open' | 'won' | 'lost' | 'abandoned';
+}
+
 /** What pass 1 learned about one page. */
 export interface ListedPage {
   runId: number;
+  /** Unique within the run, across partitions (page jobs and their priority use it). */
   pageNo: number;
+  /** The partition the page belongs to; null = the whole, unfiltered listing. */
+  partition: PartitionFilter | null;
+  /** 1-based position of the page within its partition's cursor chain. */
+  chainPageNo: number;
   /** Cursor the page was requested with (exclusive); null = the beginning of the listing. */
   start: PageKey | null;
   /** Key of the last record pass 1 saw on the page: the inclusive end of the page's range. */
@@ -41,6 +56,8 @@ export interface SyncRunPage extends ListedPage {
 interface PageRow {
   runId: number;
   pageNo: number;
+  partition: PartitionFilter | null;
+  chainPageNo: number | null;
   startAfter: number | null;
   startAfterId: string | null;
   endAfter: number | null;
@@ -64,7 +81,7 @@ interface PageRow {
   finishedAt: Date | null;
 }
 
-const PAGE_COLUMNS = `run_id AS "runId", page_no AS "pageNo", start_after AS "startAfter", start_after_id AS "startAfterId",
+const PAGE_COLUMNS = `run_id AS "runId", page_no AS "pageNo", partition_filter AS "partition", chain_page_no AS "chainPageNo", start_after AS "startAfter", start_after_id AS "startAfterId",
   end_after AS "endAfter", end_after_id AS "endAfterId", next_after AS "nextAfter", next_after_id AS "nextAfterId",
   is_last AS "isLast", listed, status, fetched, inserted, updated, unchanged, duplicates, record_errors AS "recordErrors",
   api_calls AS "apiCalls", attempts, error_code AS "errorCode", error, started_at AS "startedAt", finished_at AS "finishedAt"`;
@@ -74,9 +91,11 @@ function key(ms: number | null, id: string | null): PageKey | null {
 }
 
 function toPage(row: PageRow): SyncRunPage {
-  const { startAfter, startAfterId, endAfter, endAfterId, nextAfter, nextAfterId, ...rest } = row;
+  const { startAfter, startAfterId, endAfter, endAfterId, nextAfter, nextAfterId, chainPageNo, ...rest } = row;
   return {
     ...rest,
+    // Pages listed before partitions existed were one chain, numbered in order.
+    chainPageNo: chainPageNo ?? row.pageNo,
     start: key(startAfter, startAfterId),
     end: key(endAfter, endAfterId),
     next: key(nextAfter, nextAfterId),
@@ -101,6 +120,25 @@ export async function getLastListedPage(db: Queryable, runId: number): Promise<S
   return rows[0] ? toPage(rows[0]) : null;
 }
 
+/** The last recorded page of every partition of a run (a restarted coordinator resumes each after it). */
+export async function getLastPagePerPartition(db: Queryable, runId: number): Promise<SyncRunPage[]> {
+  const { rows } = await db.query<PageRow>(
+    `SELECT DISTINCT ON (partition_filter) ${PAGE_COLUMNS} FROM ghl.sync_run_pages
+     WHERE run_id = $1 ORDER BY partition_filter, coalesce(chain_page_no, page_no) DESC`,
+    [runId],
+  );
+  return rows.map(toPage);
+}
+
+/** The highest page number of a run so far (0 when none). */
+export async function getMaxPageNo(db: Queryable, runId: number): Promise<number> {
+  const { rows } = await db.query<{ max: number }>(
+    `SELECT coalesce(max(page_no), 0)::int AS max FROM ghl.sync_run_pages WHERE run_id = $1`,
+    [runId],
+  );
+  return rows[0]!.max;
+}
+
 /** Every page of a run in order (reports; 100 records a page keeps this small). */
 export async function listPages(db: Queryable, runId: number): Promise<SyncRunPage[]> {
   const { rows } = await db.query<PageRow>(
@@ -122,7 +160,8 @@ export async function listPageNumbers(db: Queryable, runId: number): Promise<num
 /**
  * Pass 1, one page, one statement: marks the page's ids as seen by the run (distinct across pages),
  * stamps `last_seen_run_id` on the rows that exist, records the page's key range, and adds to the
- * run's counters. A page number already recorded changes nothing (a resumed coordinator).
+ * run's counters (`pages` counts page rows). A page number already recorded changes nothing (a
+ * resumed coordinator).
  *
  * @returns how many ids on this page were new to the run (the rest were listed on an earlier page).
  */
@@ -139,8 +178,8 @@ export async function recordListedPage(
 ): Promise<{ newIds: number; recorded: boolean }> {
   const { rows } = await db.query<{ newIds: number; recorded: boolean }>(
     `WITH page AS (
-       INSERT INTO ghl.sync_run_pages (run_id, page_no, start_after, start_after_id, end_after, end_after_id, next_after, next_after_id, is_last, listed)
-       VALUES ($1, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+       INSERT INTO ghl.sync_run_pages (run_id, page_no, start_after, start_after_id, end_after, end_after_id, next_after, next_after_id, is_last, listed, partition_filter, chain_page_no)
+       VALUES ($1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $16::jsonb, $17)
        ON CONFLICT (run_id, page_no) DO NOTHING
        RETURNING page_no
      ), marked AS (
@@ -155,7 +194,7 @@ export async function recordListedPage(
      ), run AS (
        UPDATE ghl.sync_runs SET
          listed = listed + (SELECT count(*) FROM marked),
-         pages = greatest(pages, $4),
+         pages = pages + 1,
          listing_api_calls = listing_api_calls + $13, api_calls = api_calls + $13,
          reported_total = coalesce(reported_total, $14),
          listed_without_id = listed_without_id + $15
@@ -179,6 +218,8 @@ export async function recordListedPage(
       page.apiCalls,
       page.reportedTotal,
       page.withoutId,
+      page.partition === null ? null : JSON.stringify(page.partition),
+      page.chainPageNo,
     ],
   );
   return rows[0]!;

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { checkPartitionTotals } from './check-partition-totals.js';
+import { chooseChainCount } from './choose-chain-count.js';
+import { mapWithConcurrency } from './map-with-concurrency.js';
+import { planPartitions, samePartition, splitPartition } from './plan-partitions.js';
+
+const budget = { requestsPerSecond: 9.5, minChains: 1, maxChains: 16 };
+const pipelines = [
+  { pipelineId: 'p1', stageIds: ['s1', 's2', 's3'] },
+  { pipelineId: 'p2', stageIds: ['s4', 's5'] },
+  { pipelineId: 'p3', stageIds: [] },
+];
+
+describe('chooseChainCount', () => {
+  it('keeps one chain for a fast API and adds chains as answers slow down, within the bounds', () => {
+    expect(chooseChainCount({ ...budget, answerMs: 30 })).toBe(1);
+    expect(chooseChainCount({ ...budget, answerMs: 250 })).toBe(3); // 9.5 × 0.25 × 1.25 = 2.97
+    expect(chooseChainCount({ ...budget, answerMs: 1_000 })).toBe(12);
+    expect(chooseChainCount({ ...budget, answerMs: 5_000 })).toBe(16);
+    expect(chooseChainCount({ ...budget, answerMs: 30, minChains: 4 })).toBe(4);
+    expect(chooseChainCount({ ...budget, answerMs: 1_000, maxChains: 1 })).toBe(1);
+  });
+});
+
+describe('planPartitions', () => {
+  it('uses the coarsest level with a partition per chain', () => {
+    expect(planPartitions(pipelines, 3)).toEqual([{ pipelineId: 'p1' }, { pipelineId: 'p2' }, { pipelineId: 'p3' }]);
+    expect(planPartitions(pipelines, 5)).toEqual([
+      { pipelineId: 'p1', pipelineStageId: 's1' },
+      { pipelineId: 'p1', pipelineStageId: 's2' },
+      { pipelineId: 'p1', pipelineStageId: 's3' },
+      { pipelineId: 'p2', pipelineStageId: 's4' },
+      { pipelineId: 'p2', pipelineStageId: 's5' },
+      { pipelineId: 'p3' },
+    ]);
+    expect(planPartitions(pipelines, 7)).toHaveLength(24);
+    expect(planPartitions(pipelines, 7)[0]).toEqual({ pipelineId: 'p1', pipelineStageId: 's1', status: 'open' });
+  });
+
+  it('splits a pipeline into its stages and a stage into its statuses', () => {
+    expect(splitPartition({ pipelineId: 'p2' }, pipelines)).toEqual([
+      { pipelineId: 'p2', pipelineStageId: 's4' },
+      { pipelineId: 'p2', pipelineStageId: 's5' },
+    ]);
+    expect(splitPartition({ pipelineId: 'p3' }, pipelines)?.map((f) => f.status)).toEqual([
+      'open',
+      'won',
+      'lost',
+      'abandoned',
+    ]);
+    expect(splitPartition({ pipelineId: 'p1', pipelineStageId: 's1', status: 'won' }, pipelines)).toBeNull();
+  });
+
+  it('compares partitions whatever their key order', () => {
+    expect(
+      samePartition({ pipelineStageId: 's1', pipelineId: 'p1' }, { pipelineId: 'p1', pipelineStageId: 's1' }),
+    ).toBe(true);
+    expect(samePartition({ pipelineId: 'p1' }, { pipelineId: 'p1', status: 'open' })).toBe(false);
+    expect(samePartition(null, null)).toBe(true);
+    expect(samePartition(null, { pipelineId: 'p1' })).toBe(false);
+  });
+});
+
+describe('checkPartitionTotals', () => {
+  const tolerance = { totalTolerance: 0.02, totalToleranceAbs: 3 };
+  const parts = (...totals: Array<number | null>) => totals.map((total, i) => ({ label: `p${i}`, total }));
+
+  it('accepts partitions that add up within the sweep tolerance', () => {
+    expect(checkPartitionTotals({ ...tolerance, unfilteredTotal: 1_000, partitions: parts(500, 300, 180) })).toEqual({
+      complete: true,
+      sum: 980,
+    });
+  });
+
+  it('refuses too few (opportunities outside every partition), too many (an ignored filter) and a silent partition', () => {
+    expect(checkPartitionTotals({ ...tolerance, unfilteredTotal: 1_000, partitions: parts(500, 300, 170) })).toEqual({
+      complete: false,
+      reason: '3 partitions add up to 970 but the unfiltered listing has 1000 (tolerance 2% or 3 records)',
+    });
+    expect(
+      checkPartitionTotals({ ...tolerance, unfilteredTotal: 1_000, partitions: parts(1_000, 1_000) }),
+    ).toMatchObject({
+      complete: false,
+    });
+    expect(checkPartitionTotals({ ...tolerance, unfilteredTotal: 10, partitions: parts(10, null) })).toEqual({
+      complete: false,
+      reason: 'partition p1 reported no meta.total',
+    });
+  });
+});
+
+describe('mapWithConcurrency', () => {
+  it('never runs more than the limit at once and keeps the order of results', async () => {
+    let running = 0;
+    let peak = 0;
+    const out = await mapWithConcurrency([1, 2, 3, 4, 5, 6, 7], 3, async (n) => {
+      running += 1;
+      peak = Math.max(peak, running);
+      await new Promise((resolve) => setImmediate(resolve));
+      running -= 1;
+      return n * 10;
+    });
+    expect(out).toEqual([10, 20, 30, 40, 50, 60, 70]);
+    expect(peak).toBe(3);
+  });
+
+  it('starts nothing after a failure, waits for the items in flight, then throws the first error', async () => {
+    const started: number[] = [];
+    const finished: number[] = [];
+    const run = mapWithConcurrency([1, 2, 3, 4, 5], 2, async (n) => {
+      started.push(n);
+      if (n === 1) throw new Error('boom');
+      await new Promise((resolve) => setImmediate(resolve));
+      finished.push(n);
+      return n;
+    });
+    await expect(run).rejects.toThrow('boom');
+    expect(started).toEqual([1, 2]);
+    expect(finished).toEqual([2]);
+  });
+});

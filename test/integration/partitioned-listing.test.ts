@@ -1,0 +1,190 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '@ghl-sync/config';
+import { getListingPlan, getRun, listPages, type ListingPlan, type SyncRunPage } from '@ghl-sync/db';
+import { silentLogger } from '@ghl-sync/logger';
+import { runCoordinator } from '@ghl-sync/sync';
+import { createSyncRuntime, type SyncRuntime } from '@ghl-sync/worker';
+import { startTestStack, type TestStack } from '../support/test-stack.js';
+
+type Partitioned = Extract<ListingPlan, { kind: 'partitioned' }>;
+
+/** Pages grouped by partition, each group in chain order. */
+function chainsOf(pages: SyncRunPage[]): SyncRunPage[][] {
+  const groups = new Map<string, SyncRunPage[]>();
+  for (const p of pages) {
+    const key = JSON.stringify([p.partition?.pipelineId, p.partition?.pipelineStageId, p.partition?.status]);
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
+  return [...groups.values()].map((g) => g.sort((a, b) => a.chainPageNo - b.chainPageNo));
+}
+
+/** The fields page jobs change, taken from the page's later state (pass 1's fields must not change). */
+function pick(pages: SyncRunPage[], pageNo: number): Partial<SyncRunPage> {
+  const p = pages.find((x) => x.pageNo === pageNo)!;
+  const {
+    status,
+    fetched,
+    inserted,
+    updated,
+    unchanged,
+    duplicates,
+    recordErrors,
+    apiCalls,
+    attempts,
+    errorCode,
+    error,
+    startedAt,
+    finishedAt,
+  } = p;
+  return {
+    status,
+    fetched,
+    inserted,
+    updated,
+    unchanged,
+    duplicates,
+    recordErrors,
+    apiCalls,
+    attempts,
+    errorCode,
+    error,
+    startedAt,
+    finishedAt,
+  };
+}
+
+/** Every chain is contiguous: page k+1 starts exactly where page k said the next one starts. */
+function expectContiguousChains(pages: SyncRunPage[]): void {
+  for (const chain of chainsOf(pages)) {
+    expect(chain.map((p) => p.chainPageNo)).toEqual(chain.map((_, i) => i + 1));
+    expect(chain[0]!.start).toBeNull();
+    for (let i = 1; i < chain.length; i++) expect(chain[i]!.start).toEqual(chain[i - 1]!.next);
+    expect(chain[chain.length - 1]!.isLast).toBe(true);
+  }
+}
+
+// Partitioned pass 1: disjoint partitions (pipeline / stage / status filters), one cursor chain
+// each, checked for completeness against the unfiltered meta.total. LISTING_MIN_CHAINS forces the
+// chains the answer time of a fast local sandbox would not ask for.
+describe('pass 1 over disjoint partitions', () => {
+  let stack: TestStack;
+  let runtime: SyncRuntime;
+  let main: string;
+  let orphaned: string;
+  let resumed: string;
+  beforeAll(async () => {
+    stack = await startTestStack({
+      sandbox: {
+        seed: 12,
+        locations: [{ opportunities: 1_234 }, { opportunities: 300 }, { opportunities: 900 }],
+      },
+      env: { LISTING_MIN_CHAINS: '4', GHL_MAX_ATTEMPTS: '1' },
+    });
+    [main, orphaned, resumed] = stack.sandbox.locations.map((l) => l.id) as [string, string, string];
+    runtime = createSyncRuntime(loadConfig(stack.env), silentLogger());
+    await stack.startWorkers(2);
+  });
+  afterAll(async () => {
+    for (const closer of runtime?.closers ?? []) await closer.close();
+    await stack?.stop();
+  });
+
+  it('lists every opportunity once through partitions that add up, and page jobs re-fetch within them', async () => {
+    const run = await stack.sync(main);
+    expect(run).toMatchObject({
+      status: 'completed',
+      listed: 1_234,
+      reportedTotal: 1_234,
+      inserted: 1_234,
+      deleted: 0,
+      duplicates: 0,
+      failedPages: 0,
+      sweepStatus: 'done',
+    });
+    const plan = (await getListingPlan(stack.database.db, run.id)) as Partitioned;
+    expect(plan.kind).toBe('partitioned');
+    expect(plan.chains).toBeGreaterThanOrEqual(4);
+    expect(plan.partitions.length).toBeGreaterThanOrEqual(4);
+    expect(plan.partitions.reduce((n, p) => n + p.total!, 0)).toBe(1_234);
+
+    const pages = await listPages(stack.database.db, run.id);
+    expect(run.pages).toBe(pages.length);
+    expect(pages.every((p) => p.partition !== null && p.status === 'done')).toBe(true);
+    expectContiguousChains(pages);
+    // A page owns a range of its partition: what its job wrote is what pass 1 listed on it.
+    for (const p of pages) expect(p.fetched).toBe(p.listed);
+    expect(pages.reduce((n, p) => n + p.inserted, 0)).toBe(1_234);
+    expect(await stack.compare(main)).toEqual({ checked: 1_234, tombstoned: 0, mismatches: [] });
+  });
+
+  it('applies creates, updates and deletes exactly on the next partitioned run', async () => {
+    const changed = stack.sandbox.admin.mutate(main, { create: 10, update: 20, delete: 5, seed: 3 });
+    const run = await stack.sync(main);
+    expect(run).toMatchObject({
+      status: 'completed',
+      listed: 1_239,
+      inserted: 10,
+      deleted: 5,
+      sweepStatus: 'done',
+    });
+    // Updates that moved a record to another stage are listed in its new partition only.
+    expect(run.updated).toBe(changed.updated.length);
+    expect(await stack.compare(main)).toEqual({ checked: 1_239, tombstoned: 5, mismatches: [] });
+  });
+
+  it('falls back to one chain, and says why, when some opportunities lie outside every partition', async () => {
+    // 20 opportunities in a pipeline GHL's pipelines endpoint does not list: no partition holds them.
+    for (let i = 0; i < 20; i++)
+      stack.sandbox.admin.createOpportunity(orphaned, { pipelineId: 'ghostPipeline0000001' });
+    const run = await stack.sync(orphaned);
+    expect(run).toMatchObject({ status: 'completed', listed: 320, inserted: 320, sweepStatus: 'done' });
+    const plan = await getListingPlan(stack.database.db, run.id);
+    expect(plan).toMatchObject({ kind: 'single' });
+    expect(plan?.kind === 'single' && plan.reason).toMatch(
+      /^partitions incomplete, fell back to one chain: \d+ partitions add up to 300 but the unfiltered listing has 320/,
+    );
+    const pages = await listPages(stack.database.db, run.id);
+    expect(pages.map((p) => [p.partition, p.chainPageNo])).toEqual([
+      [null, 1],
+      [null, 2],
+      [null, 3],
+      [null, 4],
+    ]);
+    expect(await stack.compare(orphaned)).toEqual({ checked: 320, tombstoned: 0, mismatches: [] });
+  });
+
+  it('a coordinator that dies mid-pass-1 resumes every chain after its last recorded page', async () => {
+    await stack.queues.coordinator.pause();
+    const run = await stack.startRun(resumed);
+    // Every partition's second page fails once: each chain records its first page, then the
+    // attempt dies (GHL_MAX_ATTEMPTS=1, so the client does not retry; the job would).
+    stack.sandbox.admin.setKnobs(resumed, { failPages: [{ pageIndex: 1, status: 500 }] });
+    const ctx = { attemptsMade: 0, attempts: 3, updateProgress: async () => undefined };
+    await expect(
+      runCoordinator(
+        runtime.deps,
+        { runId: run.id, locationId: resumed, trigger: 'test', mode: 'full', allowMassDelete: false },
+        ctx,
+      ),
+    ).rejects.toMatchObject({ code: 'ghl_server_error' });
+    const before = await listPages(stack.database.db, run.id);
+    const plan = (await getListingPlan(stack.database.db, run.id)) as Partitioned;
+    expect(plan.kind).toBe('partitioned');
+    const unfinished = chainsOf(before).filter((c) => !c[c.length - 1]!.isLast);
+    expect(unfinished.length).toBeGreaterThan(1);
+    const callsBefore = (await getRun(stack.database.db, run.id))!.listingApiCalls;
+
+    // The next attempt of the coordinator job.
+    stack.sandbox.admin.resetKnobs(resumed);
+    await stack.queues.coordinator.resume();
+    const done = await stack.wait(run.id);
+    const after = await listPages(stack.database.db, run.id);
+    // Nothing listed before was listed again: the old pages are untouched, every chain went on
+    // from its last recorded page, and the second attempt asked GHL only for new pages.
+    expect(after.slice(0, before.length)).toEqual(before.map((p) => ({ ...p, ...pick(after, p.pageNo) })));
+    expectContiguousChains(after);
+    expect(done.listingApiCalls - callsBefore).toBe(after.length - before.length);
+    expect(done).toMatchObject({ status: 'completed', listed: 900, inserted: 900, failedPages: 0 });
+    expect(await stack.compare(resumed)).toEqual({ checked: 900, tombstoned: 0, mismatches: [] });
+  });
+});
