@@ -78,7 +78,7 @@ describe('pass 1 over disjoint partitions', () => {
         seed: 12,
         locations: [{ opportunities: 1_234 }, { opportunities: 300 }, { opportunities: 900 }],
       },
-      env: { LISTING_MIN_CHAINS: '4', GHL_MAX_ATTEMPTS: '1' },
+      env: { LISTING_MIN_CHAINS: '4', LISTING_MAX_CHAINS: '16', GHL_MAX_ATTEMPTS: '1' },
     });
     [main, orphaned, resumed] = stack.sandbox.locations.map((l) => l.id) as [string, string, string];
     runtime = createSyncRuntime(loadConfig(stack.env), silentLogger());
