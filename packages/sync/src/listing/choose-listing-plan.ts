@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { listPipelineStages, type ListingPlan, type PartitionFilter, type SyncRun } from '@ghl-sync/db';
+import { addRunApiCalls, listPipelineStages, type ListingPlan, type PartitionFilter, type SyncRun } from '@ghl-sync/db';
 import type { GhlClient, SearchOpportunitiesPage } from '@ghl-sync/ghl-client';
 import type { SyncDeps } from '../sync-deps.js';
 import { checkPartitionTotals } from './check-partition-totals.js';
@@ -35,7 +35,8 @@ const SPLIT_MIN_PAGES = 10;
  *   `meta.total` ({@link checkPartitionTotals}); otherwise the run falls back to the single chain
  *   and the plan says why.
  *
- * @throws the client's errors (the caller's retry rules apply, nothing is recorded yet).
+ * @throws the client's errors (the caller's retry rules apply; nothing is recorded but the attempts
+ *   already answered, so `api_calls` stays exact).
  */
 export async function chooseListingPlan(
   deps: SyncDeps,
@@ -64,9 +65,22 @@ export async function chooseListingPlan(
   let filters = planPartitions(pipelines, chains);
   if (filters.length < 2) return single('the location has fewer than two pipelines or stages to partition by');
 
-  const fetchFirst = (filter: PartitionFilter): Promise<SearchOpportunitiesPage> =>
-    client.searchOpportunities({ limit: deps.pageSize, ...partitionParams(filter) });
-  let firsts = (await mapWithConcurrency(filters, chains, fetchFirst)) as SearchOpportunitiesPage[];
+  // Attempts of answers already in hand, so a failure later in the check still counts them.
+  let answered = first.attempts;
+  const fetchFirst = async (filter: PartitionFilter): Promise<SearchOpportunitiesPage> => {
+    const page = await client.searchOpportunities({ limit: deps.pageSize, ...partitionParams(filter) });
+    answered += page.attempts;
+    return page;
+  };
+  const fetchFirsts = async (parts: PartitionFilter[]): Promise<SearchOpportunitiesPage[]> => {
+    try {
+      return (await mapWithConcurrency(parts, chains, fetchFirst)) as SearchOpportunitiesPage[];
+    } catch (err) {
+      await addRunApiCalls(deps.db, run.id, answered);
+      throw err;
+    }
+  };
+  let firsts = await fetchFirsts(filters);
 
   const fairShare = total / chains;
   const oversized = filters
@@ -78,7 +92,7 @@ export async function chooseListingPlan(
   for (const big of oversized) {
     const parts = splitPartition(big.filter, pipelines);
     if (parts === null) continue;
-    const pages = (await mapWithConcurrency(parts, chains, fetchFirst)) as SearchOpportunitiesPage[];
+    const pages = await fetchFirsts(parts);
     checkAttempts += firsts[big.i]!.attempts;
     log.info(
       { partition: describePartition(big.filter), total: big.total, into: parts.length },
