@@ -85,7 +85,7 @@ describe('pass 1 over disjoint partitions', () => {
     await stack.startWorkers(2);
   });
   afterAll(async () => {
-    for (const closer of runtime?.closers ?? []) await closer.close();
+    await runtime?.registry.closeAll();
     await stack?.stop();
   });
 
