@@ -1,5 +1,10 @@
 import { recordListedPage, type PartitionFilter, type SyncRun } from '@ghl-sync/db';
-import { opportunityKey, type GhlCursor, type SearchOpportunitiesPage } from '@ghl-sync/ghl-client';
+import {
+  opportunityKey,
+  usableOpportunityId,
+  type GhlCursor,
+  type SearchOpportunitiesPage,
+} from '@ghl-sync/ghl-client';
 import type { SyncDeps } from '../sync-deps.js';
 
 /** Where a listed page goes: its run-wide number, its partition and its place in the partition's chain. */
@@ -17,8 +22,6 @@ export interface RecordedPage {
   newIds: number;
 }
 
-const usableId = (id: unknown): id is string => typeof id === 'string' && id.trim() !== '';
-
 /**
  * Records one listed page in one statement (marks, `last_seen_run_id`, the page's key range within
  * its partition, run counters). The range ends at the key of the last record that has one, so the
@@ -31,8 +34,9 @@ export async function recordPage(
   page: SearchOpportunitiesPage,
   place: PagePlace,
 ): Promise<RecordedPage> {
-  const ids = [...new Set(page.opportunities.map((o) => o.id).filter(usableId))];
-  const withoutId = page.opportunities.filter((o) => !usableId(o.id)).length;
+  const usable = page.opportunities.map((o) => usableOpportunityId(o.id));
+  const ids = [...new Set(usable.filter((id): id is string => id !== null))];
+  const withoutId = usable.filter((id) => id === null).length;
   let end: GhlCursor | null = null;
   for (let i = page.opportunities.length - 1; i >= 0 && end === null; i--) end = opportunityKey(page.opportunities[i]!);
   const isLast = page.nextCursor === null || page.opportunities.length < deps.pageSize;
