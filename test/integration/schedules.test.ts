@@ -46,6 +46,7 @@ describe('location schedules', () => {
         '0 0 1 1 *',
         '--tz',
         'America/Chicago',
+        '--no-check',
       ).status,
     ).toBe(0);
     expect(
