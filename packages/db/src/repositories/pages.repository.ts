@@ -53,7 +53,8 @@ export interface SyncRunPage extends ListedPage {
   finishedAt: Date | null;
 }
 
-interface PageRow {
+/** The row as selected: the listed page's key range flattened into columns, then the page's progress. */
+interface PageRow extends Omit<SyncRunPage, keyof ListedPage> {
   runId: number;
   pageNo: number;
   partition: PartitionFilter | null;
@@ -66,19 +67,6 @@ interface PageRow {
   nextAfterId: string | null;
   isLast: boolean;
   listed: number;
-  status: SyncRunPage['status'];
-  fetched: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  duplicates: number;
-  recordErrors: number;
-  apiCalls: number;
-  attempts: number;
-  errorCode: string | null;
-  error: string | null;
-  startedAt: Date | null;
-  finishedAt: Date | null;
 }
 
 const PAGE_COLUMNS = `run_id AS "runId", page_no AS "pageNo", partition_filter AS "partition", chain_page_no AS "chainPageNo", start_after AS "startAfter", start_after_id AS "startAfterId",
