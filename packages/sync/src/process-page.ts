@@ -1,4 +1,5 @@
 import {
+  databaseNow,
   getPage,
   getRun,
   markPageRunning,
@@ -72,6 +73,8 @@ export async function processPage(deps: SyncDeps, job: PageJob, ctx: JobContext)
   await markPageRunning(deps.db, job.runId, job.pageNo);
 
   const client = await deps.clientFor(job.locationId, { maxWaitMs: PAGE_MAX_WAIT_MS });
+  // Before the first request: a row tombstoned after this (a webhook's delete) is newer than what we read.
+  const fetchedAt = await databaseNow(deps.db);
   const inRange: GhlOpportunity[] = [];
   let cursor: GhlCursor | null = page.start;
   let apiCalls = 0;
@@ -131,6 +134,7 @@ export async function processPage(deps: SyncDeps, job: PageJob, ctx: JobContext)
     duplicates,
     apiCalls,
     force: run.mode === 'resync',
+    fetchedAt,
   });
   if (!result.alreadyDone) deps.onPageWritten?.(result);
   const counts = {

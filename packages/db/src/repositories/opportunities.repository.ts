@@ -57,6 +57,12 @@ export interface WriteOpportunityPageInput {
   apiCalls: number;
   /** Rewrite rows even when nothing changed (`resync` mode). @defaultValue false */
   force?: boolean;
+  /**
+   * Database time (see {@link databaseNow}) taken before the page's first GHL request: a row
+   * tombstoned after it is not brought back by these records, which may predate the deletion.
+   * @defaultValue null (every tombstone may be lifted)
+   */
+  fetchedAt?: Date | null;
 }
 
 /** What a page write did. `alreadyDone` means an earlier attempt had committed it; nothing was written. */
@@ -72,7 +78,9 @@ export interface PageWriteResult {
  * records the page's record errors and closes the page row with exact counts.
  *
  * A row whose data did not change is not rewritten (its `raw` is compared), unless `force`. A row
- * that was tombstoned comes back to life (`deleted_at` cleared) and counts as updated. A page that
+ * that was tombstoned comes back to life (`deleted_at` cleared) and counts as updated. Whatever
+ * `force` says, a row is never replaced by a record with an older GHL `updatedAt`, nor revived
+ * when it was tombstoned after `fetchedAt`; such records count as unchanged. A page that
  * is already `done` is left alone, so a retried or doubled page job never doubles the counters.
  */
 export async function writeOpportunityPage(
@@ -85,24 +93,14 @@ export async function writeOpportunityPage(
     if (page.status === 'done')
       return { inserted: page.inserted, updated: page.updated, unchanged: page.unchanged, alreadyDone: true };
 
-    const { rows } = await tx.query<{ inserted: number; updated: number }>(UPSERT_PAGE_SQL, [
-      JSON.stringify(input.opportunities.map(toDbOpportunity)),
-      input.locationId,
-      input.runId,
-      input.force ?? false,
-      JSON.stringify(
-        input.contacts.map((c) => ({
-          id: c.id,
-          name: c.name,
-          company_name: c.companyName,
-          email: c.email,
-          phone: c.phone,
-          tags: c.tags,
-          raw: c.raw,
-        })),
-      ),
-    ]);
-    const { inserted, updated } = rows[0]!;
+    const { inserted, updated } = await upsertOpportunities(tx, {
+      locationId: input.locationId,
+      runId: input.runId,
+      opportunities: input.opportunities,
+      contacts: input.contacts,
+      force: input.force ?? false,
+      fetchedAt: input.fetchedAt ?? null,
+    });
     const unchanged = input.opportunities.length - inserted - updated;
 
     // No earlier attempt can have left record errors for this page: they are written only here, in
@@ -145,6 +143,90 @@ export async function writeOpportunityPage(
   });
 }
 
+/** Input of {@link writeOpportunityRecord}. */
+export interface WriteOpportunityRecordInput {
+  locationId: string;
+  opportunity: OpportunityRow;
+  contact: ContactRow | null;
+  /** Database time taken before the GET that read the record (see {@link databaseNow}). */
+  fetchedAt: Date;
+}
+
+/**
+ * Writes one opportunity read by id (a webhook's re-read) with the page upsert's rules: never an
+ * older version over a newer one, never lifting a tombstone made after `fetchedAt`, and no rewrite
+ * when nothing changed. The row keeps the `last_seen_run_id` pass 1 gave it.
+ * @returns what happened to the row: `unchanged` also covers a write refused as older.
+ */
+export async function writeOpportunityRecord(
+  db: Queryable,
+  input: WriteOpportunityRecordInput,
+): Promise<'inserted' | 'updated' | 'unchanged'> {
+  const { inserted, updated } = await upsertOpportunities(db, {
+    locationId: input.locationId,
+    runId: null,
+    opportunities: [input.opportunity],
+    contacts: input.contact ? [input.contact] : [],
+    force: false,
+    fetchedAt: input.fetchedAt,
+  });
+  return inserted ? 'inserted' : updated ? 'updated' : 'unchanged';
+}
+
+/**
+ * Tombstones one opportunity of a location now (GHL said it was deleted). An unknown id or a row
+ * already tombstoned is left alone.
+ * @returns whether a live row was tombstoned.
+ */
+export async function tombstoneOpportunity(db: Queryable, locationId: string, id: string): Promise<boolean> {
+  const result = await db.query(
+    `UPDATE ghl.opportunities SET deleted_at = now() WHERE id = $1 AND location_id = $2 AND deleted_at IS NULL`,
+    [id, locationId],
+  );
+  return (result.rowCount ?? 0) > 0;
+}
+
+/** Postgres's clock now (not the transaction's start): the time base of `deleted_at` and `synced_at`. */
+export async function databaseNow(db: Queryable): Promise<Date> {
+  const { rows } = await db.query<{ now: Date }>(`SELECT clock_timestamp() AS now`);
+  return rows[0]!.now;
+}
+
+interface UpsertOpportunitiesInput {
+  locationId: string;
+  /** Stamped as `last_seen_run_id`; null keeps the row's. */
+  runId: number | null;
+  opportunities: OpportunityRow[];
+  contacts: ContactRow[];
+  force: boolean;
+  fetchedAt: Date | null;
+}
+
+async function upsertOpportunities(
+  db: Queryable,
+  input: UpsertOpportunitiesInput,
+): Promise<{ inserted: number; updated: number }> {
+  const { rows } = await db.query<{ inserted: number; updated: number }>(UPSERT_SQL, [
+    JSON.stringify(input.opportunities.map(toDbOpportunity)),
+    input.locationId,
+    input.runId,
+    input.force,
+    JSON.stringify(
+      input.contacts.map((c) => ({
+        id: c.id,
+        name: c.name,
+        company_name: c.companyName,
+        email: c.email,
+        phone: c.phone,
+        tags: c.tags,
+        raw: c.raw,
+      })),
+    ),
+    input.fetchedAt,
+  ]);
+  return rows[0]!;
+}
+
 /**
  * The opportunity columns the page upsert unpacks, once: each column's name, its {@link OpportunityRow}
  * field and its SQL type. Both the JSON rows ({@link toDbOpportunity}) and the `jsonb_to_recordset`
@@ -175,7 +257,10 @@ function toDbOpportunity(o: OpportunityRow): Record<string, unknown> {
 
 // One round trip per page: the page travels as one JSON parameter and is unpacked in SQL.
 // `xmax = 0` tells a fresh insert from an update of an existing row.
-const UPSERT_PAGE_SQL = `
+// Page jobs and webhook re-reads race: each read GHL at some moment and writes later. So a row is
+// replaced only by a version whose GHL updatedAt is equal or newer (either missing: no order, the
+// write goes through), and a tombstone made after the writer's read (fetched_at, $6) stays.
+const UPSERT_SQL = `
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(${OPPORTUNITY_COLUMNS.map(([column, , type]) => `${column} ${type}`).join(', ')})
 ), upserted AS (
@@ -185,7 +270,7 @@ WITH input AS (
     deleted_at, last_seen_run_id, synced_at)
   SELECT id, $2, name, monetary_value, status, pipeline_id, pipeline_stage_id, contact_id, assigned_to, source,
     lost_reason_id, created_at, updated_at, last_status_change_at, last_stage_change_at, custom_fields, raw,
-    NULL, $3, now()
+    NULL, $3::integer, now()
   FROM input
   ON CONFLICT (id) DO UPDATE SET
     location_id = EXCLUDED.location_id, name = EXCLUDED.name, monetary_value = EXCLUDED.monetary_value,
@@ -194,11 +279,13 @@ WITH input AS (
     lost_reason_id = EXCLUDED.lost_reason_id, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,
     last_status_change_at = EXCLUDED.last_status_change_at, last_stage_change_at = EXCLUDED.last_stage_change_at,
     custom_fields = EXCLUDED.custom_fields, raw = EXCLUDED.raw, deleted_at = NULL,
-    last_seen_run_id = EXCLUDED.last_seen_run_id, synced_at = EXCLUDED.synced_at
-  WHERE $4::boolean
+    last_seen_run_id = COALESCE(EXCLUDED.last_seen_run_id, o.last_seen_run_id), synced_at = EXCLUDED.synced_at
+  WHERE ($4::boolean
      OR o.deleted_at IS NOT NULL
      OR o.location_id IS DISTINCT FROM EXCLUDED.location_id
-     OR o.raw IS DISTINCT FROM EXCLUDED.raw
+     OR o.raw IS DISTINCT FROM EXCLUDED.raw)
+    AND (o.updated_at IS NULL OR EXCLUDED.updated_at IS NULL OR EXCLUDED.updated_at >= o.updated_at)
+    AND (o.deleted_at IS NULL OR $6::timestamptz IS NULL OR o.deleted_at < $6::timestamptz)
   RETURNING (xmax = 0) AS inserted
 ), contacts AS (
   INSERT INTO ghl.contacts AS c (id, location_id, name, company_name, email, phone, tags, raw, synced_at)

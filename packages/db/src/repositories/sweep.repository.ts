@@ -1,6 +1,14 @@
 import type { Db, Queryable } from '../create-db.js';
 
-/** What a sweep would delete: live rows of the location that pass 1 of this run did not see. */
+// A row written since the run started (by a webhook, say, for an opportunity created while pass 1
+// was listing) may simply have been out of pass 1's sight: it is never a sweep candidate.
+const UNSEEN = `NOT EXISTS (SELECT 1 FROM ghl.sync_run_marks m WHERE m.run_id = $1 AND m.opportunity_id = o.id)
+  AND o.synced_at < (SELECT r.started_at FROM ghl.sync_runs r WHERE r.id = $1)`;
+
+/**
+ * What a sweep would delete: live rows of the location that pass 1 of this run did not see and
+ * that were last written before the run started.
+ */
 export async function countSweepCandidates(
   db: Queryable,
   runId: number,
@@ -8,7 +16,7 @@ export async function countSweepCandidates(
 ): Promise<{ live: number; unseen: number }> {
   const { rows } = await db.query<{ live: number; unseen: number }>(
     `SELECT count(*) AS live,
-            count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM ghl.sync_run_marks m WHERE m.run_id = $1 AND m.opportunity_id = o.id)) AS unseen
+            count(*) FILTER (WHERE ${UNSEEN}) AS unseen
      FROM ghl.opportunities o WHERE o.location_id = $2 AND o.deleted_at IS NULL`,
     [runId, locationId],
   );
@@ -17,7 +25,7 @@ export async function countSweepCandidates(
 
 /**
  * The sweep: tombstones (sets `deleted_at`) every live row of the location that pass 1 of `runId`
- * did not see, and records the count on the run, in one transaction: a crash between the two
+ * did not see and that nothing wrote since the run started, and records the count on the run, in one transaction: a crash between the two
  * leaves neither, so the run still reads `sweep_status = 'pending'` exactly when nothing was
  * tombstoned. Rows are never hard-deleted here; {@link purgeTombstones} does that much later.
  * @returns the number of rows tombstoned.
@@ -26,8 +34,7 @@ export async function sweepUnseen(db: Db, runId: number, locationId: string): Pr
   return db.withTransaction(async (tx) => {
     const result = await tx.query(
       `UPDATE ghl.opportunities o SET deleted_at = now()
-       WHERE o.location_id = $2 AND o.deleted_at IS NULL
-         AND NOT EXISTS (SELECT 1 FROM ghl.sync_run_marks m WHERE m.run_id = $1 AND m.opportunity_id = o.id)`,
+       WHERE o.location_id = $2 AND o.deleted_at IS NULL AND ${UNSEEN}`,
       [runId, locationId],
     );
     const deleted = result.rowCount ?? 0;
