@@ -11,7 +11,7 @@ import { getOpportunity } from './get-opportunity.js';
 import { createGhlHttp } from './http/create-ghl-http.js';
 import { bodyTraceId, isRecord } from './http/response-facts.js';
 import { usableOpportunityId } from './opportunity-id.js';
-import { checkSearchEnvelope, findRecordIssues, nextCursorFromMeta } from './parse-search-page.js';
+import { checkSearchEnvelope, nextCursorFromMeta } from './parse-search-page.js';
 import type { GhlOpportunity } from './schemas/opportunity.schema.js';
 import { GhlPipeline } from './schemas/pipeline.schema.js';
 import { GhlSearchMeta } from './schemas/search-response.schema.js';
@@ -110,7 +110,6 @@ export function createGhlClient(options: GhlClientOptions): GhlClient {
         ...(traceId !== undefined && { traceId }),
         requestCursor: cursor,
         nextCursor: nextCursorFromMeta(body.meta),
-        issues: findRecordIssues(body.opportunities),
         attempts: result.attempts,
       };
     },

@@ -26,7 +26,6 @@ describe('getOpportunity', () => {
     expect(result).toEqual({
       found: true,
       opportunity,
-      issues: [{ index: 0, id: 'opp/1', path: 'monetaryValue', message: expect.any(String) }],
       traceId: 'trace-1',
       attempts: 1,
     });

@@ -1,18 +1,14 @@
 import { isGhlSyncError } from '@ghl-sync/errors';
-import type { RecordIssue } from './ghl-client.js';
 import type { GhlHttp } from './http/create-ghl-http.js';
 import { bodyTraceId, isRecord } from './http/response-facts.js';
-import { findRecordIssues } from './parse-search-page.js';
 import type { GhlOpportunity } from './schemas/opportunity.schema.js';
 
 /** Result of {@link GhlClient.getOpportunity}. */
 export type GetOpportunityResult =
   | {
       found: true;
-      /** The record exactly as received (unknown fields kept, values not coerced). */
+      /** The record exactly as received (unknown fields kept, values not coerced, checked by the normaliser). */
       opportunity: GhlOpportunity;
-      /** Schema problems of the record — recorded, never thrown. */
-      issues: RecordIssue[];
       /** Top-level `traceId` of the answer (ghl-api.md §0). */
       traceId?: string;
       /** HTTP attempts this call used (retries included). */
@@ -74,7 +70,6 @@ export async function getOpportunity(http: GhlHttp, id: string): Promise<GetOppo
   return {
     found: true,
     opportunity: body.opportunity as GhlOpportunity,
-    issues: findRecordIssues([body.opportunity]),
     ...(traceId !== undefined && { traceId }),
     attempts: result.attempts,
   };

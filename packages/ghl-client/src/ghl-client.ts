@@ -22,21 +22,12 @@ export interface SearchOpportunitiesParams {
   endDate?: string;
 }
 
-/** A schema problem in one record: recorded, never thrown. */
-export interface RecordIssue {
-  /** Position of the record in the page's `opportunities`. */
-  index: number;
-  /** The record's `id` when it is a string. */
-  id?: string;
-  /** Dotted path of the offending field (`id`, `monetaryValue`, `contact.tags.0`…). */
-  path: string;
-  /** What is wrong, from the schema. */
-  message: string;
-}
-
 /** One page of `GET /opportunities/search`. */
 export interface SearchOpportunitiesPage {
-  /** Records exactly as received (unknown fields kept, values NOT coerced), in response order. */
+  /**
+   * Records exactly as received (unknown fields kept, values NOT coerced, not checked against the
+   * schema: the normaliser checks each record once), in response order.
+   */
   opportunities: GhlOpportunity[];
   /** `meta` exactly as received. */
   meta: GhlSearchMeta;
@@ -46,8 +37,6 @@ export interface SearchOpportunitiesPage {
   requestCursor: GhlCursor | null;
   /** The cursor to request the next page with, or null when GHL signalled the end (missing/null/"" startAfterId or nextPageUrl, per §1.3). */
   nextCursor: GhlCursor | null;
-  /** Schema problems found in records (wrong types etc.) — recorded, never thrown. */
-  issues: RecordIssue[];
   /** HTTP attempts this call used (retries included). */
   attempts: number;
 }

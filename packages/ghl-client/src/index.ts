@@ -11,7 +11,6 @@ export { GHL_CLIENT_DEFAULTS } from './ghl-client-options.js';
 export type {
   GhlClient,
   GhlPipelinesResult,
-  RecordIssue,
   SearchOpportunitiesPage,
   SearchOpportunitiesParams,
 } from './ghl-client.js';
@@ -28,6 +27,7 @@ export { isUnknownOutcome } from './oauth/post-oauth.js';
 export type { OAuthTokenAnswer } from './oauth/parse-token-answer.js';
 export { compareKeys, opportunityKey } from './opportunity-key.js';
 export { usableOpportunityId } from './opportunity-id.js';
+export { opportunitySchemaIssues, type RecordIssue } from './opportunity-schema-issues.js';
 export { RETRY_POLICY, type FailureKind, type RetryBudget, type RetryRule } from './retry-policy.js';
 export {
   dailyQuotaWaitMs,

@@ -1,8 +1,5 @@
 import type { GhlCursor } from './ghl-cursor.js';
-import type { RecordIssue } from './ghl-client.js';
 import { isRecord } from './http/response-facts.js';
-import { usableOpportunityId } from './opportunity-id.js';
-import { GhlOpportunity } from './schemas/opportunity.schema.js';
 import type { GhlSearchMeta } from './schemas/search-response.schema.js';
 
 /**
@@ -21,29 +18,6 @@ export function checkSearchEnvelope(body: unknown): string | null {
   if (bad !== -1) return `opportunities[${bad}] is not an object`;
   if (!isRecord(body['meta'])) return '`meta` is missing or not an object';
   return null;
-}
-
-/** Schema issues of each record; a record without a usable id ({@link usableOpportunityId}) always yields an issue at path `id`. */
-export function findRecordIssues(records: readonly Record<string, unknown>[]): RecordIssue[] {
-  const issues: RecordIssue[] = [];
-  records.forEach((record, index) => {
-    const id = usableOpportunityId(record['id']) ?? undefined;
-    if (id === undefined) {
-      issues.push({
-        index,
-        path: 'id',
-        message: record['id'] === undefined ? 'missing id' : 'id is not a string with a non-whitespace character',
-      });
-    }
-    const parsed = GhlOpportunity.safeParse(record);
-    if (parsed.success) return;
-    for (const issue of parsed.error.issues) {
-      const path = issue.path.map(String).join('.');
-      if (path === 'id') continue; // already reported above
-      issues.push({ index, ...(id !== undefined && { id }), path, message: issue.message });
-    }
-  });
-  return issues;
 }
 
 /**

@@ -89,3 +89,51 @@ describe('dedupeById', () => {
     ]);
   });
 });
+
+describe('normalizeOpportunity: the one record check', () => {
+  it('reports each field against the official schema once, with the amount and id by their own rules', () => {
+    const records = [
+      { id: 'ok-1', name: 'Fine', monetaryValue: null, indexVersion: 3, brandNewField: { deep: true } },
+      { id: 'bad-1', monetaryValue: '12.50', status: 7, contact: { id: 'c1', tags: ['a', 5] } },
+      { name: 'no id at all' },
+      { id: 42, name: 'numeric id' },
+      { id: '   ', name: 'blank id' },
+    ];
+    const summary = records.map((r) => {
+      const out = normalizeOpportunity(r);
+      return {
+        stored: out.row !== undefined,
+        problems: out.problems.map((p) => `${p.code} ${p.message.split(':')[0]}`),
+      };
+    });
+    expect(summary).toEqual([
+      { stored: true, problems: [] },
+      // '12.50' is a valid amount by the amount rule, though the schema says number
+      {
+        stored: true,
+        problems: ['record_invalid_field status', 'record_invalid_field contact.tags.1'],
+      },
+      {
+        stored: false,
+        problems: [
+          'record_missing_id opportunity has no usable id (a string with a non-whitespace character); not stored',
+        ],
+      },
+      {
+        stored: false,
+        problems: [
+          'record_missing_id opportunity has no usable id (a string with a non-whitespace character); not stored',
+        ],
+      },
+      {
+        stored: false,
+        problems: [
+          'record_missing_id opportunity has no usable id (a string with a non-whitespace character); not stored',
+        ],
+      },
+    ]);
+    const bad = normalizeOpportunity(records[1]);
+    expect(bad.row).toMatchObject({ monetaryValue: '12.50', status: '7' });
+    expect(bad.row?.raw).toEqual(records[1]);
+  });
+});

@@ -1,5 +1,5 @@
 import type { ContactRow, OpportunityRow, RecordErrorRow } from '@ghl-sync/db';
-import { usableOpportunityId } from '@ghl-sync/ghl-client';
+import { opportunitySchemaIssues, usableOpportunityId } from '@ghl-sync/ghl-client';
 import { sanitizeJson } from './sanitize-json.js';
 
 /** Result of {@link normalizeOpportunity}. `row` is absent only when the record has no usable id. */
@@ -39,9 +39,21 @@ export function parseTimestamp(value: unknown): { value: string | null; invalid:
   return Number.isFinite(ms) ? { value: new Date(ms).toISOString(), invalid: false } : { value: null, invalid: true };
 }
 
+/** Fields whose own rule below is authoritative (lenient parses the schema would refuse). */
+const OWN_RULE_FIELDS = new Set([
+  'id',
+  'monetaryValue',
+  'createdAt',
+  'updatedAt',
+  'lastStatusChangeAt',
+  'lastStageChangeAt',
+]);
+
 /**
- * Maps one opportunity as received to the rows ghl-sync stores. Lenient by design: every record
- * with an id is stored (the whole of it in `raw`), and each oddity is reported as a problem.
+ * Maps one opportunity as received to the rows ghl-sync stores: the one place a record is checked
+ * (the client returns records unchecked). Lenient by design: every record with an id is stored (the
+ * whole of it in `raw`), and each oddity is reported as a problem: the amount and timestamps by
+ * their own rules below, every other field against the official schema ({@link opportunitySchemaIssues}).
  */
 export function normalizeOpportunity(record: unknown): NormalizedOpportunity {
   const problems: RecordErrorRow[] = [];
@@ -85,6 +97,15 @@ export function normalizeOpportunity(record: unknown): NormalizedOpportunity {
       });
     return t.value;
   };
+
+  for (const issue of opportunitySchemaIssues(r)) {
+    if (OWN_RULE_FIELDS.has(issue.path.split('.')[0]!)) continue;
+    problems.push({
+      opportunityId: id,
+      code: 'record_invalid_field',
+      message: `${issue.path}: ${issue.message}; kept as received in raw`,
+    });
+  }
 
   const contactRaw = r['contact'];
   let contact: ContactRow | undefined;

@@ -20,7 +20,7 @@ export type GhlCustomFieldValue = z.infer<typeof GhlCustomFieldValue>;
  * undocumented fields. Every field is optional, `null` is accepted, unknown fields are kept
  * (`z.looseObject`). Known spec bugs are absorbed: `indexVersion` may be a number (spec: string);
  * `notes`/`tasks`/`calendarEvents`/`followers` are typed array-of-arrays in the spec, so items are unchecked.
- * A value of the wrong type is reported as a `RecordIssue` by the client, never thrown.
+ * A value of the wrong type is reported by {@link opportunitySchemaIssues} to the normaliser, never thrown.
  */
 export const GhlOpportunity = z.looseObject({
   id: z.string().optional(),
