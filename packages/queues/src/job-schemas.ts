@@ -1,10 +1,11 @@
+import { RUN_MODES, RUN_TRIGGERS } from '@ghl-sync/db';
 import { z } from 'zod';
 
 const runId = z.number().int().positive();
 const locationId = z.string().min(1).max(200);
 
-/** Who started a run. WARNING: persisted in `ghl.sync_runs.trigger`. */
-export const runTriggerSchema = z.enum(['cli', 'schedule', 'api', 'demo', 'test']);
+/** Who started a run (the persisted list is `RUN_TRIGGERS` of the db package). */
+export const runTriggerSchema = z.enum(RUN_TRIGGERS);
 export type RunTrigger = z.infer<typeof runTriggerSchema>;
 
 /**
@@ -16,7 +17,7 @@ export const coordinatorJobSchema = z.object({
   runId: runId.optional(),
   trigger: runTriggerSchema,
   /** @defaultValue 'full' */
-  mode: z.enum(['full', 'resync']).default('full'),
+  mode: z.enum(RUN_MODES).default('full'),
   /** @defaultValue false */
   allowMassDelete: z.boolean().default(false),
 });

@@ -2,6 +2,7 @@
  * The OpenAPI 3.1 description of the admin API, written by hand next to the routes it describes.
  * A test holds it against the routes fastify really registered, both ways.
  */
+import { RUN_MODES, RUN_STATUSES } from '@ghl-sync/db';
 
 const json = (schema: object) => ({ 'application/json': { schema } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -24,20 +25,8 @@ const runSchema = {
     id: { type: 'integer' },
     locationId: { type: 'string' },
     trigger: { type: 'string' },
-    mode: { enum: ['full', 'resync'] },
-    status: {
-      enum: [
-        'queued',
-        'listing',
-        'sweeping',
-        'writing',
-        'completed',
-        'completed_without_sweep',
-        'failed',
-        'cancelled',
-        'timed_out',
-      ],
-    },
+    mode: { enum: [...RUN_MODES] },
+    status: { enum: [...RUN_STATUSES] },
     allowMassDelete: { type: 'boolean' },
     startedAt: { type: 'string', format: 'date-time' },
     listingFinishedAt: { type: ['string', 'null'], format: 'date-time' },
@@ -140,7 +129,7 @@ export const OPENAPI_DOCUMENT = {
         required: ['locationId', 'mode'],
         properties: {
           locationId: { type: 'string', minLength: 1, maxLength: 200 },
-          mode: { enum: ['full', 'resync'], description: '`full` writes what changed; `resync` rewrites every page.' },
+          mode: { enum: [...RUN_MODES], description: '`full` writes what changed; `resync` rewrites every page.' },
           allowMassDelete: {
             type: 'boolean',
             default: false,

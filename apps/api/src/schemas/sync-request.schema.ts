@@ -1,3 +1,4 @@
+import { RUN_MODES } from '@ghl-sync/db';
 import { z } from 'zod';
 
 /** Body of `POST /api/syncs`. Unknown keys are refused so a typo (`allowMassDelete` misspelt) is not silently ignored. */
@@ -5,7 +6,7 @@ export const startSyncBodySchema = z.strictObject({
   /** The GHL location id, as registered with `ghl-sync locations add`. */
   locationId: z.string().trim().min(1).max(200),
   /** `full` writes what changed; `resync` rewrites every page. */
-  mode: z.enum(['full', 'resync']),
+  mode: z.enum(RUN_MODES),
   /** Let the sweep tombstone more than `SWEEP_MAX_DELETE_RATIO` of the live rows. @defaultValue false */
   allowMassDelete: z.boolean().optional(),
 });

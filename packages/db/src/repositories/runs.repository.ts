@@ -17,10 +17,18 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 /** States in which a run holds its location's one active slot. */
 export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['queued', 'listing', 'sweeping', 'writing'];
 
-/** How a run was started. */
-export type RunTrigger = 'cli' | 'schedule' | 'api' | 'demo' | 'test';
-/** `full` writes only what changed; `resync` rewrites every row it fetches. */
-export type RunMode = 'full' | 'resync';
+/**
+ * How a run was started: the one list, which job payloads and the API validate against.
+ * WARNING: persisted in `ghl.sync_runs.trigger`; add, never rename.
+ */
+export const RUN_TRIGGERS = ['cli', 'schedule', 'api', 'demo', 'test'] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+/**
+ * `full` writes only what changed; `resync` rewrites every row it fetches. The one list (the
+ * `sync_runs.mode` CHECK holds the same values). WARNING: persisted; add, never rename.
+ */
+export const RUN_MODES = ['full', 'resync'] as const;
+export type RunMode = (typeof RUN_MODES)[number];
 
 /** A row of `ghl.sync_runs`. Counts are exact integers. */
 export interface SyncRun {
