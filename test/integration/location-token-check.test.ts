@@ -6,7 +6,7 @@ import { getLocation } from '@ghl-sync/db';
 import { createLogger } from '@ghl-sync/logger';
 import { QUEUES } from '@ghl-sync/queues';
 import { CLI_BIN, startTestStack, type TestStack } from '../support/test-stack.js';
-import { waitFor } from '../support/wait-for.js';
+import { fireScheduleAndWait } from '../support/schedule-fire.js';
 
 // A wrong Private Integration Token must never be accepted silently: it is checked when the location
 // is added, and a token GHL refuses later marks the location as needing attention and stops its schedule.
@@ -92,16 +92,7 @@ describe('location token check and refused PITs', () => {
 
     // The next scheduled fire sends nothing and removes the schedule.
     const requests = stack.sandbox.admin.getStats(id).requests;
-    const jobId = await stack.queues.enqueueCoordinator({
-      locationId: id,
-      trigger: 'schedule',
-      mode: 'full',
-      allowMassDelete: false,
-    });
-    const job = await waitFor('the scheduled job', async () => {
-      const j = await stack.queues.coordinator.getJob(jobId);
-      return j?.finishedOn ? j : null;
-    });
+    const job = await fireScheduleAndWait(stack, id);
     expect(job.returnvalue).toMatchObject({ runId: null, skipped: 'location_needs_reconnect' });
     expect(stack.sandbox.admin.getStats(id).requests).toBe(requests);
     expect(await stack.queues.coordinator.getJobScheduler(QUEUES.coordinator.schedulerId(id) as never)).toBeFalsy();

@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getLocation, getRun, listOAuthEvents, upsertLocation } from '@ghl-sync/db';
+import { getLocation, getRun, listOAuthEvents } from '@ghl-sync/db';
 import { createOAuthTokenProvider } from '@ghl-sync/sync';
 import type { RunningWorker } from '@ghl-sync/worker';
 import { CLI_BIN, startTestStack, type TestStack } from '../support/test-stack.js';
+import { installOAuthLocation } from '../support/oauth-location.js';
+import { fireScheduleAndWait } from '../support/schedule-fire.js';
 import { waitFor } from '../support/wait-for.js';
 import { queuedPages } from '../support/queued-pages.js';
 
@@ -31,18 +33,7 @@ describe('OAuth refresh recovery', () => {
   let stack: TestStack;
   let workers: RunningWorker[];
   const loc = (i: number) => stack.sandbox.locations[i]!.id;
-  const installOAuth = async (i: number, ttlSec = 3_600) => {
-    const install = stack.sandbox.admin.createOAuthInstall(loc(i), { accessTokenTtlSec: ttlSec });
-    await upsertLocation(stack.database.db, {
-      id: loc(i),
-      authType: 'oauth',
-      accessToken: install.accessToken,
-      refreshToken: install.refreshToken,
-      tokenExpiresAt: new Date(Date.now() + ttlSec * 1000),
-      scheduleCron: null,
-    });
-    return install;
-  };
+  const installOAuth = (i: number, ttlSec?: number) => installOAuthLocation(stack, i, ttlSec);
   const eventKinds = async (id: string) =>
     (await listOAuthEvents(stack.database.db, id, { from: new Date(0), to: null })).map((e) => e.kind);
 
@@ -181,16 +172,7 @@ describe('OAuth refresh recovery', () => {
     const stats = stack.sandbox.admin.getStats(id);
     expect(stats).toMatchObject({ refreshCalls: 1, refreshReused: 0, reconnectCalls: 1 });
 
-    const jobId = await stack.queues.enqueueCoordinator({
-      locationId: id,
-      trigger: 'schedule',
-      mode: 'full',
-      allowMassDelete: false,
-    });
-    const job = await waitFor('the scheduled job', async () => {
-      const j = await stack.queues.coordinator.getJob(jobId);
-      return j?.finishedOn ? j : null;
-    });
+    const job = await fireScheduleAndWait(stack, id);
     expect(job.returnvalue).toMatchObject({ runId: null, skipped: 'location_needs_reconnect' });
     expect(stack.sandbox.admin.getStats(id).requests).toBe(stats.requests);
     expect(await oauthEventMetric(workers, 'reconnect_refused')).toBe(1);

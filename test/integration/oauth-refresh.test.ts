@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getLocation, getRun, listPages, upsertLocation } from '@ghl-sync/db';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
+import { installOAuthLocation } from '../support/oauth-location.js';
+import { fireScheduleAndWait } from '../support/schedule-fire.js';
 import { waitFor } from '../support/wait-for.js';
 import { queuedPages } from '../support/queued-pages.js';
 
@@ -26,19 +28,7 @@ async function tryRefresh(stack: TestStack, refreshToken: string): Promise<numbe
 describe('OAuth locations (#4)', () => {
   let stack: TestStack;
   const loc = (i: number) => stack.sandbox.locations[i]!.id;
-  /** Registers location `i` as an OAuth install whose access token lives `ttlSec` (per Postgres and the sandbox). */
-  const installOAuth = async (i: number, ttlSec = 3_600) => {
-    const install = stack.sandbox.admin.createOAuthInstall(loc(i), { accessTokenTtlSec: ttlSec });
-    await upsertLocation(stack.database.db, {
-      id: loc(i),
-      authType: 'oauth',
-      accessToken: install.accessToken,
-      refreshToken: install.refreshToken,
-      tokenExpiresAt: new Date(Date.now() + ttlSec * 1000),
-      scheduleCron: null,
-    });
-    return install;
-  };
+  const installOAuth = (i: number, ttlSec?: number) => installOAuthLocation(stack, i, ttlSec);
   beforeAll(async () => {
     stack = await startTestStack({
       sandbox: {
@@ -157,16 +147,7 @@ describe('OAuth locations (#4)', () => {
       expect(after.refreshCalls - before.refreshCalls).toBe(1);
 
       // A scheduled fire (no runId) is skipped without a run or a request.
-      const jobId = await stack.queues.enqueueCoordinator({
-        locationId: id,
-        trigger: 'schedule',
-        mode: 'full',
-        allowMassDelete: false,
-      });
-      const job = await waitFor('the scheduled job', async () => {
-        const j = await stack.queues.coordinator.getJob(jobId);
-        return j?.finishedOn ? j : null;
-      });
+      const job = await fireScheduleAndWait(stack, id);
       expect(job.returnvalue).toMatchObject({ runId: null, skipped: 'location_needs_reconnect' });
       expect(stack.sandbox.admin.getStats(id).requests).toBe(after.requests);
       const {

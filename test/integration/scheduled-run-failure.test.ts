@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getActiveRun, listRuns, upsertLocation } from '@ghl-sync/db';
 import { CLI_BIN, startTestStack, type TestStack } from '../support/test-stack.js';
+import { fireSchedule } from '../support/schedule-fire.js';
 import { until } from '../support/upstream.js';
 
 // A scheduled fire opens its run inside its coordinator, so its job carries no run id; when that
@@ -22,13 +23,7 @@ describe('when the coordinator of a scheduled run fails for good', () => {
   it('ends the run failed with the error code and its GHL requests counted, and `sync` is not blocked', async () => {
     const location = stack.sandbox.locations[0]!;
     await upsertLocation(stack.database.db, { id: location.id, accessToken: 'pit-00000000-typo', scheduleCron: null });
-    // What the location's job scheduler enqueues at each fire.
-    const fire = await stack.queues.coordinator.add('scheduled-sync', {
-      locationId: location.id,
-      trigger: 'schedule',
-      mode: 'full',
-      allowMassDelete: false,
-    });
+    const fire = await fireSchedule(stack, location.id);
     await until(async () => (await fire.getState()) === 'failed', 120_000, 'the scheduled fire to fail for good');
 
     const [run] = await listRuns(stack.database.db, { locationId: location.id });

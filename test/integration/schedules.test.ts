@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRun, listRuns } from '@ghl-sync/db';
-import { QUEUES } from '@ghl-sync/queues';
 import type { RunningWorker } from '@ghl-sync/worker';
 import { CLI_BIN, startTestStack, type TestStack } from '../support/test-stack.js';
+import { fireSchedule } from '../support/schedule-fire.js';
 import { until } from '../support/upstream.js';
 
 // #5 "Schedules": one BullMQ job scheduler per scheduled location, however workers boot and
@@ -97,12 +97,7 @@ describe('location schedules', () => {
 
   it('skips and logs a scheduled fire while the location has an active run, without queueing it behind', async () => {
     const active = await createRun(stack.database.db, { locationId: ids[2]!, trigger: 'test' });
-    const job = await stack.queues.coordinator.add(QUEUES.coordinator.jobNames.scheduled, {
-      locationId: ids[2]!,
-      trigger: 'schedule',
-      mode: 'full',
-      allowMassDelete: false,
-    });
+    const job = await fireSchedule(stack, ids[2]!);
     await until(async () => (await job.getState()) === 'completed', 20_000, 'the scheduled fire');
     const done = await stack.queues.coordinator.getJob(job.id!);
     expect(done?.returnvalue).toEqual({ runId: null, skipped: 'run_already_active' });
