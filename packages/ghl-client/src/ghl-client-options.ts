@@ -19,7 +19,7 @@ export interface RequestGate {
    * Resolves when one request for `locationId` may be sent now. Throws GhlSyncError `ghl_rate_limited`
    * (details.retryAfterMs) when the wait would exceed the caller's cap, `daily_quota_exhausted` when the day's
    * budget is spent (or `redis_error`) — the client then stops and rethrows it unchanged. `@ghl-sync/rate-limiter`
-   * is the real gate; the contract suite in `@ghl-sync/testing` holds every gate to this.
+   * is the one real gate (its tests hold it to this); the client's tests use a recording spy.
    */
   acquire(locationId: string): Promise<void>;
   /** Feeds back what GHL said: status and lower-cased headers (X-RateLimit-*, Retry-After). */
