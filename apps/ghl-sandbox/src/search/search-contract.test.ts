@@ -1,4 +1,4 @@
-import { describeSearchPaginationContract } from '@ghl-sync/testing/contracts';
+import { describeSearchPaginationContract } from '@ghl-sync/ghl-client/test-support/search-pagination.contract';
 import { startSandbox } from '../start-sandbox.js';
 
 // The integration tests, the demo and the benchmarks page through the sandbox: it must paginate like

@@ -1,4 +1,4 @@
-import { describeSearchPaginationContract } from '@ghl-sync/testing/contracts';
+import { describeSearchPaginationContract } from './search-pagination.contract.js';
 import { startFakeGhlServer } from './fake-ghl-server.js';
 import { fakeSearch, makeRecords } from './fake-search.js';
 import { LOCATION_ID, TOKEN } from './client-test-kit.js';

@@ -1,2 +1,0 @@
-// Contract suites (vitest): import only from test files.
-export { describeSearchPaginationContract, type SearchUpstream } from './search-pagination.contract.js';
