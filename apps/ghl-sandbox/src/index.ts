@@ -15,3 +15,8 @@ export { defaultKnobs } from './knobs.js';
 export type { LocationStats } from './stats.js';
 export type { OAuthInstall } from './auth/token-registry.js';
 export { SandboxAdminError } from './sandbox-state.js';
+export type { WebhookSettings } from './webhooks/webhook-settings.js';
+export { defaultWebhookSettings } from './webhooks/webhook-settings.js';
+export type { WebhookStats } from './webhooks/webhook-stats.js';
+export type { WebhookPublicKeys } from './webhooks/webhook-key-pairs.js';
+export { GHL_WEBHOOK_MAX_RETRIES, GHL_WEBHOOK_RETRY_INTERVAL_MS } from './webhooks/webhook-dispatcher.js';

@@ -4,7 +4,8 @@ import { createLogger } from '@ghl-sync/logger';
 import { startSandbox } from './start-sandbox.js';
 
 /**
- * Standalone sandbox: `node dist/main.js --port 4010 --locations 3 --opportunities 20000`.
+ * Standalone sandbox: `node dist/main.js --port 4010 --locations 3 --opportunities 20000`
+ * (`--webhook-url <url>` sends every change there as GHL's webhooks).
  * Configuration comes from argv only (this app never reads the environment).
  */
 const { values } = parseArgs({
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     'rate-limit-interval-ms': { type: 'string', default: '10000' },
     'daily-limit': { type: 'string', default: '200000' },
     'admin-token': { type: 'string', default: 'sandbox-admin' },
+    'webhook-url': { type: 'string' },
   },
   strict: true,
 });
@@ -40,6 +42,7 @@ const sandbox = await startSandbox({
   rateLimitIntervalMs: int('rate-limit-interval-ms', values['rate-limit-interval-ms']),
   dailyLimit: int('daily-limit', values['daily-limit']),
   adminToken: values['admin-token'],
+  ...(values['webhook-url'] !== undefined && { webhooks: { url: values['webhook-url'] } }),
   logger,
 });
 

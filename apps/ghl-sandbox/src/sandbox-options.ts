@@ -1,3 +1,5 @@
+import type { WebhookSettings } from './webhooks/webhook-settings.js';
+
 /** A location to create at start-up or through the admin surface. */
 export interface SandboxLocationSpec {
   /** Location id. @defaultValue a 20-char alnum id derived from the seed and the location's ordinal */
@@ -46,6 +48,16 @@ export interface SandboxOptions {
   appId?: string;
   /** The agency (company) locations belong to by default. @defaultValue a 20-char id derived from the seed */
   companyId?: string;
+  /**
+   * Webhook delivery at start (a receiver URL, locations, delivery faults); change it later with
+   * `admin.setWebhookSettings`. @defaultValue no URL: webhooks off
+   */
+  webhooks?: Partial<WebhookSettings>;
+  /**
+   * Bits of the sandbox's RSA key for `x-wh-signature`. GHL's key has 4096 (ghl-api.md §6.2);
+   * 2048 signs several times faster. @defaultValue 4096
+   */
+  webhookRsaModulusLength?: number;
   /** Where the sandbox logs. @defaultValue silent */
   logger?: SandboxLogger;
 }

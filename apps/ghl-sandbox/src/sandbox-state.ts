@@ -4,6 +4,7 @@ import { createLocationProfile } from './data/location-profile.js';
 import { ALNUM, hash32, Prng } from './data/prng.js';
 import { LocationRuntime, type RateLimitSettings } from './location-runtime.js';
 import type { SandboxLocationSpec, SandboxLogger } from './sandbox-options.js';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher.js';
 
 /** Resolved configuration shared by the routes and the admin. */
 export interface SandboxConfig extends RateLimitSettings {
@@ -14,6 +15,8 @@ export interface SandboxConfig extends RateLimitSettings {
   appId: string;
   /** The agency every location belongs to unless created under another one. */
   companyId: string;
+  /** Bits of the sandbox's RSA webhook signing key (GHL's has 4096, ghl-api.md §6.2). */
+  webhookRsaModulusLength: number;
   logger: SandboxLogger;
 }
 
@@ -33,9 +36,17 @@ export class SandboxState {
   readonly locations = new Map<string, LocationRuntime>();
   readonly tokens = new TokenRegistry();
   readonly installs = new AppInstalls();
+  /** Sends every change of a location as GHL's webhooks (off until a URL is set). */
+  readonly webhooks: WebhookDispatcher;
   private ordinal = 0;
 
-  constructor(readonly config: SandboxConfig) {}
+  constructor(readonly config: SandboxConfig) {
+    this.webhooks = new WebhookDispatcher({
+      seed: config.seed,
+      rsaModulusLength: config.webhookRsaModulusLength,
+      logger: config.logger,
+    });
+  }
 
   /** Adds a location; ids and tokens default to values derived from the seed and the ordinal. */
   createLocation(spec: SandboxLocationSpec): LocationRuntime {
@@ -57,6 +68,7 @@ export class SandboxState {
       this.config,
     );
     runtime.companyId = spec.companyId ?? this.config.companyId;
+    runtime.store.onChange = (change) => this.webhooks.emit(id, change);
     this.locations.set(id, runtime);
     this.tokens.addPit(token, id);
     // An agency that installed the app "on future locations" gets it on this one too (§5.1).

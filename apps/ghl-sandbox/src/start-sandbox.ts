@@ -55,9 +55,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     oauthClient: options.oauthClient ?? { clientId: 'sandbox-client', clientSecret: 'sandbox-secret' },
     appId: options.appId ?? 'sandbox-app',
     companyId: options.companyId ?? new Prng(hash32(options.seed ?? 1, 0xc0)).chars(20, ALNUM),
+    webhookRsaModulusLength: options.webhookRsaModulusLength ?? 4096,
     logger: options.logger ?? SILENT,
   });
   for (const spec of locationSpecs(options)) state.createLocation(spec);
+  if (options.webhooks !== undefined) state.webhooks.setSettings(options.webhooks);
   const admin = createSandboxAdmin(state);
   const ctx: ServerContext = { state, hangs: new Set() };
 
@@ -119,6 +121,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           held.socket.destroy();
         }
         ctx.hangs.clear();
+        state.webhooks.close();
         await app.close();
         state.config.logger.info({ url }, 'ghl sandbox closed');
       })();

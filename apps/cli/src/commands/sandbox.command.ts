@@ -11,6 +11,7 @@ interface SandboxCliOptions {
   rateLimitIntervalMs: string;
   dailyLimit: string;
   adminToken?: string;
+  webhookUrl?: string;
 }
 
 /** `ghl-sync sandbox`: the GHL simulator as a standalone server. */
@@ -27,6 +28,10 @@ export function registerSandboxCommand(program: Command): void {
     .option('--rate-limit-interval-ms <ms>', 'window length', '10000')
     .option('--daily-limit <n>', 'requests per day per location (0 = off)', '200000')
     .option('--admin-token <token>', 'bearer token of the /_sandbox admin surface (default: sandbox-admin)')
+    .option(
+      '--webhook-url <url>',
+      "send every change there as GHL's signed Opportunity* webhooks (keys: GET /_sandbox/webhook-keys)",
+    )
     .action(async (opts: SandboxCliOptions) => {
       const sandbox = await startSandbox({
         port: Number(opts.port),
@@ -38,10 +43,13 @@ export function registerSandboxCommand(program: Command): void {
         rateLimitIntervalMs: Number(opts.rateLimitIntervalMs),
         dailyLimit: Number(opts.dailyLimit),
         adminToken: opts.adminToken,
+        ...(opts.webhookUrl !== undefined && { webhooks: { url: opts.webhookUrl } }),
       });
       console.log(`ghl-sandbox listening on ${sandbox.url}`);
       console.log(`admin surface: ${sandbox.url}/_sandbox (Authorization: Bearer <admin token>)`);
       for (const l of sandbox.locations) console.log(`  location ${l.id}  token ${l.token}`);
+      if (opts.webhookUrl !== undefined)
+        console.log(`webhooks to ${opts.webhookUrl}, signed with the keys at GET ${sandbox.url}/_sandbox/webhook-keys`);
       console.log(
         `register one with: npx ghl-sync locations add <locationId> --token <token>, and run workers with GHL_BASE_URL=${sandbox.url}`,
       );

@@ -8,6 +8,9 @@ import type { SandboxLocationSpec } from '../sandbox-options.js';
 import { SandboxAdminError, type SandboxState } from '../sandbox-state.js';
 import type { LocationStats } from '../stats.js';
 import { serveRecord } from '../search/serve-record.js';
+import type { WebhookPublicKeys } from '../webhooks/webhook-key-pairs.js';
+import type { WebhookSettings } from '../webhooks/webhook-settings.js';
+import type { WebhookStats } from '../webhooks/webhook-stats.js';
 import { mergeKnobs } from './merge-knobs.js';
 
 /** A location as the admin lists it. */
@@ -81,6 +84,23 @@ export interface SandboxAdmin {
   uninstallApp(locationId: string): boolean;
   /** Location ids of an agency with the app installed. */
   installedLocations(companyId: string): string[];
+  /**
+   * Public keys of the sandbox's own webhook signing pairs (generated on first use): configure a
+   * receiver with them. The private halves never leave the sandbox.
+   */
+  webhookKeys(): Promise<WebhookPublicKeys>;
+  /** Current webhook delivery settings. */
+  getWebhookSettings(): WebhookSettings;
+  /** Partial merge of webhook settings (validated, 400 on a bad value); returns the new settings. */
+  setWebhookSettings(patch: Partial<WebhookSettings>): WebhookSettings;
+  /** Back to no URL and no faults; deliveries already scheduled still go out. */
+  resetWebhookSettings(): WebhookSettings;
+  /** Delivery counters since the last reset. */
+  getWebhookStats(): WebhookStats;
+  /** Zeroes the delivery counters (`pending` keeps counting deliveries under way). */
+  resetWebhookStats(): void;
+  /** Resolves once every scheduled delivery was answered or given up. */
+  webhooksIdle(): Promise<void>;
 }
 
 function info(runtime: LocationRuntime): SandboxLocationInfo {
@@ -191,5 +211,12 @@ export function createSandboxAdmin(state: SandboxState): SandboxAdmin {
       return state.installs.uninstall(runtime.companyId, runtime.id);
     },
     installedLocations: (companyId) => state.installs.installed(companyId),
+    webhookKeys: () => state.webhooks.publicKeys(),
+    getWebhookSettings: () => state.webhooks.settings,
+    setWebhookSettings: (patch) => state.webhooks.setSettings(patch),
+    resetWebhookSettings: () => state.webhooks.resetSettings(),
+    getWebhookStats: () => state.webhooks.stats,
+    resetWebhookStats: () => state.webhooks.resetStats(),
+    webhooksIdle: () => state.webhooks.idle(),
   };
 }

@@ -6,6 +6,7 @@ import type { OpportunityRecord } from './opportunity-record.js';
 import { OverlayState, type OverlayOp } from './overlay-state.js';
 import { hash32, Prng } from './prng.js';
 import { RecordView, type ViewEntry } from './record-view.js';
+import type { StoreChange } from './store-change.js';
 
 /** Counts asked of {@link LocationStore.mutate}. */
 export interface MutateRequest {
@@ -39,6 +40,8 @@ type Target = { kind: 'base'; index: number } | { kind: 'created'; id: string };
 export class LocationStore {
   /** Current knobs (mutable; replaced wholesale by the admin layer). */
   knobs: SandboxKnobs = defaultKnobs();
+  /** Told of every create, update and delete of the truth, after it happened (the webhook emitter). */
+  onChange: ((change: StoreChange) => void) | undefined;
   private readonly truth = new OverlayState();
   private readonly index = new OverlayState();
   private readonly pending: Array<{ at: number; op: OverlayOp }> = [];
@@ -148,6 +151,7 @@ export class LocationStore {
       record['id'] = generated['id'];
     if ('lastActionDate' in record && !('lastActionDate' in input)) record['lastActionDate'] = now;
     this.record({ kind: 'set-created', record }, nowMs);
+    this.onChange?.({ kind: 'create', after: record });
     return record;
   }
 
@@ -168,24 +172,27 @@ export class LocationStore {
       if (patch['pipelineStageUId'] === undefined) clean['pipelineStageUId'] = patch['pipelineStageId'];
     }
     for (const [key, value] of Object.entries(patch)) if (!IMMUTABLE_FIELDS.includes(key)) clean[key] = value;
+    const after = { ...current, ...clean };
     if (target.kind === 'created') {
-      const record = { ...current, ...clean };
-      this.record({ kind: 'set-created', record }, nowMs);
-      return record;
+      this.record({ kind: 'set-created', record: after }, nowMs);
+    } else {
+      const merged = { ...(this.truth.patches.get(target.index) ?? {}), ...clean };
+      this.record({ kind: 'patch-base', index: target.index, patch: merged }, nowMs);
     }
-    const merged = { ...(this.truth.patches.get(target.index) ?? {}), ...clean };
-    this.record({ kind: 'patch-base', index: target.index, patch: merged }, nowMs);
-    return { ...current, ...clean };
+    this.onChange?.({ kind: 'update', before: current, after });
+    return after;
   }
 
   /** Deletes a record; false when unknown or already deleted. */
   delete(id: string, nowMs: number): boolean {
     const target = this.resolve(id);
     if (target === undefined) return false;
+    const before = this.onChange === undefined ? undefined : this.read(target);
     this.record(
       target.kind === 'created' ? { kind: 'delete-created', id } : { kind: 'delete-base', index: target.index },
       nowMs,
     );
+    if (before !== undefined) this.onChange?.({ kind: 'delete', before });
     return true;
   }
 

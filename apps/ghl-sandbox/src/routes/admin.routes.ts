@@ -5,6 +5,7 @@ import type { MutateRequest } from '../data/location-store.js';
 import type { OpportunityRecord } from '../data/opportunity-record.js';
 import type { SandboxKnobs } from '../knobs.js';
 import type { SandboxLocationSpec } from '../sandbox-options.js';
+import type { WebhookSettings } from '../webhooks/webhook-settings.js';
 import { SandboxAdminError } from '../sandbox-state.js';
 
 type LocParams = { id: string };
@@ -179,6 +180,23 @@ export function registerAdminRoutes(app: FastifyInstance, admin: SandboxAdmin, a
       scope.post<{ Params: LocParams }>('/locations/:id/oauth/expire', async (request) => ({
         expired: admin.expireAccessToken(request.params.id),
       }));
+
+      scope.get('/webhook-keys', async () => admin.webhookKeys());
+      scope.get('/webhooks', async () => admin.getWebhookSettings());
+      scope.patch('/webhooks', async (request) =>
+        admin.setWebhookSettings(objectBody(request.body) as Partial<WebhookSettings>),
+      );
+      scope.delete('/webhooks', async () => admin.resetWebhookSettings());
+      scope.get('/webhooks/stats', async () => admin.getWebhookStats());
+      scope.delete('/webhooks/stats', async (_request, reply) => {
+        admin.resetWebhookStats();
+        return reply.code(204).send();
+      });
+      // Answers once every scheduled delivery was answered or given up, with the counters then.
+      scope.post('/webhooks/idle', async () => {
+        await admin.webhooksIdle();
+        return admin.getWebhookStats();
+      });
     },
     { prefix: '/_sandbox' },
   );
