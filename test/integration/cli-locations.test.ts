@@ -51,6 +51,25 @@ describe('ghl-sync locations', () => {
     }
   });
 
+  it('refuses ids outside the documented rule before touching Postgres: location ids and run ids', async () => {
+    for (const args of [
+      ['locations', 'add', 'loc/bad', '--token', 'x', '--no-check'],
+      ['locations', 'update', 'loc bad', '--no-schedule'],
+      ['sync', 'x'.repeat(65)],
+      ['runs', 'list', '--location', 'a;b'],
+    ]) {
+      const res = cli(...args);
+      expect(res.status, args.join(' ')).toBe(1);
+      expect(res.stderr).toMatch(
+        /^error \[invalid_argument\]: .* must be 1 to 64 characters from A-Z, a-z, 0-9, "_" and "-"/,
+      );
+    }
+    const run = cli('runs', 'show', '99999999999');
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('error [invalid_argument]: --runId must be a whole number from 1 to 2147483647');
+    expect(await getLocation(stack.database.db, 'loc/bad')).toBeNull();
+  });
+
   it('rejects a bad expiry with a clear error and writes nothing', async () => {
     const bad = cli('locations', 'add', 'loc-bad', '--token', 'x', '--refresh-token', 'y', '--expires-in', 'soon');
     expect(bad.status).toBe(1);

@@ -18,7 +18,7 @@ const SCREENSHOT =
   process.env['UPDATE_SCREENSHOT'] === '1'
     ? fileURLToPath(new URL('../../docs/dashboard.png', import.meta.url))
     : join(tmpdir(), `ghl-sync-dashboard-${process.pid}.png`);
-const TOKEN = 'dashboard-test-token-4c1f';
+const TOKEN = 'dashboard-test-token-4c1f-9a7e2d5b3f';
 const PAGES = [1, 2, 3];
 if (!HAS_CHROMIUM)
   console.warn(

@@ -11,6 +11,12 @@ export interface CreateApiOptions {
    * rather than serve an open admin API. Never logged.
    */
   adminToken: string | undefined;
+  /**
+   * Failed authentications one client address may make per window before every request from it
+   * that needs the credential answers 429 `too_many_auth_failures` (`ADMIN_AUTH_MAX_FAILURES`).
+   * @defaultValue `{ max: 10, windowMs: 60_000 }`
+   */
+  authFailureLimit?: { max: number; windowMs: number };
   /** Root logger; the HTTP layer logs through a child (`component: 'http'`) that never logs headers. */
   logger: Logger;
   /** Postgres handle (runs, pages, locations; `SELECT 1` for readiness). */

@@ -1,3 +1,4 @@
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createAdminCredential } from './auth/admin-credential.js';
 import { installAdminAuth } from './auth/admin-auth-hook.js';
@@ -36,7 +37,12 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
 
   trackRoutes(app);
   installErrorHandlers(app);
-  installAdminAuth(app, createAdminCredential(adminToken));
+  // Only the admin-auth hook uses it (failed authentications per address): no route is limited globally.
+  await app.register(rateLimit, { global: false });
+  installAdminAuth(app, createAdminCredential(adminToken), {
+    max: options.authFailureLimit?.max ?? 10,
+    windowMs: options.authFailureLimit?.windowMs ?? 60_000,
+  });
 
   registerHealthRoutes(app, { db: options.db, redis: options.redis, timeoutMs: options.readinessTimeoutMs ?? 2_000 });
   registerMetricsRoute(app, options.metrics);

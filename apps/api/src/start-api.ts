@@ -13,6 +13,7 @@ import type { RunningApi, StartApiOptions } from './start-api-options.js';
 export type ApiConfig = Pick<
   Config,
   | 'ADMIN_TOKEN'
+  | 'ADMIN_AUTH_MAX_FAILURES'
   | 'API_PORT'
   | 'DATABASE_URL'
   | 'DATABASE_POOL_MAX'
@@ -66,6 +67,7 @@ export async function startApi(
   try {
     app = await createApi({
       adminToken,
+      authFailureLimit: { max: config.ADMIN_AUTH_MAX_FAILURES, windowMs: 60_000 },
       logger,
       db,
       queues,

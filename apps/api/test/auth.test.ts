@@ -44,6 +44,7 @@ describe('admin credential', () => {
       ]),
     );
     expect(routes.filter((r) => r.url.startsWith('/admin/queues')).length).toBeGreaterThan(5);
+    let client = 0;
     for (const route of routes) {
       for (const headers of [
         {},
@@ -51,9 +52,12 @@ describe('admin credential', () => {
         { authorization: `Bearer ${ADMIN_TOKEN}x` },
         { authorization: ADMIN_TOKEN },
       ]) {
+        // One address per attempt: this test is about the 401, not the failed-attempt limit.
+        client += 1;
         const res = await fx.app.inject({
           method: route.method,
           url: route.url,
+          remoteAddress: `10.1.${client >> 8}.${client & 255}`,
           headers,
           payload: route.method === 'GET' ? undefined : {},
         });
@@ -115,7 +119,61 @@ describe('admin credential', () => {
   });
 });
 
+describe('failed authentications', () => {
+  it('are limited per client address: past ADMIN_AUTH_MAX_FAILURES, even the right token gets 429 until the window ends; other addresses are unaffected', async () => {
+    const app = await createApi({
+      adminToken: ADMIN_TOKEN,
+      authFailureLimit: { max: 3, windowMs: 60_000 },
+      logger: createLogger({ name: 'api', level: 'silent', format: 'json' }),
+      db: fx.db,
+      queues: fx.queues,
+      redis: fx.redis,
+      metrics: createMetrics({ service: 'api', processMetrics: false }),
+    });
+    try {
+      const attempt = (remoteAddress: string, authorization?: string) =>
+        app.inject({
+          method: 'GET',
+          url: '/api/locations',
+          remoteAddress,
+          headers: authorization ? { authorization } : {},
+        });
+      // A request without any credential is not a guess: it never counts.
+      for (let i = 0; i < 5; i++) expect((await attempt('203.0.113.7')).statusCode).toBe(401);
+      for (let i = 0; i < 3; i++) expect((await attempt('203.0.113.7', 'Bearer guess')).statusCode).toBe(401);
+      const limited = await attempt('203.0.113.7', 'Bearer guess');
+      expect(limited.statusCode).toBe(429);
+      expect(limited.json()).toMatchObject({ error: { code: 'too_many_auth_failures' } });
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect((await attempt('203.0.113.7', `Bearer ${ADMIN_TOKEN}`)).statusCode).toBe(429);
+      expect((await attempt('203.0.113.8', `Bearer ${ADMIN_TOKEN}`)).statusCode).toBe(200);
+      // Public routes are never refused.
+      expect((await app.inject({ method: 'GET', url: '/health', remoteAddress: '203.0.113.7' })).statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('refusing to run open', () => {
+  it('createApi refuses an admin token shorter than 32 characters and says how to make one', async () => {
+    const attempt = createApi({
+      adminToken: 'a'.repeat(31),
+      logger: createLogger({ name: 'api', level: 'silent', format: 'json' }),
+      db: fx.db,
+      queues: fx.queues,
+      redis: fx.redis,
+      metrics: createMetrics({ service: 'api', processMetrics: false }),
+    });
+    await expect(attempt).rejects.toSatisfy(
+      (err: unknown) =>
+        isGhlSyncError(err, 'config_invalid') &&
+        /at least 32/.test((err as Error).message) &&
+        /openssl rand -base64 32/.test((err as Error).message) &&
+        !(err as Error).message.includes('a'.repeat(31)),
+    );
+  });
+
   it('createApi throws config_invalid without an admin token', async () => {
     for (const adminToken of [undefined, '', '   ']) {
       const attempt = createApi({

@@ -18,7 +18,7 @@ afterAll(async () => {
 
 describe('startApi', () => {
   it('listens on API_PORT (0 = a free port), serves over real HTTP and closes in order: http, queues, redis, postgres', async () => {
-    const token = 'start-api-token-9d8e7f';
+    const token = 'start-api-token-9d8e7f-2b6c1a0e4d8f';
     const config = loadConfig(
       {},
       { API_PORT: 0, ADMIN_TOKEN: token, DATABASE_URL: database.url, REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix },

@@ -137,6 +137,28 @@ describe('reading runs', () => {
     expect(bad.json()).toMatchObject({ error: { code: 'invalid_argument' } });
   });
 
+  it('answers 400 invalid_argument, never a retryable 503, for ids Postgres could not hold (NUL, out of integer range, bad characters)', async () => {
+    const cases = [
+      { method: 'POST' as const, url: '/api/syncs', payload: { locationId: 'abc\u0000def', mode: 'full' } },
+      { method: 'POST' as const, url: '/api/syncs', payload: { locationId: 'a/b', mode: 'full' } },
+      { method: 'POST' as const, url: '/api/syncs', payload: { locationId: 'x'.repeat(65), mode: 'full' } },
+      { method: 'GET' as const, url: '/api/syncs?locationId=a%00b' },
+      { method: 'GET' as const, url: '/api/syncs?locationId=a%20b' },
+      { method: 'GET' as const, url: '/api/syncs/99999999999' },
+      { method: 'GET' as const, url: '/api/syncs/2147483648' },
+      { method: 'POST' as const, url: '/api/syncs/99999999999/cancel', payload: {} },
+    ];
+    for (const c of cases) {
+      const res = await fx.app.inject({ ...c, headers: BEARER });
+      expect(res.statusCode, `${c.method} ${c.url} ${JSON.stringify(c.payload ?? '')}`).toBe(400);
+      expect(res.json()).toMatchObject({ error: { code: 'invalid_argument' } });
+      expect(res.body).not.toMatch(/Postgres|SELECT|INSERT/);
+    }
+    // The largest id an integer column holds is still a valid question.
+    const max = await fx.app.inject({ method: 'GET', url: '/api/syncs/2147483647', headers: BEARER });
+    expect(max.statusCode).toBe(404);
+  });
+
   it('GET /api/syncs lists newest first, filters by location and validates limit 1..200', async () => {
     await upsertLocation(fx.db, { id: 'loc-other', accessToken: 'pit-other', scheduleCron: null });
     const other = (

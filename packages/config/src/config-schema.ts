@@ -106,8 +106,13 @@ export const configShape = {
     .describe('pino log level.'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto').describe('`auto` = pretty on a TTY, JSON otherwise.'),
   ADMIN_TOKEN: optionalSecret().describe(
-    'Admin credential for the API and the dashboard; the API refuses to start without it.',
+    'Admin credential for the API and the dashboard (secret; at least 32 characters, e.g. `openssl rand -base64 32`); the API refuses to start without it.',
   ),
+  ADMIN_AUTH_MAX_FAILURES: int(1, 10_000)
+    .default(10)
+    .describe(
+      'Failed admin authentications one client address may make per minute; past that, the API answers it 429 until the minute ends.',
+    ),
   API_PORT: int(0, 65_535).default(3000).describe('Port of the admin API and Bull Board.'),
   WORKER_METRICS_PORT: int(0, 65_535).default(9464).describe("Port of a worker process's /metrics; 0 = a free port."),
   JOB_LOCK_MS: int(1_000)

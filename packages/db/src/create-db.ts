@@ -141,10 +141,21 @@ function firstLine(text: string): string {
   return text.trim().split('\n')[0]!.slice(0, 120);
 }
 
-/** Postgres errors become `db_error` (retryable) unless they are ours already. */
+/**
+ * Postgres errors become `db_error` (retryable) unless they are ours already, or a data exception
+ * (SQLSTATE class 22: a NUL in a text value, an integer out of range, an invalid date): those say
+ * a value can never be stored, so they become `invalid_argument` (not retryable; an API answers
+ * 400), with Postgres' message and no SQL.
+ */
 function wrapPgError(err: unknown, text: string): unknown {
   if (err instanceof GhlSyncError) return err;
   const e = err as { message?: string; code?: string; constraint?: string };
+  if (typeof e.code === 'string' && e.code.startsWith('22')) {
+    return new GhlSyncError('invalid_argument', `Postgres refused a value: ${e.message ?? String(err)}`, {
+      cause: err,
+      details: { pgCode: e.code },
+    });
+  }
   return new GhlSyncError('db_error', `Postgres: ${e.message ?? String(err)}`, {
     cause: err,
     details: { pgCode: e.code, constraint: e.constraint, sql: firstLine(text) },

@@ -9,3 +9,4 @@ export * from './repositories/pipelines.repository.js';
 export * from './repositories/run-errors.repository.js';
 export * from './repositories/oauth-events.repository.js';
 export * from './repositories/listing-plan.repository.js';
+export { LOCATION_ID_PATTERN, LOCATION_ID_RULE, MAX_RUN_ID, isLocationId, requireLocationId } from './ids.js';

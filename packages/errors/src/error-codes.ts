@@ -15,6 +15,11 @@ export const ERROR_CODES = {
   run_not_active: { retryable: false, description: 'The run already finished; only an active run can be cancelled.' },
   unauthorized: { retryable: false, description: 'The request carries no admin credential, or the wrong one.' },
   not_found: { retryable: false, description: 'No route answers this method and path.' },
+  too_many_auth_failures: {
+    retryable: true,
+    description:
+      'This client address failed the admin credential too often; every request from it is refused until `details.retryAfterMs` has passed.',
+  },
   run_already_active: {
     retryable: false,
     description: 'The location already has an active run; its id is in `details.activeRunId`.',

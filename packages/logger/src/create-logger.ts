@@ -1,5 +1,6 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import { REDACT_PATHS } from './redact-paths.js';
+import { serializeError } from './serialize-error.js';
 
 /** Options for {@link createLogger}. */
 export interface CreateLoggerOptions {
@@ -17,7 +18,8 @@ export interface CreateLoggerOptions {
 
 /**
  * Builds the one root logger of an app. Libraries receive child loggers of it. Secrets are
- * redacted by path (see `REDACT_PATHS`) and replaced with `[redacted]`.
+ * redacted by path (see `REDACT_PATHS`) and replaced with `[redacted]`; an `err` is serialized by
+ * {@link serializeError}, which drops the request and answer an HTTP client error carries.
  */
 export function createLogger(options: CreateLoggerOptions): Logger {
   const pretty =
@@ -29,7 +31,7 @@ export function createLogger(options: CreateLoggerOptions): Logger {
     base: { pid: process.pid, ...options.base },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
-    serializers: { err: pino.stdSerializers.err },
+    serializers: { err: serializeError },
   };
   if (pretty) {
     return pino({

@@ -9,7 +9,7 @@ import { createApi } from '../../src/index.js';
 import { captureLogs, type CapturedLogs } from './capture-logs.js';
 
 /** The admin token every fixture uses; long and unusual so a leak is easy to spot in logs. */
-export const ADMIN_TOKEN = 'adm-7f3c9e1b-secret-token-5a2d';
+export const ADMIN_TOKEN = 'adm-7f3c9e1b-secret-token-5a2d-0c4e8b';
 export const BEARER = { authorization: `Bearer ${ADMIN_TOKEN}` };
 export const LOCATION_ID = 'loc-api-test';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { getLocation, listLocations, updateLocationSchedule, upsertLocation } from '@ghl-sync/db';
+import { getLocation, listLocations, requireLocationId, updateLocationSchedule, upsertLocation } from '@ghl-sync/db';
 import { GhlSyncError } from '@ghl-sync/errors';
 import { applySchedule, checkLocationToken, validateSchedule } from '@ghl-sync/sync';
 import { parseIntOption } from '../parse-options.js';
@@ -44,6 +44,7 @@ export function registerLocationCommands(program: Command): void {
     .option('--no-check', 'register without checking the token with GHL first (one GET /opportunities/pipelines)')
     .action(async (locationId: string, opts: AddOptions) => {
       // Everything is checked before anything is written.
+      requireLocationId(locationId, '<locationId>');
       const oauth = opts.refreshToken !== undefined;
       const expiresInSec = oauth ? parseIntOption('expires-in', opts.expiresIn, 1) : undefined;
       // undefined keeps an existing location's schedule (a new one gets every 30 minutes).
@@ -96,6 +97,7 @@ export function registerLocationCommands(program: Command): void {
     .option('--no-schedule', 'turn the scheduled sync off')
     .option('--tz <zone>', 'IANA time zone of the schedule')
     .action(async (locationId: string, opts: Omit<AddOptions, 'token'>) => {
+      requireLocationId(locationId, '<locationId>');
       const ctx = createCliContext();
       try {
         const current = await getLocation(ctx.db(), locationId);

@@ -1,5 +1,13 @@
 import type { Command } from 'commander';
-import { getRun, listOAuthEvents, listPages, listRunErrors, listRuns } from '@ghl-sync/db';
+import {
+  MAX_RUN_ID,
+  getRun,
+  listOAuthEvents,
+  listPages,
+  listRunErrors,
+  listRuns,
+  requireLocationId,
+} from '@ghl-sync/db';
 import { GhlSyncError } from '@ghl-sync/errors';
 import { createCliContext } from '../cli-context.js';
 import { formatRunSummary, runToJson } from '../format-run.js';
@@ -17,6 +25,7 @@ export function registerRunCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (opts: { location?: string; limit: string; json?: boolean }) => {
       const limit = parseIntOption('limit', opts.limit, 1, 1_000);
+      if (opts.location !== undefined) requireLocationId(opts.location, '--location');
       const ctx = createCliContext();
       try {
         const rows = await listRuns(ctx.db(), { locationId: opts.location, limit });
@@ -36,7 +45,7 @@ export function registerRunCommands(program: Command): void {
     .description('a run with its counters, pages and record-level errors')
     .option('--json', 'print JSON')
     .action(async (runIdText: string, opts: { json?: boolean }) => {
-      const runId = parseIntOption('runId', runIdText, 1)!;
+      const runId = parseIntOption('runId', runIdText, 1, MAX_RUN_ID)!;
       const ctx = createCliContext();
       try {
         const run = await getRun(ctx.db(), runId);

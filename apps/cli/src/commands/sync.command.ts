@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { requireLocationId } from '@ghl-sync/db';
 import { startRun } from '@ghl-sync/sync/runs';
 import { createCliContext } from '../cli-context.js';
 import { exitCodeFor, formatRunSummary, runToJson } from '../format-run.js';
@@ -27,6 +28,7 @@ export function registerSyncCommand(program: Command): void {
     .option('--allow-mass-delete', 'let the sweep tombstone more than SWEEP_MAX_DELETE_RATIO of the live rows')
     .option('--timeout <seconds>', 'with --wait: give up after this many seconds')
     .action(async (locationId: string, opts: SyncOptions) => {
+      requireLocationId(locationId, '<locationId>');
       const timeoutSec = parseIntOption('timeout', opts.timeout, 1);
       const ctx = createCliContext();
       try {
