@@ -10,7 +10,8 @@ describe('the guarded sweep', () => {
   beforeAll(async () => {
     stack = await startTestStack({
       sandbox: { seed: 21, locations: [{ opportunities: 1_000 }, { opportunities: 1_000 }, { opportunities: 300 }] },
-      env: { GHL_MAX_ATTEMPTS: '2' },
+      // The guards alone: no candidate is confirmed with GET first (sweep-verification.test.ts).
+      env: { GHL_MAX_ATTEMPTS: '2', SWEEP_VERIFY_MAX: '0' },
     });
     await stack.startWorkers(2);
     for (let i = 0; i < 3; i++)
@@ -112,6 +113,7 @@ describe('pagination that cannot loop', () => {
   beforeAll(async () => {
     stack = await startTestStack({
       sandbox: { seed: 22, locations: [{ opportunities: 500 }, { opportunities: 250 }] },
+      env: { SWEEP_VERIFY_MAX: '0' },
     });
     await stack.startWorkers(1);
     await stack.sync(stack.sandbox.locations[0]!.id);

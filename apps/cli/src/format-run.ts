@@ -44,6 +44,10 @@ export function formatRunSummary(run: SyncRun): string {
     `  listed ${j.listed} on ${j.pages} pages · inserted ${j.inserted} · updated ${j.updated} · unchanged ${j.unchanged} · deleted ${j.deleted}`,
     `  failed pages ${j.failedPages} · record errors ${run.recordErrors} · duplicates ${run.duplicates} · GHL requests ${j.apiCalls} · sweep ${sweepLabel(run)}`,
   ];
+  if (run.sweepVerifiedGone + run.sweepVerifiedAlive > 0)
+    lines.push(
+      `  sweep verified ${run.sweepVerifiedGone + run.sweepVerifiedAlive} of ${run.sweepCandidates ?? 0} candidates with GHL: ${run.sweepVerifiedGone} gone (tombstoned), ${run.sweepVerifiedAlive} still there (missed by the listing, kept)`,
+    );
   if (run.error) lines.push(`  note: ${run.errorCode ? `${run.errorCode}: ` : ''}${run.error}`);
   return lines.join('\n');
 }

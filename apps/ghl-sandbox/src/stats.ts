@@ -8,6 +8,8 @@ export interface LocationStats {
   rejected429: number;
   /** Max accepted requests in any sliding `rateLimitIntervalMs` window since the last reset. */
   maxInAnyWindow: number;
+  /** `GET /opportunities/{id}` requests admitted for this location (found or not). */
+  getOpportunityCalls: number;
   /** `POST /oauth/token` calls with a refresh token issued for this location (valid or not). */
   refreshCalls: number;
   /** Refreshes that sent a refresh token already spent (a client that resent a single-use token). */
@@ -29,6 +31,7 @@ export class StatsCounter {
   requests = 0;
   accepted = 0;
   rejected429 = 0;
+  getOpportunityCalls = 0;
   refreshCalls = 0;
   refreshReused = 0;
   refreshAnswersLost = 0;
@@ -49,6 +52,7 @@ export class StatsCounter {
     this.requests = 0;
     this.accepted = 0;
     this.rejected429 = 0;
+    this.getOpportunityCalls = 0;
     this.refreshCalls = 0;
     this.refreshReused = 0;
     this.refreshAnswersLost = 0;

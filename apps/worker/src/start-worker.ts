@@ -116,6 +116,7 @@ export function createSyncRuntime(
       maxDeleteRatio: config.SWEEP_MAX_DELETE_RATIO,
       totalTolerance: config.SWEEP_TOTAL_TOLERANCE,
       totalToleranceAbs: config.SWEEP_TOTAL_TOLERANCE_ABS,
+      verifyMax: sweepVerifyMax(config),
     },
     listing: {
       requestsPerSecond:
@@ -270,4 +271,11 @@ export async function startWorker(
     'worker started',
   );
   return { workers, registry, metricsPort: metricsServer.port, close: () => registry.closeAll({ logger }) };
+}
+
+/** SWEEP_VERIFY_MAX, lowered to SWEEP_VERIFY_BUDGET_SHARE of the daily budget when that is tracked. */
+function sweepVerifyMax(config: Config): number {
+  const byBudget =
+    config.RATE_LIMIT_DAILY > 0 ? Math.floor(config.SWEEP_VERIFY_BUDGET_SHARE * config.RATE_LIMIT_DAILY) : Infinity;
+  return Math.min(config.SWEEP_VERIFY_MAX, byBudget);
 }

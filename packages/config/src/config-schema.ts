@@ -79,6 +79,16 @@ export const configShape = {
     .describe(
       'Allowed absolute gap (records) between distinct ids listed and `meta.total`, so small locations are not blocked by one change during pass 1.',
     ),
+  SWEEP_VERIFY_MAX: int(0)
+    .default(500)
+    .describe(
+      'Most sweep candidates (live rows pass 1 did not see) a run confirms one by one with `GET /opportunities/{id}` before tombstoning; above it the guards alone decide. 0 = never verify.',
+    ),
+  SWEEP_VERIFY_BUDGET_SHARE: ratio()
+    .default(0.01)
+    .describe(
+      "Largest share of a location's daily budget (`RATE_LIMIT_DAILY`) one sweep's verification may spend; lowers `SWEEP_VERIFY_MAX` when smaller.",
+    ),
   LISTING_MAX_CHAINS: int(1, 64)
     .default(16)
     .describe(

@@ -3,6 +3,7 @@ import {
   countSweepCandidates,
   getRun,
   listPageNumbers,
+  recordSweepCandidates,
   replacePipelines,
   setCoordinatorJob,
   skipSweep,
@@ -20,6 +21,7 @@ import { finishRun } from './runs/finish-run.js';
 import { openRun } from './runs/open-run.js';
 import { requireSyncableLocation } from './runs/require-syncable-location.js';
 import { checkSweepGuards } from './sweep-guard.js';
+import { verifySweepCandidates } from './sweep/verify-sweep-candidates.js';
 import type { JobContext, SyncDeps } from './sync-deps.js';
 
 /** What a coordinator job ended with. */
@@ -168,8 +170,8 @@ async function listingPhase({ deps, client, ctx, log }: PhaseContext, run: SyncR
   return { run: await transitionRun(deps.db, run.id, 'writing') };
 }
 
-async function sweepPhase({ deps, log }: PhaseContext, run: SyncRun) {
-  if (run.sweepStatus === 'pending') await guardedSweep(deps, run, log);
+async function sweepPhase({ deps, client, log }: PhaseContext, run: SyncRun) {
+  if (run.sweepStatus === 'pending') await guardedSweep(deps, client, run, log);
   return { run: await transitionRun(deps.db, run.id, 'writing') };
 }
 
@@ -228,8 +230,22 @@ async function syncPipelines(
   log.info(counts, 'pipelines synced');
 }
 
-async function guardedSweep(deps: SyncDeps, run: SyncRun, log: SyncDeps['logger']): Promise<void> {
+/**
+ * The sweep of a run whose pass 1 finished every page. Up to `sweep.verifyMax` candidates are each
+ * confirmed with GHL before they are tombstoned, which makes the sweep exact whatever the listing
+ * missed; above the cap (a listing that lost much, or a mass deletion) the guards decide, as a
+ * sweep of that size cannot be confirmed within the budget.
+ */
+async function guardedSweep(deps: SyncDeps, client: GhlClient, run: SyncRun, log: SyncDeps['logger']): Promise<void> {
   const { live, unseen } = await countSweepCandidates(deps.db, run.id, run.locationId);
+  await recordSweepCandidates(deps.db, run.id, unseen);
+  if (unseen > 0 && unseen <= deps.sweep.verifyMax) {
+    const { gone } = await verifySweepCandidates(deps, client, run, log);
+    deps.onSwept?.(gone);
+    return;
+  }
+  if (unseen > 0)
+    log.info({ unseen, verifyMax: deps.sweep.verifyMax }, 'too many sweep candidates to verify: the guards decide');
   const verdict = checkSweepGuards({
     listingComplete: true,
     listed: run.listed,

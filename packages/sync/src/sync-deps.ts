@@ -33,6 +33,11 @@ export interface SyncDeps {
     totalTolerance: number;
     /** Allowed absolute gap, in records. */
     totalToleranceAbs: number;
+    /**
+     * Most candidates a sweep confirms one by one with `GET /opportunities/{id}` (SWEEP_VERIFY_MAX,
+     * capped by SWEEP_VERIFY_BUDGET_SHARE of the daily budget); above it the guards decide. 0 = never verify.
+     */
+    verifyMax: number;
   };
   /** How pass 1 chooses its cursor chains (see `chooseChainCount`). */
   listing: {

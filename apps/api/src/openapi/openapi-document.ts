@@ -45,6 +45,15 @@ const runSchema = {
     apiCalls: { type: 'integer' },
     listingApiCalls: { type: 'integer' },
     sweepStatus: { enum: ['pending', 'done', 'skipped'] },
+    sweepCandidates: {
+      type: ['integer', 'null'],
+      description: 'Live rows pass 1 did not see, when the sweep first counted them.',
+    },
+    sweepVerifiedGone: { type: 'integer', description: 'Candidates GET /opportunities/{id} confirmed gone.' },
+    sweepVerifiedAlive: {
+      type: 'integer',
+      description: 'Candidates GHL still had (missed by the listing): written, not tombstoned.',
+    },
     cancelRequested: { type: 'boolean' },
     errorCode: { type: ['string', 'null'] },
     error: { type: ['string', 'null'] },

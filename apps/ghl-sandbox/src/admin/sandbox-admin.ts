@@ -166,6 +166,7 @@ export function createSandboxAdmin(state: SandboxState): SandboxAdmin {
         accepted: s.accepted,
         rejected429: s.rejected429,
         maxInAnyWindow: runtime.limiter.maxInAnyWindow,
+        getOpportunityCalls: s.getOpportunityCalls,
         refreshCalls: s.refreshCalls,
         refreshReused: s.refreshReused,
         refreshAnswersLost: s.refreshAnswersLost,

@@ -22,6 +22,7 @@ export function registerGetOpportunityRoute(app: FastifyInstance, ctx: ServerCon
   app.get<{ Params: { id: string } }>('/opportunities/:id', async (request, reply) => {
     const runtime = await guardLocationRequest(ctx, request, reply);
     if (runtime === undefined) return reply;
+    runtime.stats.getOpportunityCalls += 1;
     const { id } = request.params;
     const record = runtime.store.get(id);
     if (record !== undefined) {

@@ -63,6 +63,12 @@ export interface SyncRun {
   listedWithoutId: number;
   /** Times recovery re-enqueued this run's jobs after they vanished. */
   recoveries: number;
+  /** Sweep candidates (live rows pass 1 did not see) when the sweep first counted them; null before. */
+  sweepCandidates: number | null;
+  /** Candidates `GET /opportunities/{id}` confirmed gone (each tombstoned). */
+  sweepVerifiedGone: number;
+  /** Candidates GHL still had: the listing missed them; their current state was written, nothing tombstoned. */
+  sweepVerifiedAlive: number;
 }
 
 export const RUN_COLUMNS = `id, location_id AS "locationId", trigger, mode, status, allow_mass_delete AS "allowMassDelete",
@@ -70,7 +76,8 @@ export const RUN_COLUMNS = `id, location_id AS "locationId", trigger, mode, stat
   listed, reported_total AS "reportedTotal", pages, inserted, updated, unchanged, deleted, duplicates,
   record_errors AS "recordErrors", failed_pages AS "failedPages", api_calls AS "apiCalls", listing_api_calls AS "listingApiCalls",
   sweep_status AS "sweepStatus", cancel_requested AS "cancelRequested", error_code AS "errorCode", error,
-  coordinator_job_id AS "coordinatorJobId", listed_without_id AS "listedWithoutId", recoveries`;
+  coordinator_job_id AS "coordinatorJobId", listed_without_id AS "listedWithoutId", recoveries,
+  sweep_candidates AS "sweepCandidates", sweep_verified_gone AS "sweepVerifiedGone", sweep_verified_alive AS "sweepVerifiedAlive"`;
 
 /** Input of {@link createRun}. */
 export interface CreateRunInput {

@@ -43,6 +43,75 @@ export async function sweepUnseen(db: Db, runId: number, locationId: string): Pr
   });
 }
 
+/**
+ * Up to `limit` sweep candidates of the run (the rows {@link sweepUnseen} would tombstone), in id
+ * order after `afterId`: the sweep verifies them one by one, so a batch at a time keeps memory flat.
+ */
+export async function listSweepCandidates(
+  db: Queryable,
+  runId: number,
+  locationId: string,
+  options: { afterId: string | null; limit: number },
+): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT o.id FROM ghl.opportunities o
+     WHERE o.location_id = $2 AND o.deleted_at IS NULL AND ${UNSEEN} AND ($3::text IS NULL OR o.id > $3)
+     ORDER BY o.id LIMIT $4`,
+    [runId, locationId, options.afterId, options.limit],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Records how many candidates the sweep found, the first time it counts them (a resumed sweep keeps the first count). */
+export async function recordSweepCandidates(db: Queryable, runId: number, candidates: number): Promise<void> {
+  await db.query(`UPDATE ghl.sync_runs SET sweep_candidates = COALESCE(sweep_candidates, $2) WHERE id = $1`, [
+    runId,
+    candidates,
+  ]);
+}
+
+/**
+ * Tombstones one candidate GHL confirmed gone, and counts it on the run (`deleted`,
+ * `sweep_verified_gone`) in the same transaction. Nothing happens when the row stopped being a
+ * candidate meanwhile (a webhook wrote it, say).
+ * @returns whether the row was tombstoned.
+ */
+export async function tombstoneVerifiedGone(db: Db, runId: number, locationId: string, id: string): Promise<boolean> {
+  return db.withTransaction(async (tx) => {
+    const result = await tx.query(
+      `UPDATE ghl.opportunities o SET deleted_at = now()
+       WHERE o.id = $3 AND o.location_id = $2 AND o.deleted_at IS NULL AND ${UNSEEN}`,
+      [runId, locationId, id],
+    );
+    if ((result.rowCount ?? 0) === 0) return false;
+    await tx.query(
+      `UPDATE ghl.sync_runs SET deleted = deleted + 1, sweep_verified_gone = sweep_verified_gone + 1 WHERE id = $1`,
+      [runId],
+    );
+    return true;
+  });
+}
+
+/**
+ * Marks a candidate GHL still has as seen by the run (so a resumed sweep does not ask again) and
+ * counts it (`sweep_verified_alive`), in one transaction.
+ */
+export async function markVerifiedAlive(db: Db, runId: number, id: string): Promise<void> {
+  await db.withTransaction(async (tx) => {
+    const result = await tx.query(
+      `INSERT INTO ghl.sync_run_marks (run_id, opportunity_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+      [runId, id],
+    );
+    if ((result.rowCount ?? 0) > 0)
+      await tx.query(`UPDATE ghl.sync_runs SET sweep_verified_alive = sweep_verified_alive + 1 WHERE id = $1`, [runId]);
+  });
+}
+
+/** Ends a verified sweep: every candidate was confirmed (gone ones already tombstoned and counted). */
+export async function finishVerifiedSweep(db: Queryable, runId: number): Promise<void> {
+  await db.query(`UPDATE ghl.sync_runs SET sweep_status = 'done' WHERE id = $1`, [runId]);
+}
+
 /** Forgets a finished run's marks (they only matter until its sweep). @returns rows removed. */
 export async function clearMarks(db: Queryable, runId: number): Promise<number> {
   const result = await db.query(`DELETE FROM ghl.sync_run_marks WHERE run_id = $1`, [runId]);
