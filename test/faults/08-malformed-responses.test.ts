@@ -75,8 +75,8 @@ describe('fault 8: malformed search responses', () => {
   }
 
   // This case found that pass 1 dropped id-less records when marking ids, so the sweep (a one-record
-  // gap, within tolerance) tombstoned the stored row of a record still upstream. Pass 1 now counts
-  // them and the sweep is refused (`record_missing_id`) while any were seen.
+  // gap, within tolerance) tombstoned the stored row of a record still upstream. The sweep now asks
+  // GHL about that row (GET by its id) and keeps it.
   it('missing_id: the record is reported as record_missing_id, and no stored row is swept because of it', async () => {
     stack.sandbox.admin.setKnobs(loc, { malformed: { mode: 'missing_id', pageIndex: BROKEN_PAGE } });
     const run = await stack.sync(loc, { timeoutMs: 180_000 });
@@ -94,9 +94,10 @@ describe('fault 8: malformed search responses', () => {
     result.notes = `missing_id run: ${run.status}, deleted ${run.deleted}, tombstones ${swept!.n - tombstones} new`;
     expect(run).toMatchObject({
       deleted: 0,
-      status: 'completed_without_sweep',
-      errorCode: 'record_missing_id',
+      status: 'completed',
       listedWithoutId: 1,
+      sweepCandidates: 1,
+      sweepVerifiedAlive: 1,
     });
     expect(swept!.n).toBe(tombstones);
 

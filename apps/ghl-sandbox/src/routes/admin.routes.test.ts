@@ -156,19 +156,21 @@ describe('admin surface', () => {
     await adminCall(sandbox, 'DELETE', `/locations/${id}/stats`);
     await ghlGet(sandbox, searchPath({ location_id: id }), token);
     await ghlGet(sandbox, searchPath({ location_id: id, bad: 1 }), token);
+    await ghlGet(sandbox, '/opportunities/no-such-id', token);
     const stats = await adminCall(sandbox, 'GET', `/locations/${id}/stats`);
     expect(stats.body).toEqual({
-      requests: 2,
-      accepted: 2,
+      requests: 3,
+      accepted: 3,
       rejected429: 0,
-      maxInAnyWindow: 2,
+      maxInAnyWindow: 3,
+      getOpportunityCalls: 1,
       refreshCalls: 0,
       refreshReused: 0,
       refreshAnswersLost: 0,
       reconnectCalls: 0,
       codeExchanges: 0,
       locationTokenMints: 0,
-      byStatus: { '200': 1, '422': 1 },
+      byStatus: { '200': 1, '400': 1, '422': 1 },
     });
     expect((await adminCall(sandbox, 'GET', '/locations/nope/stats')).status).toBe(404);
   });
