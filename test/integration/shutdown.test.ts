@@ -39,7 +39,7 @@ describe('worker shutdown', { timeout: 240_000 }, () => {
     expect(await exited).toEqual({ code: 0, signal: null });
     const pages = await listPages(stack.database.db, run.id);
     expect(pages.filter((p) => busy.includes(p.pageNo)).map((p) => p.status)).toEqual(Array(5).fill('done'));
-    expect(stack.logs.join('')).toMatch(/"step":"postgres".*"msg":"closed"/);
+    expect(stack.logs.join('')).toMatch(/"step":"postgres".*"msg":"closed postgres"/);
 
     stack.spawnWorkers(1);
     const done = await stack.wait(run.id, 120_000);

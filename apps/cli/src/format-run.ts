@@ -1,4 +1,5 @@
 import { ACTIVE_RUN_STATUSES, type SyncRun } from '@ghl-sync/db';
+import { plural } from './plural.js';
 
 /** The `--json` shape of a run (stable: scripts parse it). */
 export interface RunJson {
@@ -41,7 +42,7 @@ export function formatRunSummary(run: SyncRun): string {
   const secs = j.durationMs === null ? '-' : `${(j.durationMs / 1000).toFixed(1)} s`;
   const lines = [
     `Run ${j.runId} · location ${j.locationId} · ${j.status} in ${secs}`,
-    `  listed ${j.listed} on ${j.pages} pages · inserted ${j.inserted} · updated ${j.updated} · unchanged ${j.unchanged} · deleted ${j.deleted}`,
+    `  listed ${j.listed} on ${plural(j.pages, 'page')} · inserted ${j.inserted} · updated ${j.updated} · unchanged ${j.unchanged} · deleted ${j.deleted}`,
     `  failed pages ${j.failedPages} · record errors ${run.recordErrors} · duplicates ${run.duplicates} · GHL requests ${j.apiCalls} · sweep ${sweepLabel(run)}`,
   ];
   if (run.sweepVerifiedGone + run.sweepVerifiedAlive > 0)

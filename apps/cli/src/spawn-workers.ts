@@ -23,6 +23,12 @@ export const CLI_BIN = fileURLToPath(new URL('../bin/ghl-sync.js', import.meta.u
 export interface SpawnedWorker {
   name: string;
   child: ChildProcess;
+  /**
+   * Settles when the worker has registered on its queues (its `worker started` log line); rejects
+   * when it exits first. Wait for it before starting runs, so nothing says "no worker is connected"
+   * about a worker that is still starting.
+   */
+  ready: Promise<void>;
   /** Sends SIGTERM and waits for the exit code. */
   stop(): Promise<number | null>;
 }
@@ -41,19 +47,30 @@ export function spawnWorker(
     env: { ...env, LOG_FORMAT: 'json', EXIT_WITH_PARENT: 'true', NODE_OPTIONS: workerNodeOptions(env['NODE_OPTIONS']) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let markReady: () => void = () => undefined;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = new Promise<void>((resolve, reject) => {
+    markReady = resolve;
+    void exited.then((code) => reject(new Error(`${name} exited (code ${String(code)}) before it started`)));
+  });
+  // Nobody may be waiting for `ready` (a worker stopped early): its rejection is not unhandled.
+  ready.catch(() => undefined);
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream! }).on('line', (line) => {
+      let parsed: Record<string, unknown>;
       try {
-        onLog(name, JSON.parse(line) as Record<string, unknown>);
+        parsed = JSON.parse(line) as Record<string, unknown>;
       } catch {
-        onLog(name, { level: 30, msg: line });
+        parsed = { level: 30, msg: line };
       }
+      if (parsed['msg'] === 'worker started') markReady();
+      onLog(name, parsed);
     });
   }
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     name,
     child,
+    ready,
     async stop() {
       if (child.exitCode !== null) return child.exitCode;
       child.kill('SIGTERM');

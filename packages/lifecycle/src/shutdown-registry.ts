@@ -45,7 +45,7 @@ export function createShutdownRegistry(): ShutdownRegistry {
         for (const step of [...steps]) {
           try {
             await withTimeout(step.close(), stepTimeoutMs, step.name);
-            logger?.info({ step: step.name }, 'closed');
+            logger?.info({ step: step.name }, `closed ${step.name}`);
           } catch (err) {
             ok = false;
             logger?.error({ step: step.name, err: { message: (err as Error).message } }, 'close failed');

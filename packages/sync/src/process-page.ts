@@ -149,7 +149,7 @@ export async function processPage(deps: SyncDeps, job: PageJob, ctx: JobContext)
   await ctx.updateProgress(counts);
   log.info(
     counts,
-    `[Page ${job.pageNo}/${run.pages}] ${opportunities.length} opportunities. Inserted: ${result.inserted}, Updated: ${result.updated}, Unchanged: ${result.unchanged}${recordErrors.length ? `, Record errors: ${recordErrors.length}` : ''}`,
+    `[Page ${job.pageNo}/${run.pages}] ${opportunities.length} ${opportunities.length === 1 ? 'opportunity' : 'opportunities'}. Inserted: ${result.inserted}, Updated: ${result.updated}, Unchanged: ${result.unchanged}${recordErrors.length ? `, Record errors: ${recordErrors.length}` : ''}`,
   );
   return result.alreadyDone ? { ...counts, skipped: 'already written' } : counts;
 }

@@ -180,7 +180,7 @@ async function enqueuePagesPhase({ deps, ctx, log }: PhaseContext, run: SyncRun)
   await deps.queues.enqueuePageFlow({ run, locationId: run.locationId, pageNumbers });
   log.info(
     { pages: pageNumbers.length, listed: run.listed, deleted: run.deleted, sweep: run.sweepStatus },
-    `pass 1 done: ${run.listed} opportunities on ${pageNumbers.length} pages; ${pageNumbers.length} page jobs enqueued`,
+    `pass 1 done: ${run.listed} ${run.listed === 1 ? 'opportunity' : 'opportunities'} on ${pageNumbers.length} ${pageNumbers.length === 1 ? 'page' : 'pages'}; ${pageNumbers.length} page ${pageNumbers.length === 1 ? 'job' : 'jobs'} enqueued`,
   );
   await ctx.updateProgress({ phase: 'writing', pages: pageNumbers.length, listed: run.listed });
   return {

@@ -18,6 +18,7 @@ export interface WaitForRunOptions {
   timeoutMs?: number;
 }
 
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -38,7 +39,7 @@ export async function waitForRun(options: WaitForRunOptions): Promise<SyncRun> {
       const p = await pageProgress(options.db, run.id);
       line = `run ${run.id}: writing pages ${p.done}/${p.total}${p.failed ? ` (${p.failed} failed)` : ''}`;
     } else {
-      line = `run ${run.id}: ${run.status}${run.status === 'listing' ? ` (${run.pages} pages, ${run.listed} opportunities listed)` : ''}`;
+      line = `run ${run.id}: ${run.status}${run.status === 'listing' ? ` (${count(run.pages, 'page')}, ${count(run.listed, 'opportunity', 'opportunities')} listed)` : ''}`;
     }
     if (line !== lastLine) {
       options.onProgress?.(line, run);

@@ -1,27 +1,38 @@
 import type { Command } from 'commander';
 import { processEnvironment } from '@ghl-sync/config';
-import { runMigrations, upsertLocation, type Db, type SyncRun } from '@ghl-sync/db';
-import { startRun } from '@ghl-sync/sync/runs';
-import { startSandbox, type Sandbox } from '@ghl-sync/ghl-sandbox';
+import { dropDatabase, runMigrations, upsertLocation, type Db } from '@ghl-sync/db';
+import { startSandbox } from '@ghl-sync/ghl-sandbox';
+import { GhlSyncError } from '@ghl-sync/errors';
+import { Redis } from 'ioredis';
 import { createCliContext } from '../cli-context.js';
-import { formatRunSummary } from '../format-run.js';
+import { DEMO_ACTS, type DemoStage } from '../demo/demo-acts.js';
+import { createRunProgress } from '../demo/run-progress.js';
+import { parseIntOption } from '../parse-options.js';
+import { plural } from '../plural.js';
 import { spawnWorker, type SpawnedWorker } from '../spawn-workers.js';
-import { waitForRun } from '@ghl-sync/sync';
-import { compareWithSandbox } from '@ghl-sync/sync';
 
 interface DemoOptions {
   opportunities: string;
   small: string;
   workers: string;
   seed: string;
+  database: string;
+  queuePrefix: string;
   quiet?: boolean;
+  verbose?: boolean;
+  clean?: boolean;
 }
 
+/** The demo's own database and queue prefix unless told otherwise: it never writes into yours. */
+const DEMO_DATABASE = 'ghl_sync_demo';
+const DEMO_QUEUE_PREFIX = 'ghl-sync-demo';
+
 /**
- * `ghl-sync demo` (`npm run demo`): a real sync of sandbox data into Postgres. Migrates, starts the
- * sandbox (one location of 5,301 opportunities and a smaller one), two worker
- * processes, syncs both, changes upstream (adds 25, updates 40, deletes 12), syncs again, prints
- * both summaries and checks Postgres against the sandbox row by row.
+ * `ghl-sync demo` (`npm run demo`): a real sync of sandbox data into Postgres, told as the acts of
+ * {@link DEMO_ACTS}. Migrates its own database (`ghl_sync_demo` on the configured server), starts
+ * the sandbox (one location of 5,301 opportunities and a smaller one) and two worker processes on
+ * its own queue prefix, plays the acts (sync both, change upstream, sync again, verify row by row),
+ * then says what it left behind and how to remove it (`--clean`).
  */
 export function registerDemoCommand(program: Command): void {
   program
@@ -31,76 +42,112 @@ export function registerDemoCommand(program: Command): void {
     .option('--small <n>', 'opportunities in the second location', '420')
     .option('--workers <n>', 'worker processes', '2')
     .option('--seed <n>', 'sandbox data seed', '1')
-    .option('--quiet', 'do not echo worker logs')
+    .option('--database <name>', 'database the demo writes to, on the DATABASE_URL server', DEMO_DATABASE)
+    .option('--queue-prefix <prefix>', 'Redis key prefix of the demo', DEMO_QUEUE_PREFIX)
+    .option('--verbose', "echo the workers' log lines (one per page)")
+    .option('--quiet', "do not echo the workers' warnings either")
+    .option('--clean', 'remove what earlier demos left (their database and Redis keys) and exit')
     .action(async (opts: DemoOptions) => {
-      const ctx = createCliContext();
-      const say = (line: string) => console.log(line);
+      const opportunities = parseIntOption('opportunities', opts.opportunities, 0)!;
+      const small = parseIntOption('small', opts.small, 0)!;
+      const workerCount = parseIntOption('workers', opts.workers, 1, 32)!;
+      const seed = parseIntOption('seed', opts.seed, 0)!;
+      const configured = createCliContext().config;
+      const databaseUrl = new URL(configured.DATABASE_URL);
+      const ownDatabase = decodeURIComponent(databaseUrl.pathname.slice(1));
+      databaseUrl.pathname = `/${encodeURIComponent(opts.database)}`;
+      const where = { database: opts.database, host: databaseUrl.host, prefix: opts.queuePrefix };
+      const removeCommand = `npx ghl-sync demo --clean${opts.database === DEMO_DATABASE ? '' : ` --database ${opts.database}`}${opts.queuePrefix === DEMO_QUEUE_PREFIX ? '' : ` --queue-prefix ${opts.queuePrefix}`}`;
+      if (opts.clean) {
+        if (opts.database === ownDatabase || opts.queuePrefix === configured.QUEUE_PREFIX)
+          throw new GhlSyncError(
+            'invalid_argument',
+            `--clean removes only a database and prefix of the demo's own, not DATABASE_URL's ${ownDatabase} or QUEUE_PREFIX ${configured.QUEUE_PREFIX}`,
+          );
+        await dropDatabase(databaseUrl.toString());
+        const keys = await deleteKeysUnder(configured.REDIS_URL, opts.queuePrefix);
+        console.log(
+          `removed database ${where.database} on ${where.host} and ${plural(keys, 'Redis key')} under the prefix ${where.prefix}`,
+        );
+        return;
+      }
+
+      const ctx = createCliContext({ DATABASE_URL: databaseUrl.toString(), QUEUE_PREFIX: opts.queuePrefix });
+      const progress = createRunProgress(process.stdout);
+      const say = (line: string) => progress.log(line);
       say(
-        `ghl-sync demo · Postgres ${new URL(ctx.config.DATABASE_URL).host}${new URL(ctx.config.DATABASE_URL).pathname} · Redis ${new URL(ctx.config.REDIS_URL).host} · queue prefix ${ctx.config.QUEUE_PREFIX}`,
+        `ghl-sync demo · Postgres ${where.host}/${where.database} · Redis ${new URL(ctx.config.REDIS_URL).host} · queue prefix ${where.prefix}`,
       );
       await runMigrations({ databaseUrl: ctx.config.DATABASE_URL, logger: ctx.logger });
-
       const sandbox = await startSandbox({
-        seed: Number(opts.seed),
+        seed,
         locations: [
-          { opportunities: Number(opts.opportunities), name: 'Demo Agency Main' },
-          { opportunities: Number(opts.small), name: 'Demo Agency Small' },
+          { opportunities, name: 'Demo Agency Main' },
+          { opportunities: small, name: 'Demo Agency Small' },
         ],
       });
       say(
-        `ghl-sandbox at ${sandbox.url}: ${sandbox.locations.map((l, i) => `${l.id} (${i === 0 ? opts.opportunities : opts.small} opportunities)`).join(', ')}; rate limit 100 requests / 10 s per location`,
+        `ghl-sandbox at ${sandbox.url}: ${sandbox.locations.map((l, i) => `${l.id} (${plural(i === 0 ? opportunities : small, 'opportunity', 'opportunities')})`).join(', ')}; rate limit 100 requests / 10 s per location`,
       );
-
       const db = ctx.db();
       for (const l of sandbox.locations) {
         await resetDemoLocation(db, l.id);
         await upsertLocation(db, { id: l.id, name: l.name, accessToken: l.token, scheduleCron: null });
       }
 
-      const env = { ...processEnvironment(), GHL_BASE_URL: sandbox.url, SCHEDULER_ENABLED: 'false' };
-      const workers: SpawnedWorker[] = [];
+      // The workers' own metrics port is of no use here: a free one keeps them clear of a worker
+      // the user runs on 9464.
+      const env = {
+        ...processEnvironment(),
+        DATABASE_URL: ctx.config.DATABASE_URL,
+        QUEUE_PREFIX: opts.queuePrefix,
+        GHL_BASE_URL: sandbox.url,
+        SCHEDULER_ENABLED: 'false',
+        WORKER_METRICS_PORT: '0',
+      };
       const onLog = (name: string, line: Record<string, unknown>) => {
         const level = Number(line['level'] ?? 30);
-        if (opts.quiet && level < 40) return;
-        if (level < 30) return;
+        if (level < (opts.verbose ? 30 : opts.quiet ? 50 : 40)) return;
         const tag = level >= 50 ? 'ERROR ' : level >= 40 ? 'WARN ' : '';
-        say(`  [${name}] ${tag}${String(line['msg'] ?? '')}`);
+        progress.log(`  [${name}] ${tag}${String(line['msg'] ?? '')}`);
       };
-      for (let i = 1; i <= Number(opts.workers); i++) workers.push(spawnWorker(`worker-${i}`, env, onLog));
-
-      let exitCode = 0;
+      const workers: SpawnedWorker[] = [];
+      const stage: DemoStage = {
+        ctx,
+        db,
+        sandbox,
+        say,
+        progress,
+        runs: [],
+        fail(reason) {
+          failures.push(reason);
+        },
+      };
+      const failures: string[] = [];
       try {
-        say('\n== First sync: both locations, in parallel ==');
-        const first = await syncAll(ctx, sandbox, say);
-        for (const run of first) say(formatRunSummary(run));
-
-        const main = sandbox.locations[0]!;
-        const changed = sandbox.admin.mutate(main.id, { create: 25, update: 40, delete: 12, seed: 2026 });
-        say(
-          `\n== Upstream changes in ${main.id}: ${changed.created.length} added, ${changed.updated.length} updated, ${changed.deleted.length} deleted ==`,
-        );
-
-        say('\n== Second sync ==');
-        const second = await syncAll(ctx, sandbox, say);
-        for (const run of second) say(formatRunSummary(run));
-
-        say('\n== Verifying Postgres against the sandbox ==');
-        for (const l of sandbox.locations) {
-          const result = await compareWithSandbox(db, sandbox, l.id);
-          say(
-            `  ${l.id}: ${result.checked} upstream opportunities checked, ${result.tombstoned} tombstoned rows, ${result.mismatches.length} mismatches`,
-          );
-          for (const m of result.mismatches.slice(0, 10)) say(`    ${m}`);
-          if (result.mismatches.length) exitCode = 1;
+        for (let i = 1; i <= workerCount; i++) workers.push(spawnWorker(`worker-${i}`, env, onLog));
+        await Promise.all(workers.map((w) => w.ready));
+        say(`${plural(workerCount, 'worker process', 'worker processes')} started`);
+        for (const act of DEMO_ACTS) {
+          say(`\n== ${act.title} ==`);
+          await act.play(stage);
         }
-        if ([...first, ...second].some((r) => r.status !== 'completed')) exitCode = 1;
-        say(exitCode === 0 ? '\ndemo OK: Postgres matches the sandbox exactly' : '\ndemo FAILED: see above');
+        say(
+          failures.length === 0
+            ? '\ndemo OK: Postgres matches the sandbox exactly'
+            : `\ndemo FAILED: ${failures.join('; ')}`,
+        );
       } finally {
         await Promise.all(workers.map((w) => w.stop()));
         await sandbox.close();
         await ctx.close();
       }
-      process.exitCode = exitCode;
+      say(
+        `\nLeft for you to look at: database ${where.database} on ${where.host} (the two sandbox locations, their opportunities and ${plural(stage.runs.length, 'run')}) and the finished jobs under the Redis prefix ${where.prefix}.` +
+          (where.database === ownDatabase ? '' : ` Your DATABASE_URL (${ownDatabase}) and queues were not touched.`) +
+          `\nThe next demo starts over; remove it all with \`${removeCommand}\`.`,
+      );
+      process.exitCode = failures.length === 0 ? 0 : 1;
     });
 }
 
@@ -111,26 +158,19 @@ async function resetDemoLocation(db: Db, locationId: string): Promise<void> {
   await db.query(`DELETE FROM ghl.locations WHERE id = $1`, [locationId]);
 }
 
-async function syncAll(
-  ctx: ReturnType<typeof createCliContext>,
-  sandbox: Sandbox,
-  say: (line: string) => void,
-): Promise<SyncRun[]> {
-  const db = ctx.db();
-  const runs = [];
-  for (const l of sandbox.locations) {
-    const { run } = await startRun(ctx.runs(), { locationId: l.id, trigger: 'demo' });
-    runs.push(run);
+/** Deletes every key under `prefix` (`prefix:…`), never anything else; returns how many. */
+async function deleteKeysUnder(redisUrl: string, prefix: string): Promise<number> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
+  let deleted = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) deleted += await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
   }
-  return Promise.all(
-    runs.map((run) =>
-      waitForRun({
-        db,
-        queues: ctx.queues(),
-        runId: run.id,
-        timeoutMs: 15 * 60_000,
-        onNoWorker: (line) => say(`warning: ${line}`),
-      }),
-    ),
-  );
+  return deleted;
 }
