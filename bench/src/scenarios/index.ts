@@ -1,5 +1,5 @@
 import { memoryScenario } from './memory.js';
-import { rateLimitedScenario } from './rate-limited.js';
+import { rateLimitedLargeScenario, rateLimitedScenario } from './rate-limited.js';
 import type { Scenario } from './scenario.js';
 import { scaleOutScenario } from './scale-out.js';
 import { seedBaselineScenario } from './seed-baseline.js';
@@ -8,6 +8,7 @@ import { throughputScenario } from './throughput.js';
 /** Every scenario, in the order `all` runs them. */
 export const SCENARIOS: Scenario[] = [
   rateLimitedScenario,
+  rateLimitedLargeScenario,
   throughputScenario,
   memoryScenario,
   scaleOutScenario,
