@@ -122,7 +122,7 @@ describeIfKubectl('deploy/kubernetes', () => {
           'data'
         ] as object,
       );
-    expect(secretKeys('ghl-sync').sort()).toEqual(['ADMIN_TOKEN', 'DATABASE_URL', 'REDIS_URL']);
+    expect(secretKeys('ghl-sync').sort()).toEqual(['ADMIN_TOKEN', 'DATABASE_URL', 'REDIS_URL', 'TOKEN_ENCRYPTION_KEY']);
     expect(secretKeys('ghl-sync-oauth').sort()).toEqual(['GHL_OAUTH_CLIENT_ID', 'GHL_OAUTH_CLIENT_SECRET']);
     const configKeys = Object.keys(find('ConfigMap', 'ghl-sync')['data'] as object);
     expect(configKeys.filter((k) => /TOKEN|SECRET|KEY|PASSWORD|DATABASE_URL|REDIS_URL/.test(k))).toEqual([]);

@@ -26,14 +26,18 @@ describe('fault 5: OAuth access token expires mid-run', () => {
     });
     loc = stack.sandbox.locations[0]!.id;
     const install = stack.sandbox.admin.createOAuthInstall(loc, { accessTokenTtlSec: 3_600 });
-    await upsertLocation(stack.db, {
-      id: loc,
-      authType: 'oauth',
-      accessToken: install.accessToken,
-      refreshToken: install.refreshToken,
-      tokenExpiresAt: new Date(Date.now() + 3_600_000),
-      scheduleCron: null,
-    });
+    await upsertLocation(
+      stack.db,
+      {
+        id: loc,
+        authType: 'oauth',
+        accessToken: install.accessToken,
+        refreshToken: install.refreshToken,
+        tokenExpiresAt: new Date(Date.now() + 3_600_000),
+        scheduleCron: null,
+      },
+      stack.tokens,
+    );
     stack.sandbox.admin.setKnobs(loc, { latencyMs: { medianMs: 60, jitterMs: 30 } });
     stack.spawnWorkers(2);
   });
@@ -59,7 +63,7 @@ describe('fault 5: OAuth access token expires mid-run', () => {
     const stats = stack.sandbox.admin.getStats(loc);
     result.notes = `refreshCalls ${stats.refreshCalls}, 401s ${stats.byStatus['401'] ?? 0}`;
     expect(stats.refreshCalls).toBe(1);
-    const location = await getLocation(stack.db, loc);
+    const location = await getLocation(stack.db, loc, stack.tokens);
     expect(location).toMatchObject({ needsReconnect: false });
     const check = await checkLocation(stack.db, stack.sandbox, loc);
     Object.assign(result, { rowsChecked: check.checked, lost: check.lost.length, duplicated: check.duplicated });

@@ -32,7 +32,7 @@ describe('ghl-sync locations', () => {
     );
     expect(add.status).toBe(0);
     expect(add.stdout).toContain('OAuth tokens stored, not shown');
-    const saved = await getLocation(stack.database.db, 'loc-oauth');
+    const saved = await getLocation(stack.database.db, 'loc-oauth', stack.database.tokens);
     expect(saved).toMatchObject({
       authType: 'oauth',
       accessToken: 'at-secret-123',
@@ -67,14 +67,14 @@ describe('ghl-sync locations', () => {
     const run = cli('runs', 'show', '99999999999');
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('error [invalid_argument]: --runId must be a whole number from 1 to 2147483647');
-    expect(await getLocation(stack.database.db, 'loc/bad')).toBeNull();
+    expect(await getLocation(stack.database.db, 'loc/bad', stack.database.tokens)).toBeNull();
   });
 
   it('rejects a bad expiry with a clear error and writes nothing', async () => {
     const bad = cli('locations', 'add', 'loc-bad', '--token', 'x', '--refresh-token', 'y', '--expires-in', 'soon');
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('error [invalid_argument]: --expires-in must be a whole number from 1 up, got "soon"');
-    expect(await getLocation(stack.database.db, 'loc-bad')).toBeNull();
+    expect(await getLocation(stack.database.db, 'loc-bad', stack.database.tokens)).toBeNull();
   });
 
   it('lists every config problem at once when the environment is wrong', () => {

@@ -48,14 +48,14 @@ describe('location token check and refused PITs', () => {
     expect(bad.stderr).toContain('Invalid token');
     expect(bad.stderr).toContain('nothing was registered');
     expect(bad.stderr + bad.stdout).not.toContain('pit-00000000-typo');
-    expect(await getLocation(stack.database.db, id)).toBeNull();
+    expect(await getLocation(stack.database.db, id, stack.database.tokens)).toBeNull();
 
     const before = stack.sandbox.admin.getStats(id).requests;
     const good = await cli('locations', 'add', id, '--token', token, '--no-schedule');
     expect(good.status).toBe(0);
     expect(good.stdout).toContain('checked with GHL');
     expect(stack.sandbox.admin.getStats(id).requests - before).toBe(1);
-    expect((await getLocation(stack.database.db, id))!.accessToken).toBe(token);
+    expect((await getLocation(stack.database.db, id, stack.database.tokens))!.accessToken).toBe(token);
   });
 
   it('a PIT that answers 401 marks the location, which every view shows and the scheduler stops firing', async () => {
@@ -75,7 +75,7 @@ describe('location token check and refused PITs', () => {
 
     const run = await stack.sync(id, { timeoutMs: 60_000 });
     expect(run).toMatchObject({ status: 'failed', errorCode: 'ghl_unauthorized' });
-    const location = (await getLocation(stack.database.db, id))!;
+    const location = (await getLocation(stack.database.db, id, stack.database.tokens))!;
     expect(location.needsReconnect).toBe(true);
     expect(location.reconnectReason).toMatch(/^GHL refused the Private Integration Token \(401: Invalid token/);
 
@@ -99,7 +99,7 @@ describe('location token check and refused PITs', () => {
 
     // Registering a good token clears the mark and brings the schedule back.
     expect((await cli('locations', 'add', id, '--token', stack.sandbox.locations[1]!.token)).status).toBe(0);
-    expect((await getLocation(stack.database.db, id))!.needsReconnect).toBe(false);
+    expect((await getLocation(stack.database.db, id, stack.database.tokens))!.needsReconnect).toBe(false);
     expect(await stack.queues.coordinator.getJobScheduler(QUEUES.coordinator.schedulerId(id) as never)).toBeTruthy();
   });
 });

@@ -83,7 +83,7 @@ describe('OAuth refresh recovery', () => {
     expect(after.reconnectCalls - before.reconnectCalls).toBe(1);
     expect(after.codeExchanges - before.codeExchanges).toBe(1);
 
-    const saved = (await getLocation(stack.database.db, id))!;
+    const saved = (await getLocation(stack.database.db, id, stack.database.tokens))!;
     expect(saved.needsReconnect).toBe(false);
     expect(saved.refreshToken).not.toBe(install.refreshToken);
     expect(await eventKinds(id)).toEqual(['refresh_outcome_unknown', 'reconnected']);
@@ -114,7 +114,7 @@ describe('OAuth refresh recovery', () => {
     expect(stats.refreshReused).toBe(0);
     expect(stats.refreshAnswersLost).toBe(1);
     expect(stats.reconnectCalls).toBe(1);
-    const saved = (await getLocation(stack.database.db, id))!;
+    const saved = (await getLocation(stack.database.db, id, stack.database.tokens))!;
     expect(saved.needsReconnect).toBe(false);
     expect(await eventKinds(id)).toEqual(['refresh_outcome_unknown', 'reconnected']);
     // The saved pair is the newest: its refresh token is live (a stale one would be refused).
@@ -130,6 +130,7 @@ describe('OAuth refresh recovery', () => {
     const make = (timeoutMs: number) =>
       createOAuthTokenProvider({
         db: stack.database.db,
+        tokens: stack.database.tokens,
         redis: stack.redis.redis,
         prefix: stack.redis.prefix,
         locationId: id,
@@ -149,7 +150,7 @@ describe('OAuth refresh recovery', () => {
     const fast = await make(20_000).refresh!(install.accessToken);
     const late = await slow;
 
-    const saved = (await getLocation(stack.database.db, id))!;
+    const saved = (await getLocation(stack.database.db, id, stack.database.tokens))!;
     expect(saved.accessToken).toBe(fast);
     expect(late).toBe(fast);
     expect(await eventKinds(id)).toEqual(['refresh_outcome_unknown', 'reconnected', 'stale_pair_discarded']);
@@ -163,7 +164,7 @@ describe('OAuth refresh recovery', () => {
     stack.sandbox.admin.expireAccessToken(id);
     const run = await stack.sync(id, { timeoutMs: 60_000 });
     expect(run).toMatchObject({ status: 'failed', errorCode: 'oauth_refresh_failed' });
-    const location = (await getLocation(stack.database.db, id))!;
+    const location = (await getLocation(stack.database.db, id, stack.database.tokens))!;
     expect(location.needsReconnect).toBe(true);
     expect(location.reconnectReason).toMatch(
       /no usable answer.*GHL refused the reconnect \(400\): Reconnect is not allowed/,

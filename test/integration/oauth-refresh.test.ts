@@ -83,7 +83,7 @@ describe('OAuth locations (#4)', () => {
       const pages = await listPages(stack.database.db, run.id);
       expect(pages.map((p) => [p.status, p.apiCalls])).toEqual(Array(8).fill(['done', 2]));
 
-      const saved = (await getLocation(stack.database.db, id))!;
+      const saved = (await getLocation(stack.database.db, id, stack.database.tokens))!;
       expect(saved.accessToken).not.toBe(install.accessToken);
       expect(saved.refreshToken).not.toBe(install.refreshToken);
       expect(saved.tokenExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 60_000);
@@ -98,14 +98,18 @@ describe('OAuth locations (#4)', () => {
       const id = loc(1);
       // A 100 s token saved 70 s ago: 30 s left, inside the provider's refresh window (min(60 s, lifetime / 2)).
       const install = stack.sandbox.admin.createOAuthInstall(id, { accessTokenTtlSec: 100 });
-      await upsertLocation(stack.database.db, {
-        id,
-        authType: 'oauth',
-        accessToken: install.accessToken,
-        refreshToken: install.refreshToken,
-        tokenExpiresAt: new Date(Date.now() + 30_000),
-        scheduleCron: null,
-      });
+      await upsertLocation(
+        stack.database.db,
+        {
+          id,
+          authType: 'oauth',
+          accessToken: install.accessToken,
+          refreshToken: install.refreshToken,
+          tokenExpiresAt: new Date(Date.now() + 30_000),
+          scheduleCron: null,
+        },
+        stack.database.tokens,
+      );
       await stack.database.db.query(
         `UPDATE ghl.locations SET updated_at = now() - interval '70 seconds' WHERE id = $1`,
         [id],
@@ -115,7 +119,7 @@ describe('OAuth locations (#4)', () => {
       const stats = stack.sandbox.admin.getStats(id);
       expect(stats.refreshCalls).toBe(1);
       expect(stats.byStatus['401']).toBeUndefined();
-      const saved = (await getLocation(stack.database.db, id))!;
+      const saved = (await getLocation(stack.database.db, id, stack.database.tokens))!;
       expect(saved.refreshToken).not.toBe(install.refreshToken);
       expect(saved.tokenExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 60_000);
     });
@@ -140,7 +144,7 @@ describe('OAuth locations (#4)', () => {
         [id],
       );
       expect(tombstones!.n).toBe(0);
-      const location = (await getLocation(stack.database.db, id))!;
+      const location = (await getLocation(stack.database.db, id, stack.database.tokens))!;
       expect(location).toMatchObject({ needsReconnect: true });
       expect(location.reconnectReason).toMatch(/not active/i);
       const after = stack.sandbox.admin.getStats(id);
@@ -169,20 +173,24 @@ describe('OAuth locations (#4)', () => {
       const install = await installOAuth(i);
       // 401: a token GHL does not know ("Invalid token…"); 403: a valid token of another location.
       const other = stack.sandbox.admin.createOAuthInstall(loc(1));
-      await upsertLocation(stack.database.db, {
-        id,
-        authType: 'oauth',
-        accessToken: status === 401 ? 'not-a-token' : other.accessToken,
-        refreshToken: install.refreshToken,
-        tokenExpiresAt: new Date(Date.now() + 3_600_000),
-        scheduleCron: null,
-      });
+      await upsertLocation(
+        stack.database.db,
+        {
+          id,
+          authType: 'oauth',
+          accessToken: status === 401 ? 'not-a-token' : other.accessToken,
+          refreshToken: install.refreshToken,
+          tokenExpiresAt: new Date(Date.now() + 3_600_000),
+          scheduleCron: null,
+        },
+        stack.database.tokens,
+      );
       const before = stack.sandbox.admin.getStats(id);
       const run = await stack.sync(id, { timeoutMs: 30_000 });
       expect(run).toMatchObject({ status: 'failed', errorCode: code });
       expect(stack.sandbox.admin.getStats(id).refreshCalls).toBe(before.refreshCalls);
       expect(await tryRefresh(stack, install.refreshToken)).toBe(200);
-      expect((await getLocation(stack.database.db, id))!.needsReconnect).toBe(false);
+      expect((await getLocation(stack.database.db, id, stack.database.tokens))!.needsReconnect).toBe(false);
     });
   });
 });

@@ -22,7 +22,11 @@ describe('when the coordinator of a scheduled run fails for good', () => {
 
   it('ends the run failed with the error code and its GHL requests counted, and `sync` is not blocked', async () => {
     const location = stack.sandbox.locations[0]!;
-    await upsertLocation(stack.database.db, { id: location.id, accessToken: 'pit-00000000-typo', scheduleCron: null });
+    await upsertLocation(
+      stack.database.db,
+      { id: location.id, accessToken: 'pit-00000000-typo', scheduleCron: null },
+      stack.database.tokens,
+    );
     const fire = await fireSchedule(stack, location.id);
     await until(async () => (await fire.getState()) === 'failed', 120_000, 'the scheduled fire to fail for good');
 
@@ -39,7 +43,11 @@ describe('when the coordinator of a scheduled run fails for good', () => {
     expect(cli('runs', 'show', String(run!.id)).stdout).toContain('GHL requests 1 ·');
     expect(await getActiveRun(stack.database.db, location.id)).toBeNull();
 
-    await upsertLocation(stack.database.db, { id: location.id, accessToken: location.token, scheduleCron: null });
+    await upsertLocation(
+      stack.database.db,
+      { id: location.id, accessToken: location.token, scheduleCron: null },
+      stack.database.tokens,
+    );
     const sync = cli('sync', location.id);
     expect(sync.stderr).not.toContain('run_already_active');
     expect(sync.status).toBe(0);

@@ -27,14 +27,18 @@ describe('secrets in logs', () => {
     });
     const oauthLoc = stack.sandbox.locations[1]!.id;
     const install = stack.sandbox.admin.createOAuthInstall(oauthLoc, { accessTokenTtlSec: 3600 });
-    await upsertLocation(stack.database.db, {
-      id: oauthLoc,
-      authType: 'oauth',
-      accessToken: install.accessToken,
-      refreshToken: install.refreshToken,
-      tokenExpiresAt: new Date(Date.now() + 3_600_000),
-      scheduleCron: null,
-    });
+    await upsertLocation(
+      stack.database.db,
+      {
+        id: oauthLoc,
+        authType: 'oauth',
+        accessToken: install.accessToken,
+        refreshToken: install.refreshToken,
+        tokenExpiresAt: new Date(Date.now() + 3_600_000),
+        scheduleCron: null,
+      },
+      stack.database.tokens,
+    );
     const sink = new Writable({
       write(chunk, _e, cb) {
         apiLogs.push(String(chunk));
@@ -55,7 +59,7 @@ describe('secrets in logs', () => {
 
   it('a whole run through the API leaves no token, refresh token, client secret or admin credential in any log', async () => {
     const [pit, oauth] = stack.sandbox.locations;
-    const oauthBefore = await getLocation(stack.database.db, oauth!.id);
+    const oauthBefore = await getLocation(stack.database.db, oauth!.id, stack.database.tokens);
     const start = async (locationId: string) => {
       const res = await fetch(`${api.url}/api/syncs`, {
         method: 'POST',
@@ -71,7 +75,7 @@ describe('secrets in logs', () => {
     expect(await stack.wait(pitRun)).toMatchObject({ status: 'completed', inserted: 400 });
     expect(await stack.wait(oauthRun)).toMatchObject({ status: 'completed', inserted: 400 });
     expect(stack.sandbox.admin.getStats(oauth!.id).refreshCalls).toBe(1);
-    const oauthAfter = await getLocation(stack.database.db, oauth!.id);
+    const oauthAfter = await getLocation(stack.database.db, oauth!.id, stack.database.tokens);
     expect(oauthAfter!.accessToken).not.toBe(oauthBefore!.accessToken);
 
     const everything = [...stack.logs, ...apiLogs].join('');

@@ -61,6 +61,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const sandbox = await startSandbox({ rateLimitMax: 0, dailyLimit: 0, ...options.sandbox });
   const env: Record<string, string> = {
     DATABASE_URL: database.url,
+    TOKEN_ENCRYPTION_KEY: database.tokenKey,
     REDIS_URL: redis.url,
     QUEUE_PREFIX: redis.prefix,
     GHL_BASE_URL: sandbox.url,
@@ -92,7 +93,11 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const queues = createQueues({ connection: producer, prefix: redis.prefix });
   if (options.registerLocations ?? true) {
     for (const l of sandbox.locations)
-      await upsertLocation(database.db, { id: l.id, name: l.name, accessToken: l.token, scheduleCron: null });
+      await upsertLocation(
+        database.db,
+        { id: l.id, name: l.name, accessToken: l.token, scheduleCron: null },
+        database.tokens,
+      );
   }
   const fleet = createWorkerFleet({ env, logs, logger, db: database.db, queues });
 

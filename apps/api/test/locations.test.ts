@@ -21,11 +21,15 @@ interface LocationRow {
 
 describe('GET /api/locations', () => {
   it('lists each location with its last run, next scheduled time and needsReconnect, never its token', async () => {
-    await upsertLocation(fx.db, {
-      id: 'loc-scheduled',
-      accessToken: 'pit-scheduled-secret',
-      scheduleCron: '*/30 * * * *',
-    });
+    await upsertLocation(
+      fx.db,
+      {
+        id: 'loc-scheduled',
+        accessToken: 'pit-scheduled-secret',
+        scheduleCron: '*/30 * * * *',
+      },
+      fx.tokens,
+    );
     await markLocationNeedsReconnect(fx.db, 'loc-scheduled', 'refresh refused');
     // The worker keeps schedulers; here one is written the way it would be, to be read back.
     await fx.queues.coordinator.upsertJobScheduler(

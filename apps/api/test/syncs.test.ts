@@ -160,7 +160,7 @@ describe('reading runs', () => {
   });
 
   it('GET /api/syncs lists newest first, filters by location and validates limit 1..200', async () => {
-    await upsertLocation(fx.db, { id: 'loc-other', accessToken: 'pit-other', scheduleCron: null });
+    await upsertLocation(fx.db, { id: 'loc-other', accessToken: 'pit-other', scheduleCron: null }, fx.tokens);
     const other = (
       await fx.app.inject({
         method: 'POST',
@@ -195,7 +195,7 @@ describe('reading runs', () => {
 
 describe('POST /api/syncs/:id/cancel', () => {
   it('flags an active run (202), answers 409 once it finished and 404 for an unknown run', async () => {
-    await upsertLocation(fx.db, { id: 'loc-cancel', accessToken: 'pit-cancel', scheduleCron: null });
+    await upsertLocation(fx.db, { id: 'loc-cancel', accessToken: 'pit-cancel', scheduleCron: null }, fx.tokens);
     const { runId } = (
       await fx.app.inject({
         method: 'POST',

@@ -27,6 +27,7 @@ import {
   recoverRuns,
   type SyncDeps,
 } from '@ghl-sync/sync';
+import { requireTokenCipher } from '@ghl-sync/secrets';
 import { createSyncHandlers } from './sync-handlers.js';
 
 /** A started worker: its workers and what it holds open. */
@@ -68,6 +69,8 @@ export function createSyncRuntime(
   logger: Logger,
   registry: ShutdownRegistry = createShutdownRegistry(),
 ): SyncRuntime {
+  // Before anything opens: a worker without the token key could not use one stored token.
+  const tokens = requireTokenCipher(config);
   // Built first, so that every connection below reports its errors from the start.
   const metrics = createMetrics({ service: 'worker', queues: () => queues.all() });
   const reportDependencyError = createDependencyErrorReporter({ logger, counter: metrics.dependencyErrors });
@@ -126,6 +129,7 @@ export function createSyncRuntime(
     },
     clientFor: createClientFactory({
       db,
+      tokens,
       limiter,
       baseUrl: config.GHL_BASE_URL,
       timeoutMs: config.GHL_TIMEOUT_MS,
@@ -137,6 +141,7 @@ export function createSyncRuntime(
           ? (locationId) =>
               createOAuthTokenProvider({
                 db,
+                tokens,
                 redis: producerConnection,
                 prefix: config.QUEUE_PREFIX,
                 locationId,

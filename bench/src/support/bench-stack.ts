@@ -41,9 +41,14 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   const producer = createRedisConnection(redis.url, 'producer');
   const queues = createQueues({ connection: producer, prefix: redis.prefix });
   for (const l of sandbox.locations)
-    await upsertLocation(database.db, { id: l.id, name: l.name, accessToken: l.token, scheduleCron: null });
+    await upsertLocation(
+      database.db,
+      { id: l.id, name: l.name, accessToken: l.token, scheduleCron: null },
+      database.tokens,
+    );
   const env: Record<string, string> = {
     DATABASE_URL: database.url,
+    TOKEN_ENCRYPTION_KEY: database.tokenKey,
     REDIS_URL: redis.url,
     QUEUE_PREFIX: redis.prefix,
     GHL_BASE_URL: sandbox.url,

@@ -4,6 +4,9 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().in
 const ratio = () => z.coerce.number().min(0).max(1);
 const bool = () =>
   z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+/** 32 random bytes in base64 (standard or URL-safe): an AES-256 key. */
+const isKey = (v: string) => /^[A-Za-z0-9+/_-]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32;
+const KEY_PROBLEM = 'must be 32 random bytes in base64; make one with `openssl rand -base64 32`';
 const optionalSecret = () =>
   z
     .string()
@@ -43,6 +46,12 @@ export const configShape = {
     .default(5)
     .describe('Attempts per GHL request for 5xx, timeouts and resets (first included).'),
   GHL_PAGE_SIZE: int(1, 100).default(100).describe('Opportunities per search page; GHL allows at most 100.'),
+  GHL_TOKEN: optionalSecret().describe(
+    'Token `ghl-sync locations add` registers when no --token-stdin / --token-file is given (secret; keeps it off the command line).',
+  ),
+  GHL_REFRESH_TOKEN: optionalSecret().describe(
+    'OAuth refresh token `ghl-sync locations add` registers with GHL_TOKEN, making an OAuth location (secret).',
+  ),
   GHL_OAUTH_CLIENT_ID: optionalSecret().describe('Marketplace app client id, needed for OAuth locations.'),
   GHL_OAUTH_CLIENT_SECRET: optionalSecret().describe('Marketplace app client secret (secret; never logged).'),
   RATE_LIMIT_MAX: int(1).default(100).describe('Requests GHL allows per location per interval (X-RateLimit-Max).'),
@@ -118,6 +127,24 @@ export const configShape = {
   ADMIN_TOKEN: optionalSecret().describe(
     'Admin credential for the API and the dashboard (secret; at least 32 characters, e.g. `openssl rand -base64 32`); the API refuses to start without it.',
   ),
+  TOKEN_ENCRYPTION_KEY: optionalSecret()
+    .refine((v) => v === undefined || isKey(v), KEY_PROBLEM)
+    .describe(
+      'Key the stored GHL tokens are encrypted under (AES-256-GCM; 32 bytes in base64, e.g. `openssl rand -base64 32`; secret). Required by workers, `locations add`, `keys rotate`, and `db migrate` when plaintext tokens remain; the API does not need it. Losing it loses every stored token: see docs/security.md.',
+    ),
+  TOKEN_ENCRYPTION_PREVIOUS_KEYS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((k) => k.trim())
+        .filter((k) => k !== ''),
+    )
+    .refine((keys) => keys.every(isKey), `every comma-separated key ${KEY_PROBLEM}`)
+    .describe(
+      'Comma-separated keys that only decrypt: the old key while `ghl-sync keys rotate` re-encrypts every token under TOKEN_ENCRYPTION_KEY (secret).',
+    ),
   ADMIN_AUTH_MAX_FAILURES: int(1, 10_000)
     .default(10)
     .describe(

@@ -40,7 +40,8 @@ export function describeConfig(): Array<{ name: string; defaultValue: string; de
     const result = schema.safeParse(undefined);
     return {
       name,
-      defaultValue: result.success && result.data !== undefined ? String(result.data) : '(none)',
+      defaultValue:
+        result.success && result.data !== undefined && String(result.data) !== '' ? String(result.data) : '(none)',
       description: schema.description ?? '',
     };
   });

@@ -77,7 +77,7 @@ async function listAndWrite(locationId: string, rows: OpportunityRow[], opts: { 
 
 describe('writeOpportunityPage', () => {
   it('reports inserted, updated and unchanged exactly, and does not rewrite unchanged rows', async () => {
-    await upsertLocation(t.db, { id: 'loc-w', accessToken: 'pit-x' });
+    await upsertLocation(t.db, { id: 'loc-w', accessToken: 'pit-x' }, t.tokens);
     const first = await listAndWrite('loc-w', [row('a', 'A'), row('b', 'B'), row('c', 'C')]);
     expect(first.result).toEqual({ inserted: 3, updated: 0, unchanged: 0, alreadyDone: false });
     await closeRunWithPageTotals(t.db, first.run.id, 'completed');
@@ -118,7 +118,7 @@ describe('writeOpportunityPage', () => {
   });
 
   it('leaves a page that is already done alone, so a second attempt does not double the counters', async () => {
-    await upsertLocation(t.db, { id: 'loc-i', accessToken: 'pit-x' });
+    await upsertLocation(t.db, { id: 'loc-i', accessToken: 'pit-x' }, t.tokens);
     const { run } = await listAndWrite('loc-i', [row('i1', 'I1'), row('i2', 'I2')]);
     const again = await writeOpportunityPage(t.db, {
       runId: run.id,
@@ -137,7 +137,7 @@ describe('writeOpportunityPage', () => {
   });
 
   it('stores money exactly and rewrites everything in force (resync) mode', async () => {
-    await upsertLocation(t.db, { id: 'loc-m', accessToken: 'pit-x' });
+    await upsertLocation(t.db, { id: 'loc-m', accessToken: 'pit-x' }, t.tokens);
     await listAndWrite('loc-m', [row('m1', 'M', '12345678901.99'), row('m2', 'M', null)]).then((r) =>
       closeRunWithPageTotals(t.db, r.run.id, 'completed'),
     );
@@ -154,7 +154,7 @@ describe('writeOpportunityPage', () => {
 
 describe('sweep', () => {
   it('tombstones exactly the unseen rows and a later write brings one back', async () => {
-    await upsertLocation(t.db, { id: 'loc-s', accessToken: 'pit-x' });
+    await upsertLocation(t.db, { id: 'loc-s', accessToken: 'pit-x' }, t.tokens);
     const first = await listAndWrite('loc-s', [row('s1', 'S1'), row('s2', 'S2'), row('s3', 'S3')]);
     await closeRunWithPageTotals(t.db, first.run.id, 'completed');
 
@@ -194,7 +194,7 @@ describe('sweep', () => {
   });
 
   it('allows one active run per location and names it', async () => {
-    await upsertLocation(t.db, { id: 'loc-a', accessToken: 'pit-x' });
+    await upsertLocation(t.db, { id: 'loc-a', accessToken: 'pit-x' }, t.tokens);
     const active = await createRun(t.db, { locationId: 'loc-a', trigger: 'test' });
     await expect(createRun(t.db, { locationId: 'loc-a', trigger: 'test' })).rejects.toMatchObject({
       code: 'run_already_active',
@@ -208,7 +208,7 @@ describe('sweep', () => {
 
 describe('sweepUnseen', () => {
   it('tombstones nothing when recording the sweep on the run fails: both statements commit together or not at all', async () => {
-    await upsertLocation(t.db, { id: 'loc-tx', accessToken: 'pit-x' });
+    await upsertLocation(t.db, { id: 'loc-tx', accessToken: 'pit-x' }, t.tokens);
     const first = await listAndWrite('loc-tx', [row('tx1', 'gone upstream')]);
     await closeRunWithPageTotals(t.db, first.run.id, 'completed');
     const run = await createRun(t.db, { locationId: 'loc-tx', trigger: 'test' }); // lists nothing: tx1 is unseen

@@ -134,6 +134,11 @@ export const ERROR_CODES = {
   },
 
   // --- infrastructure
+  token_undecryptable: {
+    retryable: false,
+    description:
+      'A stored GHL token cannot be decrypted: it is not encrypted, its key is not configured (TOKEN_ENCRYPTION_KEY, TOKEN_ENCRYPTION_PREVIOUS_KEYS), or it was altered.',
+  },
   db_error: { retryable: true, description: 'PostgreSQL failed the statement (connection lost, serialization).' },
   redis_error: { retryable: true, description: 'Redis failed the command.' },
   job_payload_invalid: {

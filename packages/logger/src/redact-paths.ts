@@ -17,6 +17,9 @@ const SECRET_KEYS = [
   'clientSecret',
   'client_secret',
   'GHL_OAUTH_CLIENT_SECRET',
+  'TOKEN_ENCRYPTION_KEY',
+  'TOKEN_ENCRYPTION_PREVIOUS_KEYS',
+  'tokenKey',
 ] as const;
 
 export const REDACT_PATHS: string[] = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);

@@ -1,4 +1,5 @@
-import type { Db } from '@ghl-sync/db';
+import { getLocation, type Db } from '@ghl-sync/db';
+import type { TokenCipher } from '@ghl-sync/secrets';
 import { GhlSyncError } from '@ghl-sync/errors';
 import { createGhlClient, type GhlClient, type GhlRequestEvent, type TokenProvider } from '@ghl-sync/ghl-client';
 import type { RateLimiter } from '@ghl-sync/rate-limiter';
@@ -9,6 +10,8 @@ import { requireSyncableLocation } from './runs/require-syncable-location.js';
 /** Options for {@link createClientFactory}. */
 export interface ClientFactoryOptions {
   db: Db;
+  /** Decrypts the stored Private Integration token (`TOKEN_ENCRYPTION_KEY`). */
+  tokens: TokenCipher;
   limiter: RateLimiter;
   /** GHL API base URL. */
   baseUrl: string;
@@ -20,7 +23,7 @@ export interface ClientFactoryOptions {
   onRequest?: (event: GhlRequestEvent) => void;
   /**
    * Supplies tokens for OAuth locations (refresh under a lock). Private Integration tokens are
-   * read from `ghl.locations` as they are.
+   * read from `ghl.locations` and decrypted with `tokens`.
    */
   oauthTokens?: (locationId: string) => TokenProvider;
 }
@@ -40,7 +43,9 @@ export function createClientFactory(
         );
       auth = options.oauthTokens(locationId);
     } else {
-      const token = location.accessToken;
+      const credential = await getLocation(options.db, locationId, options.tokens);
+      if (!credential) throw new GhlSyncError('location_not_found', `location ${locationId} is not registered`);
+      const token = credential.accessToken;
       auth = { getAccessToken: async () => token };
     }
     const client = createGhlClient({

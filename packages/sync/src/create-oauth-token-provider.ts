@@ -20,6 +20,7 @@ import {
   type OAuthTokenAnswer,
   type TokenProvider,
 } from '@ghl-sync/ghl-client';
+import type { TokenCipher } from '@ghl-sync/secrets';
 import { tryLease } from './oauth/redis-lease.js';
 import type { SyncLogger } from './sync-deps.js';
 
@@ -29,6 +30,8 @@ export type OAuthTokenEventKind = OAuthEventKind | 'refreshed';
 /** Options for {@link createOAuthTokenProvider}. */
 export interface OAuthTokenProviderOptions {
   db: Db;
+  /** Decrypts the stored pair and encrypts every pair it saves (`TOKEN_ENCRYPTION_KEY`). */
+  tokens: TokenCipher;
   redis: Redis;
   /** Redis key prefix (the lock is `<prefix>:oauth-refresh:{locationId}`). */
   prefix: string;
@@ -106,7 +109,7 @@ export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): To
   };
 
   const load = async (): Promise<LocationRecord> => {
-    const location = await getLocation(db, locationId);
+    const location = await getLocation(db, locationId, options.tokens);
     if (!location) throw new GhlSyncError('location_not_found', `location ${locationId} is not registered`);
     if (location.needsReconnect)
       throw new GhlSyncError(
@@ -126,6 +129,7 @@ export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): To
         refreshToken: pair.refreshToken,
         expiresAt: new Date(Date.now() + pair.expiresInSec * 1000),
       },
+      options.tokens,
       generation,
     );
     if (saved) return pair.accessToken;

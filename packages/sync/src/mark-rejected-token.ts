@@ -21,7 +21,7 @@ export function markLocationOnRejectedToken(
       } catch (err) {
         if (isGhlSyncError(err) && err.details['status'] === 401) {
           const message = err.details['ghlMessage'];
-          const reason = `GHL refused the Private Integration Token (401${typeof message === 'string' ? `: ${message}` : ''}); register a new one with \`ghl-sync locations add ${options.locationId} --token …\``;
+          const reason = `GHL refused the Private Integration Token (401${typeof message === 'string' ? `: ${message}` : ''}); register a new one with \`ghl-sync locations add ${options.locationId} --token-stdin\``;
           await markLocationNeedsReconnect(options.db, options.locationId, reason);
           options.logger.error(
             { code: err.code },

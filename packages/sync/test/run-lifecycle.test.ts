@@ -25,7 +25,7 @@ afterAll(async () => {
 
 describe('startRun', () => {
   it('opens a queued run with its deadline and enqueues its coordinator under the run key', async () => {
-    await upsertLocation(t.db, { id: 'loc-ok', accessToken: 'pit-x' });
+    await upsertLocation(t.db, { id: 'loc-ok', accessToken: 'pit-x' }, t.tokens);
     const before = Date.now();
     const { run, jobId } = await startRun(deps, { locationId: 'loc-ok', trigger: 'cli', mode: 'resync' });
     expect(run).toMatchObject({ locationId: 'loc-ok', trigger: 'cli', mode: 'resync', status: 'queued' });
@@ -45,7 +45,7 @@ describe('startRun', () => {
       code: 'location_not_found',
       message: expect.stringContaining('ghl-sync locations add nope --token'),
     });
-    await upsertLocation(t.db, { id: 'loc-r', accessToken: 'pit-x' });
+    await upsertLocation(t.db, { id: 'loc-r', accessToken: 'pit-x' }, t.tokens);
     await markLocationNeedsReconnect(t.db, 'loc-r', 'Location is not active');
     await expect(startRun(deps, { locationId: 'loc-r', trigger: 'api' })).rejects.toMatchObject({
       code: 'location_needs_reconnect',
@@ -55,7 +55,7 @@ describe('startRun', () => {
   });
 
   it('ends the run failed (redis_error) when its coordinator cannot be enqueued, freeing the location at once', async () => {
-    await upsertLocation(t.db, { id: 'loc-blip', accessToken: 'pit-x' });
+    await upsertLocation(t.db, { id: 'loc-blip', accessToken: 'pit-x' }, t.tokens);
     const connection = createRedisConnection(r.url, 'producer');
     const lost = createQueues({ connection, prefix: r.prefix });
     await lost.coordinator.waitUntilReady();
@@ -75,7 +75,7 @@ describe('startRun', () => {
 
 describe('failRunForJob', () => {
   it('finds the run a scheduled fire opened by its coordinator job id and ends it failed with the error code', async () => {
-    await upsertLocation(t.db, { id: 'loc-s', accessToken: 'pit-x' });
+    await upsertLocation(t.db, { id: 'loc-s', accessToken: 'pit-x' }, t.tokens);
     const run = await openRun(deps, { locationId: 'loc-s', trigger: 'schedule', coordinatorJobId: 'repeat:abc:1' });
     const failed = await failRunForJob(
       deps,

@@ -13,6 +13,7 @@ import {
   type Db,
   type SyncRun,
 } from '@ghl-sync/db';
+import { createTokenCipher, generateTokenKey, type TokenCipher } from '@ghl-sync/secrets';
 import { startSandbox, type Sandbox, type SandboxOptions } from '@ghl-sync/ghl-sandbox';
 import { createLogger } from '@ghl-sync/logger';
 import { createQueues, createRedisConnection, type Queues } from '@ghl-sync/queues';
@@ -48,6 +49,8 @@ export interface FaultStack {
   postgres: ThrowawayPostgres;
   /** The test's own pool on the throwaway database. */
   db: Db;
+  /** The cipher the stored tokens are encrypted with (its key is the workers' TOKEN_ENCRYPTION_KEY). */
+  tokens: TokenCipher;
   databaseUrl: string;
   sandbox: Sandbox;
   env: Record<string, string>;
@@ -76,8 +79,11 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
   const db = createDb({ connectionString: databaseUrl, max: 4, applicationName: 'ghl-sync-faults' });
   const sandbox = await startSandbox({ rateLimitMax: 0, dailyLimit: 0, ...options.sandbox });
   const prefix = `faults-${randomBytes(4).toString('hex')}`;
+  const tokenKey = generateTokenKey();
+  const tokens = createTokenCipher({ current: tokenKey });
   const env: Record<string, string> = {
     DATABASE_URL: databaseUrl,
+    TOKEN_ENCRYPTION_KEY: tokenKey,
     REDIS_URL: redis.url,
     QUEUE_PREFIX: prefix,
     GHL_BASE_URL: sandbox.url,
@@ -96,7 +102,7 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
   const queues = createQueues({ connection: producer, prefix });
   if (options.registerLocations ?? true) {
     for (const l of sandbox.locations)
-      await upsertLocation(db, { id: l.id, name: l.name, accessToken: l.token, scheduleCron: null });
+      await upsertLocation(db, { id: l.id, name: l.name, accessToken: l.token, scheduleCron: null }, tokens);
   }
   const logs: string[] = [];
   const sink = new Writable({
@@ -112,6 +118,7 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
     redis,
     postgres,
     db,
+    tokens,
     databaseUrl,
     sandbox,
     env,

@@ -1,3 +1,4 @@
+import type { TokenCipher } from '@ghl-sync/secrets';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { countRunsByStatus, upsertLocation, type Db } from '@ghl-sync/db';
@@ -17,6 +18,8 @@ export const LOCATION_ID = 'loc-api-test';
 export interface ApiFixture {
   app: FastifyInstance;
   db: Db;
+  /** The cipher of the fixture database's tokens. */
+  tokens: TokenCipher;
   queues: Queues;
   redis: Redis;
   prefix: string;
@@ -39,16 +42,21 @@ export async function createApiFixture(): Promise<ApiFixture> {
     countRunsByStatus: () => countRunsByStatus(database.db),
     processMetrics: false,
   });
-  await upsertLocation(database.db, {
-    id: LOCATION_ID,
-    name: 'API test location',
-    accessToken: 'pit-location-secret',
-    scheduleCron: null,
-  });
+  await upsertLocation(
+    database.db,
+    {
+      id: LOCATION_ID,
+      name: 'API test location',
+      accessToken: 'pit-location-secret',
+      scheduleCron: null,
+    },
+    database.tokens,
+  );
   const app = await createApi({ adminToken: ADMIN_TOKEN, logger, db: database.db, queues, redis, metrics });
   return {
     app,
     db: database.db,
+    tokens: database.tokens,
     queues,
     redis,
     prefix: testRedis.prefix,

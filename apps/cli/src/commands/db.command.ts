@@ -1,8 +1,13 @@
 import type { Command } from 'commander';
-import { runMigrations } from '@ghl-sync/db';
+import { encryptPlaintextTokens, runMigrations } from '@ghl-sync/db';
+import { requireTokenCipher } from '@ghl-sync/secrets';
 import { createCliContext } from '../cli-context.js';
 
-/** `ghl-sync db migrate`: creates the database if missing and applies migrations (idempotent). */
+/**
+ * `ghl-sync db migrate`: creates the database if missing, applies the SQL migrations, then
+ * encrypts any token still stored in plaintext (SQL cannot encrypt; this needs `TOKEN_ENCRYPTION_KEY`
+ * only when there is one) and seals the table against plaintext. Idempotent.
+ */
 export function registerDbCommands(program: Command): void {
   const db = program.command('db').description('database administration');
   db.command('migrate')
@@ -16,6 +21,11 @@ export function registerDbCommands(program: Command): void {
           ? `applied ${applied.length} migration(s) to ${where.host}${where.pathname}: ${applied.join(', ')}`
           : `database ${where.host}${where.pathname} is up to date`,
       );
-      await ctx.close();
+      try {
+        const { encrypted } = await encryptPlaintextTokens(ctx.db(), () => requireTokenCipher(ctx.config));
+        if (encrypted > 0) console.log(`encrypted the plaintext tokens of ${encrypted} location(s)`);
+      } finally {
+        await ctx.close();
+      }
     });
 }

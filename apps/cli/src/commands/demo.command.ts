@@ -4,6 +4,7 @@ import { dropDatabase, runMigrations, upsertLocation, type Db } from '@ghl-sync/
 import { startSandbox } from '@ghl-sync/ghl-sandbox';
 import { GhlSyncError } from '@ghl-sync/errors';
 import { Redis } from 'ioredis';
+import { generateTokenKey, requireTokenCipher } from '@ghl-sync/secrets';
 import { createCliContext } from '../cli-context.js';
 import { DEMO_ACTS, type DemoStage } from '../demo/demo-acts.js';
 import { createRunProgress } from '../demo/run-progress.js';
@@ -79,6 +80,12 @@ export function registerDemoCommand(program: Command): void {
         `ghl-sync demo · Postgres ${where.host}/${where.database} · Redis ${new URL(ctx.config.REDIS_URL).host} · queue prefix ${where.prefix}`,
       );
       await runMigrations({ databaseUrl: ctx.config.DATABASE_URL, logger: ctx.logger });
+      // The demo registers its two sandbox locations afresh at every run, so without a configured
+      // key it encrypts them under a key of its own, kept only in this process and the workers it
+      // starts: nothing outlives the run that would need it (the sandbox and its tokens are gone too).
+      const tokenKey = ctx.config.TOKEN_ENCRYPTION_KEY ?? generateTokenKey();
+      const tokens = requireTokenCipher({ ...ctx.config, TOKEN_ENCRYPTION_KEY: tokenKey });
+
       const sandbox = await startSandbox({
         seed,
         locations: [
@@ -92,7 +99,7 @@ export function registerDemoCommand(program: Command): void {
       const db = ctx.db();
       for (const l of sandbox.locations) {
         await resetDemoLocation(db, l.id);
-        await upsertLocation(db, { id: l.id, name: l.name, accessToken: l.token, scheduleCron: null });
+        await upsertLocation(db, { id: l.id, name: l.name, accessToken: l.token, scheduleCron: null }, tokens);
       }
 
       // The workers' own metrics port is of no use here: a free one keeps them clear of a worker
@@ -104,6 +111,7 @@ export function registerDemoCommand(program: Command): void {
         GHL_BASE_URL: sandbox.url,
         SCHEDULER_ENABLED: 'false',
         WORKER_METRICS_PORT: '0',
+        TOKEN_ENCRYPTION_KEY: tokenKey,
       };
       const onLog = (name: string, line: Record<string, unknown>) => {
         const level = Number(line['level'] ?? 30);

@@ -1,13 +1,19 @@
 import type { Command } from 'commander';
-import { getLocation, listLocations, requireLocationId, updateLocationSchedule, upsertLocation } from '@ghl-sync/db';
+import {
+  getLocationSummary,
+  listLocations,
+  requireLocationId,
+  updateLocationSchedule,
+  upsertLocation,
+} from '@ghl-sync/db';
+import { requireTokenCipher } from '@ghl-sync/secrets';
 import { GhlSyncError } from '@ghl-sync/errors';
 import { applySchedule, checkLocationToken, validateSchedule } from '@ghl-sync/sync';
 import { parseIntOption } from '../parse-options.js';
 import { createCliContext } from '../cli-context.js';
+import { readTokenInput, type TokenInputOptions } from '../read-token-input.js';
 
-interface AddOptions {
-  token: string;
-  refreshToken?: string;
+interface AddOptions extends TokenInputOptions {
   expiresIn?: string;
   name?: string;
   schedule?: string | false;
@@ -24,13 +30,19 @@ export function registerLocationCommands(program: Command): void {
     .description(
       'register a location with a Private Integration token, or an OAuth access + refresh token pair (replaces the credential if it exists)',
     )
-    .requiredOption(
+    .option(
+      '--token-stdin',
+      'read the token from the first line of stdin (Private Integration token pit-…, or OAuth access token) and an OAuth refresh token from the second',
+    )
+    .option('--token-file <path>', 'read the token from the first line of a file')
+    .option('--refresh-token-file <path>', 'read the OAuth refresh token from the first line of a file')
+    .option(
       '--token <token>',
-      'Private Integration token of the sub-account (pit-…), or the OAuth access token',
+      'the token on the command line: every user of the host can read it (ps); prefer --token-stdin, --token-file or GHL_TOKEN',
     )
     .option(
       '--refresh-token <token>',
-      'OAuth refresh token: makes this an OAuth location, refreshed automatically (needs GHL_OAUTH_CLIENT_ID/SECRET on the workers)',
+      'OAuth refresh token on the command line (prefer the second line of --token-stdin, --refresh-token-file or GHL_REFRESH_TOKEN); a refresh token makes this an OAuth location, refreshed automatically (needs GHL_OAUTH_CLIENT_ID/SECRET on the workers)',
     )
     .option(
       '--expires-in <seconds>',
@@ -45,20 +57,27 @@ export function registerLocationCommands(program: Command): void {
     .action(async (locationId: string, opts: AddOptions) => {
       // Everything is checked before anything is written.
       requireLocationId(locationId, '<locationId>');
-      const oauth = opts.refreshToken !== undefined;
+      const ctx = createCliContext();
+      const input = await readTokenInput(opts, {
+        env: { GHL_TOKEN: ctx.config.GHL_TOKEN, GHL_REFRESH_TOKEN: ctx.config.GHL_REFRESH_TOKEN },
+        stdin: process.stdin,
+        stderr: process.stderr,
+      });
+      const oauth = input.refreshToken !== undefined;
       const expiresInSec = oauth ? parseIntOption('expires-in', opts.expiresIn, 1) : undefined;
       // undefined keeps an existing location's schedule (a new one gets every 30 minutes).
       const cron = opts.schedule === false ? null : opts.schedule;
       if (cron) validateSchedule(cron, opts.tz ?? 'UTC');
       else if (opts.tz) validateSchedule('*/30 * * * *', opts.tz);
-      const ctx = createCliContext();
       try {
+        // Before GHL is asked anything: without the key the token could not be stored.
+        const tokens = requireTokenCipher(ctx.config);
         if (opts.check) {
           try {
             await checkLocationToken({
               baseUrl: ctx.config.GHL_BASE_URL,
               locationId,
-              token: opts.token,
+              token: input.accessToken,
               oauth,
               timeoutMs: ctx.config.GHL_TIMEOUT_MS,
             });
@@ -71,16 +90,20 @@ export function registerLocationCommands(program: Command): void {
             );
           }
         }
-        const saved = await upsertLocation(ctx.db(), {
-          id: locationId,
-          name: opts.name ?? null,
-          authType: oauth ? 'oauth' : 'pit',
-          accessToken: opts.token,
-          refreshToken: opts.refreshToken ?? null,
-          tokenExpiresAt: expiresInSec ? new Date(Date.now() + expiresInSec * 1000) : null,
-          scheduleCron: cron,
-          scheduleTz: opts.tz,
-        });
+        const saved = await upsertLocation(
+          ctx.db(),
+          {
+            id: locationId,
+            name: opts.name ?? null,
+            authType: oauth ? 'oauth' : 'pit',
+            accessToken: input.accessToken,
+            refreshToken: input.refreshToken ?? null,
+            tokenExpiresAt: expiresInSec ? new Date(Date.now() + expiresInSec * 1000) : null,
+            scheduleCron: cron,
+            scheduleTz: opts.tz,
+          },
+          tokens,
+        );
         await applySchedule(ctx.queues(), saved);
         console.log(
           `location ${saved.id} registered (${oauth ? 'OAuth tokens' : 'token'} ${opts.check ? 'checked with GHL and ' : ''}stored, not shown); schedule: ${saved.scheduleCron ?? 'none'}${saved.scheduleCron ? ` ${saved.scheduleTz}` : ''}`,
@@ -96,17 +119,17 @@ export function registerLocationCommands(program: Command): void {
     .option('--schedule <cron>', 'cron pattern of the scheduled sync')
     .option('--no-schedule', 'turn the scheduled sync off')
     .option('--tz <zone>', 'IANA time zone of the schedule')
-    .action(async (locationId: string, opts: Omit<AddOptions, 'token'>) => {
+    .action(async (locationId: string, opts: Pick<AddOptions, 'schedule' | 'tz'>) => {
       requireLocationId(locationId, '<locationId>');
       const ctx = createCliContext();
       try {
-        const current = await getLocation(ctx.db(), locationId);
+        const current = await getLocationSummary(ctx.db(), locationId);
         if (!current) throw new GhlSyncError('location_not_found', `location ${locationId} is not registered`);
         const cron = opts.schedule === false ? null : (opts.schedule ?? current.scheduleCron);
         const tz = opts.tz ?? current.scheduleTz;
         if (cron) validateSchedule(cron, tz);
         await updateLocationSchedule(ctx.db(), locationId, cron, tz);
-        const updated = (await getLocation(ctx.db(), locationId))!;
+        const updated = (await getLocationSummary(ctx.db(), locationId))!;
         await applySchedule(ctx.queues(), updated);
         console.log(`location ${locationId}: schedule ${cron ?? 'none'}${cron ? ` ${updated.scheduleTz}` : ''}`);
       } finally {
@@ -124,7 +147,7 @@ export function registerLocationCommands(program: Command): void {
         const rows = await listLocations(ctx.db());
         if (opts.json) console.log(JSON.stringify(rows, null, 2));
         else if (rows.length === 0)
-          console.log('no locations registered; add one with `ghl-sync locations add <locationId> --token <token>`');
+          console.log('no locations registered; add one with `ghl-sync locations add <locationId> --token-stdin`');
         else
           for (const l of rows)
             console.log(

@@ -1,6 +1,11 @@
+import type { TokenCipher } from '@ghl-sync/secrets';
 import type { Queryable } from '../create-db.js';
 
-/** A registered location with its credential. Never log or return this object over HTTP. */
+/**
+ * A registered location with its credential, decrypted. Never log or return this object over HTTP.
+ * In Postgres the tokens are encrypted (packages/secrets): only {@link getLocation},
+ * {@link upsertLocation} and {@link saveLocationTokens}, given the cipher, read or write them.
+ */
 export interface LocationRecord {
   id: string;
   name: string | null;
@@ -44,8 +49,15 @@ export interface UpsertLocationInput {
   scheduleTz?: string;
 }
 
-/** Registers a location or replaces its credential; clears `needs_reconnect`. */
-export async function upsertLocation(db: Queryable, input: UpsertLocationInput): Promise<LocationSummary> {
+/**
+ * Registers a location or replaces its credential, encrypted under the cipher's current key;
+ * clears `needs_reconnect`.
+ */
+export async function upsertLocation(
+  db: Queryable,
+  input: UpsertLocationInput,
+  cipher: TokenCipher,
+): Promise<LocationSummary> {
   const { rows } = await db.query<LocationSummary>(
     `INSERT INTO ghl.locations AS l (id, name, auth_type, access_token, refresh_token, token_expires_at, schedule_cron, schedule_tz)
      VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $9::boolean THEN $7 ELSE '*/30 * * * *' END, coalesce($8, 'UTC'))
@@ -61,8 +73,8 @@ export async function upsertLocation(db: Queryable, input: UpsertLocationInput):
       input.id,
       input.name ?? null,
       input.authType ?? 'pit',
-      input.accessToken,
-      input.refreshToken ?? null,
+      cipher.seal(input.accessToken, { locationId: input.id, column: 'access_token' }),
+      input.refreshToken ? cipher.seal(input.refreshToken, { locationId: input.id, column: 'refresh_token' }) : null,
       input.tokenExpiresAt ?? null,
       input.scheduleCron ?? null,
       input.scheduleTz ?? null,
@@ -72,9 +84,25 @@ export async function upsertLocation(db: Queryable, input: UpsertLocationInput):
   return rows[0]!;
 }
 
-/** The location with its credential, or null. */
-export async function getLocation(db: Queryable, id: string): Promise<LocationRecord | null> {
+/**
+ * The location with its credential decrypted, or null.
+ * @throws GhlSyncError `token_undecryptable` when no configured key opens a stored token.
+ */
+export async function getLocation(db: Queryable, id: string, cipher: TokenCipher): Promise<LocationRecord | null> {
   const { rows } = await db.query<LocationRecord>(`SELECT ${RECORD_COLUMNS} FROM ghl.locations WHERE id = $1`, [id]);
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    ...row,
+    accessToken: cipher.open(row.accessToken, { locationId: id, column: 'access_token' }),
+    refreshToken:
+      row.refreshToken === null ? null : cipher.open(row.refreshToken, { locationId: id, column: 'refresh_token' }),
+  };
+}
+
+/** The location without its credential (no key needed), or null. */
+export async function getLocationSummary(db: Queryable, id: string): Promise<LocationSummary | null> {
+  const { rows } = await db.query<LocationSummary>(`SELECT ${SUMMARY_COLUMNS} FROM ghl.locations WHERE id = $1`, [id]);
   return rows[0] ?? null;
 }
 
@@ -100,7 +128,7 @@ export async function updateLocationSchedule(
 
 /**
  * Saves both rotated OAuth tokens at once (refresh tokens are single use: losing one disconnects the
- * location) and bumps the credential's generation. With `expectedGeneration`, a compare-and-set:
+ * location), encrypted, and bumps the credential's generation. With `expectedGeneration`, a compare-and-set:
  * nothing is written when another pair was saved since that generation was read.
  * @returns whether the pair was saved.
  */
@@ -108,13 +136,20 @@ export async function saveLocationTokens(
   db: Queryable,
   id: string,
   tokens: { accessToken: string; refreshToken: string; expiresAt: Date },
+  cipher: TokenCipher,
   expectedGeneration?: number,
 ): Promise<boolean> {
   const result = await db.query(
     `UPDATE ghl.locations SET access_token = $2, refresh_token = $3, token_expires_at = $4,
        token_generation = token_generation + 1, updated_at = now()
      WHERE id = $1 AND ($5::bigint IS NULL OR token_generation = $5)`,
-    [id, tokens.accessToken, tokens.refreshToken, tokens.expiresAt, expectedGeneration ?? null],
+    [
+      id,
+      cipher.seal(tokens.accessToken, { locationId: id, column: 'access_token' }),
+      cipher.seal(tokens.refreshToken, { locationId: id, column: 'refresh_token' }),
+      tokens.expiresAt,
+      expectedGeneration ?? null,
+    ],
   );
   return result.rowCount === 1;
 }

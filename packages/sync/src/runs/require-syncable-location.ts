@@ -1,19 +1,20 @@
-import { getLocation, type LocationRecord, type Queryable } from '@ghl-sync/db';
+import { getLocationSummary, type LocationSummary, type Queryable } from '@ghl-sync/db';
 import { GhlSyncError } from '@ghl-sync/errors';
 
 /**
  * The one rule for "may this location sync now": it is registered and does not need
  * reconnection. Checked when a run is opened and again when its coordinator starts (the location
- * may have been flagged in between).
+ * may have been flagged in between). Reads no credential, so a process without the token key (the
+ * API) can open runs.
  * @throws GhlSyncError `location_not_found` (with the command that registers it);
  *   `location_needs_reconnect` (with the reason recorded when it was flagged).
  */
-export async function requireSyncableLocation(db: Queryable, locationId: string): Promise<LocationRecord> {
-  const location = await getLocation(db, locationId);
+export async function requireSyncableLocation(db: Queryable, locationId: string): Promise<LocationSummary> {
+  const location = await getLocationSummary(db, locationId);
   if (!location)
     throw new GhlSyncError(
       'location_not_found',
-      `Location ${locationId} is not registered; add it with \`ghl-sync locations add ${locationId} --token <token>\``,
+      `Location ${locationId} is not registered; add it with \`ghl-sync locations add ${locationId} --token-stdin\``,
       { details: { locationId } },
     );
   if (location.needsReconnect)
