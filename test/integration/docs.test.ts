@@ -16,6 +16,18 @@ describe('documentation', () => {
     }
   });
 
+  it("README's development section names every variable the test kit reads, with its default", () => {
+    const readme = read('README.md');
+    const development = readme.slice(readme.indexOf('## Development'));
+    const kit = ['packages/testing/src/test-database.ts', 'packages/testing/src/test-redis.ts'].map(read).join('\n');
+    const reads = [...kit.matchAll(/processEnvironment\(\)\['(\w+)'\] \?\? '([^']+)'/g)];
+    expect(reads.map((m) => m[1]).sort()).toEqual(['TEST_DATABASE_URL', 'TEST_REDIS_URL']);
+    for (const [, name, fallback] of reads) {
+      expect(development).toContain(`\`${name}\``);
+      expect(development).toContain(`\`${fallback}\``);
+    }
+  });
+
   it('docs/errors.md lists every error code with its retry verdict', () => {
     const doc = read('docs/errors.md');
     for (const [code, { retryable }] of Object.entries(ERROR_CODES)) {

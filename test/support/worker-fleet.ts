@@ -6,6 +6,7 @@ import type { Logger } from '@ghl-sync/logger';
 import type { Queues } from '@ghl-sync/queues';
 import { startRun } from '@ghl-sync/sync';
 import { startWorker, type RunningWorker } from '@ghl-sync/worker';
+import { workerNodeOptions } from '@ghl-sync/cli';
 
 export const CLI_BIN = fileURLToPath(new URL('../../apps/cli/bin/ghl-sync.js', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -45,7 +46,14 @@ export function createWorkerFleet(deps: {
       for (let i = 0; i < n; i++) {
         const child = spawn(process.execPath, [CLI_BIN, 'worker'], {
           // Children exit with the test process even when it is killed before stop().
-          env: { ...process.env, EXIT_WITH_PARENT: 'true', ...env, ...extra },
+          // The heap cap in NODE_OPTIONS: one process per worker, so a signal reaches the worker itself.
+          env: {
+            ...process.env,
+            EXIT_WITH_PARENT: 'true',
+            NODE_OPTIONS: workerNodeOptions(process.env['NODE_OPTIONS']),
+            ...env,
+            ...extra,
+          },
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         child.stdout?.on('data', (d: Buffer) => logs.push(d.toString()));

@@ -1,19 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { loadConfig } from '@ghl-sync/config';
+
+/** The default of `WORKER_MAX_OLD_SPACE_MB`: a worker's V8 old-space cap, in MB (BENCHMARKS.md). */
+export const WORKER_MAX_OLD_SPACE_MB: number = loadConfig({}).WORKER_MAX_OLD_SPACE_MB;
 
 /**
- * V8 old-space cap for worker processes, in MB. A worker's live heap is small, but V8 lets garbage
- * pile up to several hundred MB before collecting it when nothing limits it (measured: 273 MB peak
- * RSS uncapped, 165 MB with this cap, same speed; BENCHMARKS.md).
+ * `NODE_OPTIONS` for a worker process: the caller's, plus the heap cap unless one is set already or
+ * `capMb` is 0. A worker started with its cap in place runs as one process (`ghl-sync worker`
+ * restarts itself under the cap otherwise).
+ * @param capMb - old-space cap in MB. @defaultValue {@link WORKER_MAX_OLD_SPACE_MB}
  */
-export const WORKER_MAX_OLD_SPACE_MB = 128;
-
-/** `NODE_OPTIONS` for a worker process: the caller's, plus the heap cap unless one is set already. */
-export function workerNodeOptions(current: string | undefined): string {
-  return current?.includes('--max-old-space-size')
-    ? current
-    : `${current ?? ''} --max-old-space-size=${WORKER_MAX_OLD_SPACE_MB}`.trim();
+export function workerNodeOptions(current: string | undefined, capMb = WORKER_MAX_OLD_SPACE_MB): string {
+  return current?.includes('--max-old-space-size') || capMb === 0
+    ? (current ?? '')
+    : `${current ?? ''} --max-old-space-size=${capMb}`.trim();
 }
 
 /** The CLI entry point, for spawning `ghl-sync worker` children. */
@@ -44,7 +46,12 @@ export function spawnWorker(
 ): SpawnedWorker {
   const child = spawn(process.execPath, [CLI_BIN, 'worker'], {
     // The demo's workers are its own: they stop with it even when it is killed.
-    env: { ...env, LOG_FORMAT: 'json', EXIT_WITH_PARENT: 'true', NODE_OPTIONS: workerNodeOptions(env['NODE_OPTIONS']) },
+    env: {
+      ...env,
+      LOG_FORMAT: 'json',
+      EXIT_WITH_PARENT: 'true',
+      NODE_OPTIONS: workerNodeOptions(env['NODE_OPTIONS'], loadConfig(env).WORKER_MAX_OLD_SPACE_MB),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let markReady: () => void = () => undefined;

@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import type { Config } from '@ghl-sync/config';
 import { countRunsByStatus, createDb } from '@ghl-sync/db';
 import { GhlSyncError } from '@ghl-sync/errors';
@@ -272,7 +273,13 @@ export async function startWorker(
     logger.warn({ err: { message: err.message } }, 'start-up recovery failed'),
   );
   logger.info(
-    { queuePrefix: config.QUEUE_PREFIX, pageConcurrency: config.WORKER_CONCURRENCY, metricsPort: metricsServer.port },
+    {
+      queuePrefix: config.QUEUE_PREFIX,
+      pageConcurrency: config.WORKER_CONCURRENCY,
+      metricsPort: metricsServer.port,
+      // The V8 heap limit this process runs under (old space plus young generation), in MB.
+      heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
+    },
     'worker started',
   );
   return { workers, registry, metricsPort: metricsServer.port, close: () => registry.closeAll({ logger }) };

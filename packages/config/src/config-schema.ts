@@ -151,7 +151,16 @@ export const configShape = {
       'Failed admin authentications one client address may make per minute; past that, the API answers it 429 until the minute ends.',
     ),
   API_PORT: int(0, 65_535).default(3000).describe('Port of the admin API and Bull Board.'),
-  WORKER_METRICS_PORT: int(0, 65_535).default(9464).describe("Port of a worker process's /metrics; 0 = a free port."),
+  WORKER_METRICS_PORT: int(0, 65_535)
+    .default(9464)
+    .describe(
+      "Port of a worker process's /metrics; 0 = a free port. When it is taken (a second worker on the host), the worker serves on a free port and logs which.",
+    ),
+  WORKER_MAX_OLD_SPACE_MB: int(0, 65_536)
+    .default(128)
+    .describe(
+      "V8 old-space cap of a `ghl-sync worker` process, in MB (`--max-old-space-size`); 0 = V8's own limit. Without a cap V8 lets garbage pile up (a worker reached ~250 MB RSS); with 128 a worker peaks at 160–165 MB at 50,000 and 500,000 opportunities at the same speed (BENCHMARKS.md, memory). A cap already in `NODE_OPTIONS` wins.",
+    ),
   JOB_LOCK_MS: int(1_000)
     .default(30_000)
     .describe(

@@ -44,8 +44,11 @@ export function installGracefulShutdown(options: GracefulShutdownOptions): (sign
     })();
     return shutting;
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  // `on`, not `once`: a second signal (a supervisor that signals every process of the group while
+  // `ghl-sync worker` also passes it on to its heap-capped child) must not kill the process in the
+  // middle of its shutdown; the grace period bounds it.
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
   const parentCheckMs = options.parentCheckMs ?? 0;
   if (parentCheckMs > 0) {
     const parent = process.ppid;
