@@ -1,6 +1,7 @@
 import type { FinalizeJob } from '@ghl-sync/queues';
 import { finishRun } from './runs/finish-run.js';
 import type { SyncDeps } from './sync-deps.js';
+import { bindOnce } from './bind-once.js';
 
 /**
  * The processor of the `finalize` queue: the flow parent of a run's page jobs, run once every page
@@ -10,7 +11,7 @@ export async function processFinalizeJob(
   deps: SyncDeps,
   job: FinalizeJob,
 ): Promise<{ runId: number; status: string | null }> {
-  const log = deps.logger.child({ runId: job.runId, locationId: job.locationId });
+  const log = bindOnce(deps.logger, { runId: job.runId, locationId: job.locationId });
   const run = await finishRun(deps, job.runId, log);
   return { runId: job.runId, status: run?.status ?? null };
 }

@@ -16,6 +16,7 @@ import { dedupeById } from './dedupe-page.js';
 import { partitionParams } from './listing/record-page.js';
 import { normalizeOpportunity } from './normalize-opportunity.js';
 import type { JobContext, SyncDeps } from './sync-deps.js';
+import { bindOnce } from './bind-once.js';
 
 /** What a page job ended with. */
 export interface PageResult {
@@ -46,7 +47,7 @@ const MAX_FETCHES_PER_PAGE = 50;
  * range and are written; deleted ones simply shift the next records in, which lie past the end.
  */
 export async function processPage(deps: SyncDeps, job: PageJob, ctx: JobContext): Promise<PageResult> {
-  const log = deps.logger.child({ runId: job.runId, locationId: job.locationId, page: job.pageNo });
+  const log = bindOnce(deps.logger, { runId: job.runId, locationId: job.locationId, page: job.pageNo });
   const empty = {
     pageNo: job.pageNo,
     inserted: 0,

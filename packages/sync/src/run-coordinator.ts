@@ -23,6 +23,7 @@ import { requireSyncableLocation } from './runs/require-syncable-location.js';
 import { checkSweepGuards } from './sweep-guard.js';
 import { verifySweepCandidates } from './sweep/verify-sweep-candidates.js';
 import type { JobContext, SyncDeps } from './sync-deps.js';
+import { bindOnce } from './bind-once.js';
 
 /** What a coordinator job ended with. */
 export interface CoordinatorResult {
@@ -81,7 +82,7 @@ export async function runCoordinator(deps: SyncDeps, job: CoordinatorJob, ctx: J
   const opened = await openOrLoadRun(deps, job, ctx);
   if ('result' in opened) return opened.result;
   let run: SyncRun = opened.run;
-  const log = deps.logger.child({ runId: run.id, locationId: run.locationId });
+  const log = bindOnce(deps.logger, { runId: run.id, locationId: run.locationId });
   if (ctx.jobId && run.coordinatorJobId !== ctx.jobId) await setCoordinatorJob(deps.db, run.id, ctx.jobId);
   if (run.cancelRequested) return cancelled(deps, run, log);
 

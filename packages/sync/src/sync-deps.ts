@@ -5,6 +5,8 @@ import type { Queues } from '@ghl-sync/queues';
 /** The logger shape processors use (a pino logger fits). */
 export interface SyncLogger {
   child(bindings: Record<string, unknown>): SyncLogger;
+  /** The bindings of this logger and its parents (pino's `bindings()`); lets {@link bindOnce} skip repeats. */
+  bindings?(): Record<string, unknown>;
   debug(obj: object, msg?: string): void;
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;

@@ -1,6 +1,7 @@
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getActiveRun, listRuns, markLocationNeedsReconnect, upsertLocation } from '@ghl-sync/db';
-import { silentLogger } from '@ghl-sync/logger';
+import { createLogger, silentLogger } from '@ghl-sync/logger';
 import { createQueues, createRedisConnection, type Queues } from '@ghl-sync/queues';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@ghl-sync/testing';
 import { failRunForJob, openRun, startRun, type RunLifecycleDeps } from '../src/runs/index.js';
@@ -90,5 +91,31 @@ describe('failRunForJob', () => {
     expect(
       await failRunForJob(deps, { jobId: 'repeat:unknown:1' }, { code: 'internal_error', message: 'x' }),
     ).toBeNull();
+  });
+
+  it('logs the failure with each key once when the worker already bound the job and run', async () => {
+    await upsertLocation(t.db, { id: 'loc-l', accessToken: 'pit-x' }, t.tokens);
+    const run = await openRun(deps, { locationId: 'loc-l', trigger: 'cli' });
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk, _e, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    });
+    // As createWorkers binds a coordinator job's logger.
+    const logger = createLogger({ name: 't', level: 'info', format: 'json', destination }).child({
+      queue: 'sync-coordinator',
+      jobId: 'run-x-coordinator',
+      runId: run.id,
+    });
+    await failRunForJob(
+      { ...deps, logger },
+      { runId: run.id, jobId: 'run-x-coordinator' },
+      { code: 'x', message: 'y' },
+    );
+    expect(lines).toHaveLength(1);
+    for (const key of ['jobId', 'runId', 'locationId'])
+      expect(lines[0]!.split(`"${key}":`).length - 1, `${key} in ${lines[0]}`).toBe(1);
   });
 });

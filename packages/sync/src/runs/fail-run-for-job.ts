@@ -1,6 +1,7 @@
 import { clearMarks, closeRunWithPageTotals, getRun, getRunByCoordinatorJob, type SyncRun } from '@ghl-sync/db';
 import type { SyncLogger } from '../sync-deps.js';
 import type { RunLifecycleDeps } from './run-lifecycle-deps.js';
+import { bindOnce } from '../bind-once.js';
 
 /** Which run a failed coordinator job was working for. */
 export interface FailedCoordinatorJob {
@@ -37,8 +38,8 @@ export async function failRunForJob(
   if (!failed) return null;
   await clearMarks(deps.db, run.id);
   deps.onRunFinished?.(failed.status);
-  deps.logger.error(
-    { runId: run.id, locationId: run.locationId, code: error.code, jobId: job.jobId },
+  bindOnce(deps.logger, { runId: run.id, locationId: run.locationId, jobId: job.jobId }).error(
+    { code: error.code },
     `run ${run.id} failed: its coordinator failed for good (${error.code}: ${error.message})`,
   );
   return failed;
