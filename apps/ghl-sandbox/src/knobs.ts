@@ -103,6 +103,17 @@ export interface SandboxKnobs {
    */
   oauthRefreshDelayMs: number;
   /**
+   * The next this-many refreshes of this location are processed (the refresh token is burnt, a new
+   * pair issued) but answered 200 without `expires_in`: an answer the client cannot use although
+   * GHL already rotated the token. Counts down. @defaultValue 0
+   */
+  oauthRefreshNoExpiresIn: number;
+  /**
+   * The Reconnect API answers this location only after this many ms (if the client still
+   * listens). 0 = off. @defaultValue 0
+   */
+  oauthReconnectDelayMs: number;
+  /**
    * The Reconnect API (`POST /oauth/reconnect`, ghl-api.md §5.1 [C S17]) refuses this location with
    * 400 (the message is our inference; it models an app the agency removed). @defaultValue false
    */
@@ -147,6 +158,8 @@ export function defaultKnobs(): SandboxKnobs {
     oauthLocationInactive: false,
     oauthRefreshDrop: 0,
     oauthRefreshDelayMs: 0,
+    oauthRefreshNoExpiresIn: 0,
+    oauthReconnectDelayMs: 0,
     oauthReconnectRefused: false,
     locationTokenTtlSec: null,
     pageRecords: [],

@@ -35,6 +35,8 @@ const CHECKS: { [K in keyof SandboxKnobs]: Check } = {
   oauthLocationInactive: (v) => typeof v === 'boolean',
   oauthRefreshDrop: (v) => Number.isInteger(v) && (v as number) >= 0,
   oauthRefreshDelayMs: isNonNeg,
+  oauthRefreshNoExpiresIn: (v) => Number.isInteger(v) && (v as number) >= 0,
+  oauthReconnectDelayMs: isNonNeg,
   oauthReconnectRefused: (v) => typeof v === 'boolean',
   locationTokenTtlSec: (v) => v === null || (isNum(v) && v > 0),
   pageRecords: (v) => Array.isArray(v) && v.every(isObj),

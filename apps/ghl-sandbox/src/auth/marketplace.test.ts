@@ -67,6 +67,43 @@ describe('marketplace OAuth', () => {
     sandbox.admin.resetKnobs(id);
   });
 
+  it('processes a refresh but answers it without expires_in: the old token is spent, the new pair issued', async () => {
+    const { id } = sandbox.locations[1]!;
+    const install = sandbox.admin.createOAuthInstall(id);
+    sandbox.admin.setKnobs(id, { oauthRefreshNoExpiresIn: 1 });
+    const odd = await tokenCall(sandbox, { grant_type: 'refresh_token', refresh_token: install.refreshToken });
+    expect(odd.status).toBe(200);
+    expect(odd.body).not.toHaveProperty('expires_in');
+    expect(typeof odd.body['refresh_token']).toBe('string');
+    const again = await tokenCall(sandbox, { grant_type: 'refresh_token', refresh_token: install.refreshToken });
+    expect(again).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    const next = await tokenCall(sandbox, { grant_type: 'refresh_token', refresh_token: odd.body['refresh_token'] });
+    expect(next).toMatchObject({ status: 200, body: { expires_in: 86_399 } });
+    expect(sandbox.admin.getKnobs(id).oauthRefreshNoExpiresIn).toBe(0);
+    sandbox.admin.resetKnobs(id);
+  });
+
+  it('answers a delayed reconnect late, and issues no code to a client that has gone', async () => {
+    const { id } = sandbox.locations[1]!;
+    sandbox.admin.setKnobs(id, { oauthReconnectDelayMs: 5_000 });
+    const gone = fetch(`${sandbox.url}/oauth/reconnect`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ clientKey: 'sandbox-client', clientSecret: 'sandbox-secret', locationId: id }),
+      signal: AbortSignal.timeout(200),
+    });
+    await expect(gone).rejects.toThrow();
+    sandbox.admin.setKnobs(id, { oauthReconnectDelayMs: 200 });
+    const late = await post(sandbox, '/oauth/reconnect', {
+      clientKey: 'sandbox-client',
+      clientSecret: 'sandbox-secret',
+      locationId: id,
+    });
+    expect(late.status).toBe(200);
+    expect(typeof late.body['authorizationCode']).toBe('string');
+    sandbox.admin.resetKnobs(id);
+  });
+
   it('reconnects a location: Reconnect API code → authorization_code grant → a working pair', async () => {
     const { id } = sandbox.locations[0]!;
     sandbox.admin.resetKnobs(id);

@@ -3,6 +3,7 @@ import { badRequestBody } from '../errors.js';
 import { setRateLimitHeaders } from '../http/rate-limit-headers.js';
 import type { ServerContext } from '../http/server-context.js';
 import { withTraceId } from '../http/trace-id.js';
+import { heldFor } from '../http/held-for.js';
 
 /**
  * `POST /oauth/reconnect` — GHL's Reconnect API for installs whose tokens were lost
@@ -11,6 +12,8 @@ import { withTraceId } from '../http/trace-id.js';
  * like an install's. The sandbox refuses (400) when the app is not installed on the location or
  * agency, when the location is inactive, or when `oauthReconnectRefused` is set; the status and
  * messages of refusals are our inference (the help-centre article shows only the success shape).
+ * `oauthReconnectDelayMs` answers a location's reconnect late (no code is issued if the client
+ * hung up meanwhile).
  */
 export function registerOAuthReconnectRoute(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/oauth/reconnect', async (request, reply) => {
@@ -39,6 +42,7 @@ export function registerOAuthReconnectRoute(app: FastifyInstance, ctx: ServerCon
         return reply.code(400).send(withTraceId(badRequestBody('Reconnect is not allowed: location is not active')));
       if (!ctx.state.installs.isInstalled(runtime.companyId, locationId))
         return reply.code(400).send(withTraceId(badRequestBody('The app is not installed on this location')));
+      if (knobs.oauthReconnectDelayMs > 0 && !(await heldFor(ctx, reply, knobs.oauthReconnectDelayMs))) return reply;
       const { code, expiresAtMs } = ctx.state.tokens.issueCode(
         { authClass: 'Location', ownerId: locationId, companyId: runtime.companyId, approvedLocations: [locationId] },
         now,

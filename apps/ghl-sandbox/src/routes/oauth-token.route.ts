@@ -4,6 +4,7 @@ import { oauthErrorBody } from '../errors.js';
 import { setRateLimitHeaders } from '../http/rate-limit-headers.js';
 import type { ServerContext } from '../http/server-context.js';
 import { withTraceId } from '../http/trace-id.js';
+import { heldFor } from '../http/held-for.js';
 import type { LocationRuntime } from '../location-runtime.js';
 
 /** Scopes the sandbox grants (space-separated, as the real `scope` field, ghl-api.md §5.1). */
@@ -17,7 +18,8 @@ export const SANDBOX_SCOPES =
  * are single use too; the token class (Location or Company) is the one the code was issued for.
  *
  * Knobs of the token's location: `oauthLocationInactive` refuses, `oauthRefreshDrop` and
- * `oauthRefreshDelayMs` process the refresh but lose or delay its answer.
+ * `oauthRefreshDelayMs` process the refresh but lose or delay its answer,
+ * `oauthRefreshNoExpiresIn` processes it but answers without `expires_in`.
  *
  * Error bodies use the OAuth `{error, error_description}` form; only the invalid refresh token
  * text is quoted from client code [H S24]. `invalid_client`, `unsupported_grant_type`, the code
@@ -91,6 +93,13 @@ export function registerOAuthTokenRoute(app: FastifyInstance, ctx: ServerContext
       (reply.raw.socket ?? request.raw.socket).destroy();
       return reply;
     }
+    if (knobs.oauthRefreshNoExpiresIn > 0) {
+      knobs.oauthRefreshNoExpiresIn -= 1;
+      // The refresh happened; its answer lacks what the client needs to use it.
+      const withoutExpiry: Record<string, unknown> = { ...answerBody };
+      delete withoutExpiry['expires_in'];
+      return reply.code(200).send(withoutExpiry);
+    }
     if (knobs.oauthRefreshDelayMs > 0) {
       const listening = await heldFor(ctx, reply, knobs.oauthRefreshDelayMs);
       if (!listening) {
@@ -114,28 +123,4 @@ function tokenBody(pair: IssuedPair, runtime: LocationRuntime | undefined): Reco
     ...(pair.authClass === 'Location' && { locationId: pair.ownerId }),
     userId: runtime?.store.profile.users[0] ?? 'sandbox-user',
   };
-}
-
-/**
- * Waits `ms` unless the client hangs up first (the wait is released at sandbox close).
- * @returns whether the client still listens.
- */
-function heldFor(ctx: ServerContext, reply: FastifyReply, ms: number): Promise<boolean> {
-  const socket = reply.raw.socket ?? reply.request.raw.socket;
-  return new Promise((resolve) => {
-    const entry = {
-      socket,
-      timer: setTimeout(() => {
-        ctx.hangs.delete(entry);
-        resolve(!socket.destroyed);
-      }, ms),
-    };
-    entry.timer.unref();
-    ctx.hangs.add(entry);
-    socket.once('close', () => {
-      clearTimeout(entry.timer);
-      ctx.hangs.delete(entry);
-      resolve(false);
-    });
-  });
 }
