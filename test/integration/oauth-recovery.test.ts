@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getLocation, getRun, listOAuthEvents } from '@ghl-sync/db';
+import { getLocation, getRun, listOAuthEvents, markRefreshSent, saveLocationTokens } from '@ghl-sync/db';
 import { createOAuthTokenProvider } from '@ghl-sync/sync';
 import type { RunningWorker } from '@ghl-sync/worker';
 import { CLI_BIN, startTestStack, type TestStack } from '../support/test-stack.js';
@@ -41,7 +41,17 @@ describe('OAuth refresh recovery', () => {
     stack = await startTestStack({
       sandbox: {
         seed: 61,
-        locations: [{ opportunities: 1_000 }, { opportunities: 200 }, { opportunities: 100 }, { opportunities: 100 }],
+        locations: [
+          { opportunities: 1_000 },
+          { opportunities: 200 },
+          { opportunities: 100 },
+          { opportunities: 100 },
+          { opportunities: 100 },
+          { opportunities: 100 },
+          { opportunities: 100 },
+          { opportunities: 100 },
+          { opportunities: 100 },
+        ],
       },
       // GHL_TIMEOUT_MS stays at its default (30 s), the length of the refresh lock.
       env: { ...CLIENT, RATE_LIMIT_DAILY: '0' },
@@ -155,6 +165,136 @@ describe('OAuth refresh recovery', () => {
     expect(late).toBe(fast);
     expect(await eventKinds(id)).toEqual(['refresh_outcome_unknown', 'reconnected', 'stale_pair_discarded']);
     expect(stack.sandbox.admin.getStats(id)).toMatchObject({ refreshCalls: 1, refreshReused: 0, reconnectCalls: 1 });
+  });
+
+  const provider = (
+    id: string,
+    opts: { timeoutMs?: number; clientSecret?: string; onEvent?: (k: string) => void } = {},
+  ) =>
+    createOAuthTokenProvider({
+      db: stack.database.db,
+      redis: stack.redis.redis,
+      prefix: stack.redis.prefix,
+      locationId: id,
+      tokens: stack.database.tokens,
+      clientId: 'sandbox-client',
+      clientSecret: opts.clientSecret ?? 'sandbox-secret',
+      baseUrl: stack.sandbox.url,
+      lockTtlMs: 30_000,
+      timeoutMs: opts.timeoutMs ?? 20_000,
+      ...(opts.onEvent && { onEvent: opts.onEvent }),
+      logger: stack.logger,
+    });
+
+  it('a refresh answered 2xx without expires_in: GHL used the token, so it is never sent again; one reconnect', async () => {
+    const id = loc(4);
+    const install = await installOAuth(4);
+    stack.sandbox.admin.setKnobs(id, { oauthRefreshNoExpiresIn: 1 });
+    stack.sandbox.admin.expireAccessToken(id);
+    const run = await stack.sync(id, { timeoutMs: 60_000 });
+    expect(run).toMatchObject({ status: 'completed', inserted: 100 });
+    expect(stack.sandbox.admin.getStats(id)).toMatchObject({ refreshCalls: 1, refreshReused: 0, reconnectCalls: 1 });
+    const saved = (await getLocation(stack.database.db, id, stack.database.tokens))!;
+    expect(saved.needsReconnect).toBe(false);
+    expect(saved.refreshToken).not.toBe(install.refreshToken);
+    expect(await eventKinds(id)).toEqual(['refresh_outcome_unknown', 'reconnected']);
+    expect((await listOAuthEvents(stack.database.db, id, { from: new Date(0), to: null }))[0]!.detail).toContain(
+      'ghl_invalid_response',
+    );
+  });
+
+  it('a wrong client secret marks no location and leaves its pair as it is: fixing the secret heals it', async () => {
+    const id = loc(5);
+    const install = await installOAuth(5);
+    const counted: string[] = [];
+    const wrong = provider(id, { clientSecret: 'not-the-secret', onEvent: (k) => counted.push(k) });
+    const error = await wrong.refresh!(install.accessToken).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'oauth_client_invalid', retryable: false });
+    expect(String((error as Error).message)).toContain('GHL_OAUTH_CLIENT_SECRET');
+    expect(String((error as Error).message)).not.toContain('not-the-secret');
+    expect(counted).toEqual(['client_invalid']);
+    const kept = (await getLocation(stack.database.db, id, stack.database.tokens))!;
+    expect(kept).toMatchObject({
+      needsReconnect: false,
+      accessToken: install.accessToken,
+      refreshToken: install.refreshToken,
+    });
+    // GHL refused the client before it looked at the token: it is still good and may be sent.
+    expect(kept.refreshSentGeneration).not.toBe(kept.tokenGeneration);
+    expect(await eventKinds(id)).toEqual([]);
+    expect(stack.sandbox.admin.getStats(id)).toMatchObject({ refreshCalls: 0, reconnectCalls: 0 });
+
+    const healed = await provider(id).refresh!(install.accessToken);
+    expect((await getLocation(stack.database.db, id, stack.database.tokens))!.accessToken).toBe(healed);
+    expect(stack.sandbox.admin.getStats(id)).toMatchObject({ refreshCalls: 1, refreshReused: 0, reconnectCalls: 0 });
+    expect(stack.logs.join('')).not.toContain('not-the-secret');
+  });
+
+  it('a wrong client secret during a recovery marks no location either', async () => {
+    const id = loc(6);
+    const install = await installOAuth(6);
+    // A process sent the refresh and stopped before saving: the next holder must recover.
+    const before = (await getLocation(stack.database.db, id, stack.database.tokens))!;
+    expect(await markRefreshSent(stack.database.db, id, before.tokenGeneration)).toBe(true);
+    const error = await provider(id, { clientSecret: 'not-the-secret' }).refresh!(install.accessToken).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'oauth_client_invalid' });
+    expect((await getLocation(stack.database.db, id, stack.database.tokens))!).toMatchObject({
+      needsReconnect: false,
+      refreshToken: install.refreshToken,
+    });
+    await provider(id).refresh!(install.accessToken);
+    expect(await eventKinds(id)).toEqual(['refresh_outcome_unknown', 'refresh_outcome_unknown', 'reconnected']);
+    expect(stack.sandbox.admin.getStats(id)).toMatchObject({ refreshCalls: 0, refreshReused: 0, reconnectCalls: 1 });
+  });
+
+  it('a holder paused past its lease starts no recovery: the next holder does it, once', async () => {
+    const id = loc(7);
+    const install = await installOAuth(7);
+    // The answer comes after the holder gave up: its outcome is unknown.
+    stack.sandbox.admin.setKnobs(id, { oauthRefreshDelayMs: 30_000 });
+    const paused = provider(id, { timeoutMs: 5_000 }).refresh!(install.accessToken);
+    await waitFor('the refresh to reach GHL', async () => stack.sandbox.admin.getStats(id).refreshCalls === 1);
+    // Its lease is gone while it waits (as if it had been paused longer than the TTL).
+    await stack.redis.redis.del(`${stack.redis.prefix}:oauth-refresh:{${id}}`);
+    const error = await paused.catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'oauth_refresh_in_progress', retryable: true });
+    expect(stack.sandbox.admin.getStats(id).reconnectCalls).toBe(0);
+    expect(await eventKinds(id)).toEqual([]);
+
+    const token = await provider(id).refresh!(install.accessToken);
+    expect((await getLocation(stack.database.db, id, stack.database.tokens))!.accessToken).toBe(token);
+    expect(await eventKinds(id)).toEqual(['refresh_outcome_unknown', 'reconnected']);
+    expect(stack.sandbox.admin.getStats(id)).toMatchObject({ refreshCalls: 1, refreshReused: 0, reconnectCalls: 1 });
+  });
+
+  it('a recovery whose save is refused reports the discarded pair only, never a reconnect', async () => {
+    const id = loc(8);
+    const install = await installOAuth(8);
+    const before = (await getLocation(stack.database.db, id, stack.database.tokens))!;
+    expect(await markRefreshSent(stack.database.db, id, before.tokenGeneration)).toBe(true);
+    stack.sandbox.admin.setKnobs(id, { oauthReconnectDelayMs: 5_000 });
+    const recovering = provider(id).refresh!(install.accessToken);
+    await waitFor('the reconnect to reach GHL', async () => stack.sandbox.admin.getStats(id).reconnectCalls === 1);
+    // Another holder saves a newer pair while the reconnect's answer is on its way.
+    const newer = stack.sandbox.admin.createOAuthInstall(id, { accessTokenTtlSec: 3_600 });
+    expect(
+      await saveLocationTokens(
+        stack.database.db,
+        id,
+        {
+          accessToken: newer.accessToken,
+          refreshToken: newer.refreshToken,
+          expiresAt: new Date(Date.now() + 3_600_000),
+        },
+        stack.database.tokens,
+        before.tokenGeneration,
+      ),
+    ).toBe(true);
+    expect(await recovering).toBe(newer.accessToken);
+    expect((await getLocation(stack.database.db, id, stack.database.tokens))!.accessToken).toBe(newer.accessToken);
+    expect(await eventKinds(id)).toEqual(['refresh_outcome_unknown', 'stale_pair_discarded']);
   });
 
   it('(c) the Reconnect API refuses: the location is marked with the reason and the scheduler skips it', async () => {

@@ -77,6 +77,11 @@ export const ERROR_CODES = {
     retryable: false,
     description: 'GHL refused an authorization code (used, expired or for another redirect URI).',
   },
+  oauth_client_invalid: {
+    retryable: false,
+    description:
+      "GHL refused the app's OAuth client credentials (`invalid_client`): GHL_OAUTH_CLIENT_ID or GHL_OAUTH_CLIENT_SECRET is wrong or was rotated. No location is marked; fix the configuration and restart.",
+  },
   oauth_refresh_in_progress: {
     retryable: true,
     description: "Another process's OAuth refresh or reconnect did not finish in time; the job is tried again later.",

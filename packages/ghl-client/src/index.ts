@@ -23,7 +23,7 @@ export {
   type ExchangeAuthorizationCodeOptions,
 } from './oauth/exchange-authorization-code.js';
 export { reconnectOAuth, type ReconnectOAuthOptions } from './oauth/reconnect-oauth.js';
-export { isUnknownOutcome } from './oauth/post-oauth.js';
+export { provesNotProcessed } from './oauth/post-oauth.js';
 export type { OAuthTokenAnswer } from './oauth/parse-token-answer.js';
 export { compareKeys, opportunityKey } from './opportunity-key.js';
 export { usableOpportunityId } from './opportunity-id.js';

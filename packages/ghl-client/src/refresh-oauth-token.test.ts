@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { refreshOAuthToken, type GhlRequestEvent } from './index.js';
+import { provesNotProcessed, refreshOAuthToken, type GhlRequestEvent } from './index.js';
 import { startFakeGhlServer, type FakeGhlServer } from './test-support/fake-ghl-server.js';
 import { rejectionOf } from './test-support/client-test-kit.js';
 
@@ -66,7 +66,7 @@ describe('refreshOAuthToken', () => {
 
   it.each([
     [400, { error: 'invalid_grant', error_description: 'Invalid refresh token' }, 'Invalid refresh token'],
-    [401, { statusCode: 401, message: 'Invalid client credentials' }, 'Invalid client credentials'],
+    [401, { error: 'invalid_grant', error_description: 'Location is not active' }, 'Location is not active'],
   ])('throws oauth_refresh_failed on %i without leaking secrets', async (status, body, reason) => {
     server.script({ status, body });
     const error = await rejectionOf(refreshOAuthToken(base()));
@@ -77,6 +77,42 @@ describe('refreshOAuthToken', () => {
     const everything = JSON.stringify(error) + inspect(error, { depth: 20, showHidden: true });
     expect(everything).not.toContain(SECRET);
     expect(everything).not.toContain(REFRESH);
+  });
+
+  it.each([
+    [401, { error: 'invalid_client', error_description: 'Invalid client: client credentials are invalid' }],
+    [400, { error: 'invalid_client' }],
+    [401, { statusCode: 401, message: 'Invalid client credentials' }],
+  ])('throws oauth_client_invalid when %i refuses the client, without leaking secrets', async (status, body) => {
+    server.script({ status, body });
+    const error = await rejectionOf(refreshOAuthToken(base()));
+    expect(error.code).toBe('oauth_client_invalid');
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain('GHL_OAUTH_CLIENT_SECRET');
+    expect(provesNotProcessed(error)).toBe(true);
+    const everything = JSON.stringify(error) + inspect(error, { depth: 20, showHidden: true });
+    expect(everything).not.toContain(SECRET);
+    expect(everything).not.toContain(REFRESH);
+  });
+
+  it('leaves the outcome unknown for any answer after the request left: 5xx, 429, timeout, an unreadable 2xx', async () => {
+    server.script({ status: 503, body: 'busy' });
+    expect(provesNotProcessed(await rejectionOf(refreshOAuthToken(base())))).toBe(false);
+    server.script({ status: 429, body: { statusCode: 429, message: 'Too many requests' } });
+    expect(provesNotProcessed(await rejectionOf(refreshOAuthToken(base())))).toBe(false);
+    server.script({ status: 200, body: { access_token: 'a', refresh_token: 'r' } });
+    expect(provesNotProcessed(await rejectionOf(refreshOAuthToken(base())))).toBe(false);
+    server.script({ kind: 'hang' });
+    expect(provesNotProcessed(await rejectionOf(refreshOAuthToken({ ...base(), timeoutMs: 100 })))).toBe(false);
+  });
+
+  it('proves the token unused when the connection was refused', async () => {
+    const closed = server.baseUrl;
+    await server.close();
+    const error = await rejectionOf(refreshOAuthToken({ ...base(), baseUrl: closed }));
+    expect(error.code).toBe('ghl_network_error');
+    expect(provesNotProcessed(error)).toBe(true);
+    server = await startFakeGhlServer();
   });
 
   it('is not retried on 5xx (refresh tokens are single-use)', async () => {

@@ -30,7 +30,8 @@ export type RefreshedOAuthToken = OAuthTokenAnswer;
  * spent token anyway; the caller (which serialises refreshes) decides. The secret and tokens never appear
  * in a thrown error.
  *
- * @throws GhlSyncError `oauth_refresh_failed` on 400/401 (`details: { status, reason, traceId? }`);
+ * @throws GhlSyncError `oauth_client_invalid` when GHL refuses the app's client credentials (the refresh
+ *   token was not used); `oauth_refresh_failed` on any other 400/401 (`details: { status, reason, traceId? }`);
  *   `ghl_invalid_response` (not retryable) on a 2xx without the tokens; otherwise the codes of RETRY_POLICY
  *   (`ghl_server_error`, `ghl_timeout`, `ghl_network_error`, `ghl_rate_limited`…).
  */

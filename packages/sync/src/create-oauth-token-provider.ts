@@ -13,7 +13,7 @@ import {
 import { GhlSyncError, isGhlSyncError } from '@ghl-sync/errors';
 import {
   exchangeAuthorizationCode,
-  isUnknownOutcome,
+  provesNotProcessed,
   reconnectOAuth,
   refreshOAuthToken,
   type GhlRequestEvent,
@@ -21,11 +21,14 @@ import {
   type TokenProvider,
 } from '@ghl-sync/ghl-client';
 import type { TokenCipher } from '@ghl-sync/secrets';
-import { tryLease } from './oauth/redis-lease.js';
+import { tryLease, type Lease } from './oauth/redis-lease.js';
 import type { SyncLogger } from './sync-deps.js';
 
-/** What {@link OAuthTokenProviderOptions.onEvent} reports: a recovery step, or a plain refresh. */
-export type OAuthTokenEventKind = OAuthEventKind | 'refreshed';
+/**
+ * What {@link OAuthTokenProviderOptions.onEvent} reports: a recovery step, a plain refresh, or
+ * `client_invalid` (GHL refused the app's client credentials; not recorded per location).
+ */
+export type OAuthTokenEventKind = OAuthEventKind | 'refreshed' | 'client_invalid';
 
 /** Options for {@link createOAuthTokenProvider}. */
 export interface OAuthTokenProviderOptions {
@@ -73,12 +76,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  *   holder waits for GHL; everyone else picks the new pair up from Postgres;
  * - every save is a compare-and-set on the credential's generation (a fencing token): a holder
  *   whose lease expired never overwrites a newer pair;
- * - the refresh token is marked as sent before it leaves; a refresh whose outcome is unknown
- *   (timeout, reset, 5xx, a process that died before saving) is never sent again;
+ * - the refresh token is marked as sent before it leaves and is never sent again unless the
+ *   answer proves GHL did not use it (`provesNotProcessed`); anything else after the request left
+ *   (timeout, reset, 5xx, 429, a 2xx that cannot be read, a process that died before saving)
+ *   leaves its outcome unknown;
  * - when a refresh is refused or its outcome is unknown, the install is recovered with GHL's
  *   Reconnect API (authorization code → new pair); only when that is refused too is the location
- *   marked as needing reconnection, with the reason. Each step is logged, counted and recorded
- *   in `ghl.oauth_events`, never with a token.
+ *   marked as needing reconnection, with the reason. A holder checks its lease and the stored
+ *   generation before it starts a recovery and reports one only when its pair was saved;
+ * - refused client credentials (`oauth_client_invalid`) mark nothing and leave the stored pair as
+ *   it is: they are the process's configuration problem, and fixing it heals every location.
+ * Each step is logged, counted and recorded in `ghl.oauth_events`, never with a token.
  */
 export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): TokenProvider {
   const skew = options.refreshSkewMs ?? 60_000;
@@ -119,8 +127,44 @@ export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): To
     return location;
   };
 
+  /**
+   * The app's client credentials were refused: a problem of this process's configuration, not of
+   * the location. Nothing is marked and the stored pair stays as it is, so fixing the secret heals
+   * every location; until then each refresh fails loudly.
+   */
+  const clientInvalid = (err: GhlSyncError): never => {
+    count('client_invalid');
+    logger.error(
+      { code: err.code, status: err.details['status'] },
+      'GHL refused the OAuth client credentials: check GHL_OAUTH_CLIENT_ID and GHL_OAUTH_CLIENT_SECRET; no location was marked',
+    );
+    throw err;
+  };
+
+  /**
+   * Whether this holder may still act on the pair it read at `generation`. A holder paused past its
+   * lease, or one whose pair another process replaced meanwhile, must not start a recovery or
+   * report one.
+   * @returns null when it may; else the token of the newer pair saved meanwhile.
+   * @throws GhlSyncError `oauth_refresh_in_progress` (retryable) when the lease was lost and no newer
+   *   pair is saved yet: the job retries and takes the lease again.
+   */
+  const newerPairOrLost = async (lease: Lease, generation: number): Promise<string | null> => {
+    const current = await load();
+    if (current.tokenGeneration !== generation) {
+      logger.info({ generation }, 'another process saved a newer OAuth pair meanwhile: using it');
+      return current.accessToken;
+    }
+    if (await lease.check()) return null;
+    logger.warn({ generation }, 'OAuth refresh lock lost before its recovery: not recovering here; the job retries');
+    throw new GhlSyncError(
+      'oauth_refresh_in_progress',
+      `lost the OAuth refresh lock of location ${locationId} before recovering its pair; the job retries`,
+    );
+  };
+
   /** Saves a pair if the credential is still at `generation`; otherwise keeps the newer one. */
-  const save = async (generation: number, pair: OAuthTokenAnswer): Promise<string> => {
+  const save = async (generation: number, pair: OAuthTokenAnswer): Promise<{ token: string; saved: boolean }> => {
     const saved = await saveLocationTokens(
       db,
       locationId,
@@ -132,20 +176,26 @@ export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): To
       options.tokens,
       generation,
     );
-    if (saved) return pair.accessToken;
+    if (saved) return { token: pair.accessToken, saved: true };
     logger.warn({ generation }, 'OAuth pair arrived after a newer one was saved: discarded');
     await record('stale_pair_discarded', `a pair for generation ${generation} arrived after a newer one was saved`);
-    return (await load()).accessToken;
+    return { token: (await load()).accessToken, saved: false };
   };
 
   /** Re-authorises the install with the Reconnect API and saves the new pair (ghl-api.md §5.1 [C S17]). */
-  const reconnect = async (generation: number, why: string): Promise<string> => {
+  const reconnect = async (lease: Lease, generation: number, why: string): Promise<string> => {
+    const newer = await newerPairOrLost(lease, generation);
+    if (newer !== null) return newer;
     let pair: OAuthTokenAnswer;
     try {
       const { authorizationCode } = await reconnectOAuth({ ...client, locationId });
       pair = await exchangeAuthorizationCode({ ...client, code: authorizationCode, userType: 'Location' });
     } catch (err) {
+      if (isGhlSyncError(err, 'oauth_client_invalid')) return clientInvalid(err);
       if (isGhlSyncError(err, 'oauth_reconnect_failed') || isGhlSyncError(err, 'oauth_code_refused')) {
+        // A pair saved by someone else meanwhile makes the refusal moot: never mark a healed location.
+        const healed = await newerPairOrLost(lease, generation);
+        if (healed !== null) return healed;
         const reason = `${why}; ${err.message}`;
         await markLocationNeedsReconnect(db, locationId, reason);
         await record('reconnect_refused', reason);
@@ -155,33 +205,35 @@ export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): To
       // Unknown or transient: asking the Reconnect API again gives a new code, so the job retries.
       throw err;
     }
-    const token = await save(generation, pair);
+    const { token, saved } = await save(generation, pair);
+    // A refused save is recorded as `stale_pair_discarded` only: this holder recovered nothing.
+    if (!saved) return token;
     await record('reconnected', why);
     logger.warn({ why }, 'OAuth install recovered with the Reconnect API; new pair saved');
     return token;
   };
 
   /** Under the lease: refresh once, or recover when the refresh token is spent or its fate unknown. */
-  const refreshUnderLease = async (staleToken: string): Promise<string> => {
+  const refreshUnderLease = async (staleToken: string, lease: Lease): Promise<string> => {
     const location = await load();
     if (location.accessToken !== staleToken) return location.accessToken;
     const generation = location.tokenGeneration;
-    if (!location.refreshToken) return reconnect(generation, 'no refresh token is stored');
+    if (!location.refreshToken) return reconnect(lease, generation, 'no refresh token is stored');
     if (location.refreshSentGeneration === generation) {
       const why = 'an earlier refresh was sent and its new pair never saved (answer lost or process stopped)';
       await record('refresh_outcome_unknown', why);
-      return reconnect(generation, why);
+      return reconnect(lease, generation, why);
     }
     if (!(await markRefreshSent(db, locationId, generation))) return (await load()).accessToken;
     let pair: OAuthTokenAnswer;
     try {
       pair = await refreshOAuthToken({ ...client, refreshToken: location.refreshToken, userType: 'Location' });
     } catch (err) {
-      if (isUnknownOutcome(err)) {
-        const why = `the refresh got no usable answer (${(err as GhlSyncError).code}); its token may be spent`;
-        await record('refresh_outcome_unknown', why);
-        logger.warn({ code: (err as GhlSyncError).code }, 'OAuth refresh outcome unknown: not resending the token');
-        return reconnect(generation, why);
+      if (provesNotProcessed(err)) {
+        // GHL never used the token (the request did not reach it, or it refused the client first).
+        await clearRefreshSent(db, locationId, generation);
+        if (isGhlSyncError(err, 'oauth_client_invalid')) return clientInvalid(err);
+        throw err;
       }
       if (isGhlSyncError(err, 'oauth_refresh_failed')) {
         await record('refresh_refused', err.message);
@@ -189,15 +241,23 @@ export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): To
           { code: err.code, status: err.details['status'] },
           'OAuth refresh refused: trying the Reconnect API',
         );
-        return reconnect(generation, err.message);
+        return reconnect(lease, generation, err.message);
       }
-      // Refused before GHL processed it (429, bad answer): the token was not used; the job retries.
-      await clearRefreshSent(db, locationId, generation);
-      throw err;
+      // Anything else happened after the request left (timeout, reset, 5xx, 429, a 2xx that
+      // cannot be read): GHL may have used the token, so it is never sent again.
+      const code = isGhlSyncError(err) ? err.code : 'internal_error';
+      const newer = await newerPairOrLost(lease, generation);
+      if (newer !== null) return newer;
+      const why = `the refresh got no usable answer (${code}); its token may be spent`;
+      await record('refresh_outcome_unknown', why);
+      logger.warn({ code }, 'OAuth refresh outcome unknown: not resending the token');
+      return reconnect(lease, generation, why);
     }
-    const token = await save(generation, pair);
-    count('refreshed');
-    logger.info({ expiresInSec: pair.expiresInSec }, 'OAuth tokens refreshed and saved');
+    const { token, saved } = await save(generation, pair);
+    if (saved) {
+      count('refreshed');
+      logger.info({ expiresInSec: pair.expiresInSec }, 'OAuth tokens refreshed and saved');
+    }
     return token;
   };
 
@@ -210,7 +270,7 @@ export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): To
       const lease = await tryLease(options.redis, lockKey, lockTtlMs);
       if (lease) {
         try {
-          return await refreshUnderLease(staleToken);
+          return await refreshUnderLease(staleToken, lease);
         } finally {
           await lease.release();
         }

@@ -23,7 +23,8 @@ export interface ExchangeAuthorizationCodeOptions {
 /**
  * `POST /oauth/token` with `grant_type=authorization_code`, form-encoded (ghl-api.md §5.1). The code
  * is single use: never retried here.
- * @throws GhlSyncError `oauth_code_refused` on 400/401; `ghl_invalid_response` on a 2xx without
+ * @throws GhlSyncError `oauth_client_invalid` when GHL refuses the app's client credentials;
+ *   `oauth_code_refused` on any other 400/401; `ghl_invalid_response` on a 2xx without
  *   tokens; otherwise the codes of RETRY_POLICY.
  */
 export async function exchangeAuthorizationCode(options: ExchangeAuthorizationCodeOptions): Promise<OAuthTokenAnswer> {

@@ -3,7 +3,7 @@ import { GhlSyncError, type ErrorCode } from '@ghl-sync/errors';
 import { GHL_DEFAULT_BASE_URL } from '../constants.js';
 import { safeCause, toGhlError } from '../errors/to-ghl-error.js';
 import { GHL_CLIENT_DEFAULTS, type GhlRequestEvent } from '../ghl-client-options.js';
-import { bodyMessage, bodyTraceId } from '../http/response-facts.js';
+import { bodyMessage, bodyTraceId, isRecord } from '../http/response-facts.js';
 
 /** One call to an OAuth endpoint of GHL: never retried here, since its effects are single-use. */
 export interface PostOAuthRequest {
@@ -26,7 +26,8 @@ export interface PostOAuthRequest {
 
 /**
  * Sends one OAuth request and returns the answer's body.
- * @throws GhlSyncError `refusedCode` on 400/401 (`details: { endpoint, status, reason, traceId? }`);
+ * @throws GhlSyncError `oauth_client_invalid` on 400/401 naming the client credentials (see
+ *   {@link refusesClient}); `refusedCode` on any other 400/401 (`details: { endpoint, status, reason, traceId? }`);
  *   otherwise the codes of RETRY_POLICY (`ghl_server_error`, `ghl_timeout`, `ghl_network_error`,
  *   `ghl_rate_limited`…). Secrets never appear in the error (the cause keeps no request body).
  */
@@ -71,8 +72,15 @@ export async function postOAuth(request: PostOAuthRequest): Promise<{ status: nu
     if (status === 400 || status === 401) {
       const reason = bodyMessage(err.response?.data) ?? `HTTP ${status}`;
       const traceId = bodyTraceId(err.response?.data);
+      const details = { endpoint: request.endpoint, status, reason, ...(traceId !== undefined && { traceId }) };
+      if (refusesClient(err.response?.data))
+        throw new GhlSyncError(
+          'oauth_client_invalid',
+          `GHL refused the app's client credentials (${status}): ${reason}; check GHL_OAUTH_CLIENT_ID and GHL_OAUTH_CLIENT_SECRET`,
+          { details, cause: safeCause(err) },
+        );
       throw new GhlSyncError(request.refusedCode, `GHL refused ${request.what} (${status}): ${reason}`, {
-        details: { endpoint: request.endpoint, status, reason, ...(traceId !== undefined && { traceId }) },
+        details,
         cause: safeCause(err),
       });
     }
@@ -91,13 +99,30 @@ export function invalidOAuthBody(endpoint: string, expected: string, data: unkno
 }
 
 /**
- * Whether a failed OAuth call may have been carried out by GHL although no answer said so: a
- * timeout, a reset connection or a 5xx after the request was sent. For single-use grants this
- * outcome is "unknown": the grant may be spent, so it must not be sent again.
+ * Whether a refusal names the app's client credentials rather than the grant: OAuth's
+ * `invalid_client` error (RFC 6749 §5.2) or a message saying "invalid client". GHL does not
+ * document this answer (ghl-api.md §5.1); the words are our inference.
  */
-export function isUnknownOutcome(err: unknown): boolean {
+function refusesClient(body: unknown): boolean {
+  if (!isRecord(body)) return false;
+  return ['error', 'error_description', 'message'].some(
+    (key) => typeof body[key] === 'string' && /invalid[ _]client/i.test(body[key] as string),
+  );
+}
+
+/**
+ * Whether a failed OAuth call proves that GHL did not carry it out, so a single-use grant it
+ * carried (a refresh token) is still unspent: the connection never carried the request (refused,
+ * unknown host), or GHL refused the app's client credentials (`oauth_client_invalid`), which it
+ * checks before it looks at the grant (RFC 6749 §5.2). Anything else after the request left
+ * (a timeout, a reset, any status GHL answered, a 2xx that cannot be read) leaves the outcome
+ * unknown: GHL may have used the grant, so it must not be sent again.
+ */
+export function provesNotProcessed(err: unknown): boolean {
   if (!(err instanceof GhlSyncError)) return false;
-  // These connections never carried the request.
-  if (err.details['axiosCode'] === 'ECONNREFUSED' || err.details['axiosCode'] === 'ENOTFOUND') return false;
-  return err.code === 'ghl_timeout' || err.code === 'ghl_network_error' || err.code === 'ghl_server_error';
+  if (err.code === 'oauth_client_invalid') return true;
+  return (
+    err.code === 'ghl_network_error' &&
+    (err.details['axiosCode'] === 'ECONNREFUSED' || err.details['axiosCode'] === 'ENOTFOUND')
+  );
 }

@@ -20,8 +20,8 @@ export type ReconnectOAuthOptions = {
  * `{authorizationCode, expiresAt}` (ghl-api.md §5.1 [C S17]): re-authorises an install whose tokens
  * were lost, without a person. Exchange the code with `exchangeAuthorizationCode`. Asking again
  * gives a new code, so a lost answer costs nothing but a retry.
- * @throws GhlSyncError `oauth_reconnect_failed` on 400/401 (the app is no longer installed or the
- *   client is wrong); `ghl_invalid_response` without a code; otherwise the codes of RETRY_POLICY.
+ * @throws GhlSyncError `oauth_client_invalid` when GHL refuses the app's client credentials;
+ *   `oauth_reconnect_failed` on any other 400/401 (the app is no longer installed on the location); `ghl_invalid_response` without a code; otherwise the codes of RETRY_POLICY.
  */
 export async function reconnectOAuth(
   options: ReconnectOAuthOptions,

@@ -8,6 +8,11 @@ const RENEW_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.ca
 export interface Lease {
   /** False once a renewal found the key gone or taken (the lease expired while we held it). */
   readonly held: boolean;
+  /**
+   * Asks Redis whether the key is still ours (the renewal only notices a loss every `ttlMs / 3`):
+   * a holder that was paused past its TTL finds out here before it acts on what it read.
+   */
+  check(): Promise<boolean>;
   /** Stops renewing and deletes the key if it is still ours. Idempotent. */
   release(): Promise<void>;
 }
@@ -40,6 +45,11 @@ export async function tryLease(redis: Redis, key: string, ttlMs: number): Promis
   timer.unref();
   return {
     get held() {
+      return held;
+    },
+    async check() {
+      if (!held) return false;
+      if ((await redis.get(key)) !== owner) held = false;
       return held;
     },
     async release() {
