@@ -164,7 +164,7 @@ export const configShape = {
   JOB_LOCK_MS: int(1_000)
     .default(30_000)
     .describe(
-      'BullMQ job lock, in ms: a job whose worker died (SIGKILL, lost host) is picked up by another worker after about this long.',
+      'BullMQ job lock and stalled-check interval, in ms. A job whose worker died (SIGKILL, lost host) goes back to the queue once its lock has expired and the stalled check, which runs every JOB_LOCK_MS and needs two passes, has found it: up to about twice this long after the death (36–66 s were seen with 30000).',
     ),
   SHUTDOWN_GRACE_MS: int(0)
     .default(30_000)
