@@ -61,7 +61,7 @@ export async function markRefreshSent(db: Queryable, locationId: string, generat
   return result.rowCount === 1;
 }
 
-/** Undoes {@link markRefreshSent} when GHL refused the refresh before using its token (e.g. 429). */
+/** Undoes {@link markRefreshSent} when the answer proves GHL never used the token (connection refused, `invalid_client`). */
 export async function clearRefreshSent(db: Queryable, locationId: string, generation: number): Promise<void> {
   await db.query(
     `UPDATE ghl.locations SET refresh_sent_generation = NULL WHERE id = $1 AND refresh_sent_generation = $2`,
