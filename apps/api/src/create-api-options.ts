@@ -3,6 +3,7 @@ import type { Logger } from '@ghl-sync/logger';
 import type { SyncMetrics } from '@ghl-sync/metrics';
 import type { Queues } from '@ghl-sync/queues';
 import type { Redis } from 'ioredis';
+import type { WebhookIntakeSettings } from './routes/webhooks.routes.js';
 
 /** Dependencies and settings of {@link createApi}. Everything is built by the caller and closed by it. */
 export interface CreateApiOptions {
@@ -25,8 +26,10 @@ export interface CreateApiOptions {
   queues: Queues;
   /** The Redis connection the queues use; `/ready` sends it PING. */
   redis: Pick<Redis, 'ping'>;
-  /** Metrics served at `/metrics` (open, like `/health`). */
-  metrics: Pick<SyncMetrics, 'registry'>;
+  /** Metrics served at `/metrics` (open, like `/health`); `webhookEvents` counts webhook deliveries. */
+  metrics: Pick<SyncMetrics, 'registry'> & Partial<Pick<SyncMetrics, 'webhookEvents'>>;
+  /** Settings of `POST /webhooks/ghl`. @defaultValue the config defaults (GHL's published RSA key, no Ed25519 key) */
+  webhooks?: Partial<WebhookIntakeSettings>;
   /** A run started through the API is ended `timed_out` if still going after this many minutes. @defaultValue 60 */
   runDeadlineMinutes?: number;
   /** How long `/ready` waits for each of Redis and Postgres before calling it down, in ms. @defaultValue 2_000 */

@@ -13,6 +13,7 @@ import { registerLocationRoutes } from './routes/locations.routes.js';
 import { registerMetricsRoute } from './routes/metrics.route.js';
 import { registerOpenApiRoute } from './routes/openapi.route.js';
 import { registerSyncRoutes } from './routes/syncs.routes.js';
+import { registerWebhookRoutes, webhookIntakeSettings } from './routes/webhooks.routes.js';
 
 /**
  * Builds the admin API (routes, auth, Bull Board) without listening; `startApi` or a test's
@@ -53,6 +54,13 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
     runDeadlineMinutes: options.runDeadlineMinutes ?? 60,
   });
   registerLocationRoutes(app, { db: options.db, queues: options.queues });
+  // Open to GHL: the signature authenticates a delivery, never the admin credential.
+  registerWebhookRoutes(app, {
+    db: options.db,
+    queues: options.queues,
+    ...webhookIntakeSettings(options.webhooks),
+    onEvent: (type, outcome) => options.metrics.webhookEvents?.inc({ type, outcome }),
+  });
   await registerDashboard(app, { queues: options.queues.all(), readOnly: options.dashboardReadOnly ?? true });
 
   await app.ready();

@@ -4,6 +4,7 @@ import { countRunsByStatus, createDb } from '@ghl-sync/db';
 import type { Logger } from '@ghl-sync/logger';
 import { createMetrics } from '@ghl-sync/metrics';
 import { createQueues, createRedisConnection } from '@ghl-sync/queues';
+import { GHL_WEBHOOK_RSA_PUBLIC_KEY_PEM } from '@ghl-sync/webhooks';
 import { requireAdminToken } from './auth/require-admin-token.js';
 import { createApi } from './create-api.js';
 import { createDependencyErrorReporter, createShutdownRegistry, type ShutdownRegistry } from '@ghl-sync/lifecycle';
@@ -20,6 +21,12 @@ export type ApiConfig = Pick<
   | 'REDIS_URL'
   | 'QUEUE_PREFIX'
   | 'RUN_DEADLINE_MINUTES'
+  | 'GHL_WEBHOOK_ED25519_PUBLIC_KEY'
+  | 'GHL_WEBHOOK_RSA_PUBLIC_KEY'
+  | 'GHL_WEBHOOK_ACCEPT_LEGACY_SIGNATURE'
+  | 'WEBHOOK_MAX_AGE_S'
+  | 'WEBHOOK_BODY_LIMIT_BYTES'
+  | 'WEBHOOK_DEBOUNCE_MS'
 >;
 
 /**
@@ -74,6 +81,16 @@ export async function startApi(
       redis,
       metrics,
       runDeadlineMinutes: config.RUN_DEADLINE_MINUTES,
+      webhooks: {
+        keys: {
+          ...(config.GHL_WEBHOOK_ED25519_PUBLIC_KEY && { ed25519PublicKeyPem: config.GHL_WEBHOOK_ED25519_PUBLIC_KEY }),
+          rsaPublicKeyPem: config.GHL_WEBHOOK_RSA_PUBLIC_KEY ?? GHL_WEBHOOK_RSA_PUBLIC_KEY_PEM,
+          acceptLegacy: config.GHL_WEBHOOK_ACCEPT_LEGACY_SIGNATURE,
+        },
+        maxAgeS: config.WEBHOOK_MAX_AGE_S,
+        bodyLimitBytes: config.WEBHOOK_BODY_LIMIT_BYTES,
+        debounceMs: config.WEBHOOK_DEBOUNCE_MS,
+      },
     });
     registry.register('http', () => app.close());
     await app.listen({ port: config.API_PORT, host });

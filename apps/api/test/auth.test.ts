@@ -14,7 +14,8 @@ afterAll(async () => {
   await fx?.close();
 });
 
-const PUBLIC = new Set(['/health', '/ready', '/metrics']);
+// The webhook intake is authenticated by GHL's signature, not the admin credential (webhooks.test.ts).
+const PUBLIC = new Set(['/health', '/ready', '/metrics', '/webhooks/ghl']);
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 /** Every protected route the app registered, with its parameters filled in. */
@@ -114,7 +115,7 @@ describe('admin credential', () => {
         .json<{ queues: Array<{ name: string }> }>()
         .queues.map((q) => q.name)
         .sort();
-      expect(names).toEqual(['sync-coordinator', 'sync-finalize', 'sync-maintenance', 'sync-page']);
+      expect(names).toEqual(['sync-coordinator', 'sync-finalize', 'sync-maintenance', 'sync-page', 'sync-record']);
     });
   });
 });

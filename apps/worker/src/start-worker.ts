@@ -162,7 +162,13 @@ export function createSyncRuntime(
       metrics.opportunitiesWritten.inc({ operation: 'unchanged' }, unchanged);
     },
     onSwept: (deleted) => metrics.opportunitiesWritten.inc({ operation: 'deleted' }, deleted),
-    onRunFinished: (status) => metrics.runsFinished.inc({ status }),
+    onRunFinished: (status, drift) => {
+      metrics.runsFinished.inc({ status });
+      if (typeof drift === 'number') metrics.reconciliationDrift.inc(drift);
+    },
+    onRecordApplied: ({ outcome, latenciesMs }) => {
+      for (const ms of latenciesMs) metrics.webhookEventToRowSeconds.observe({ outcome }, ms / 1000);
+    },
   };
   return {
     deps,

@@ -4,6 +4,7 @@ import {
   failRunForJob,
   processFinalizeJob,
   processPage,
+  processRecord,
   recoverRuns,
   runCoordinator,
   type SyncDeps,
@@ -57,6 +58,20 @@ export function createSyncHandlers(options: SyncHandlersOptions): WorkerHandlers
         logger.error(
           { page: data.pageNo, code: error.code },
           `[Page ${data.pageNo}] failed for good: ${error.message}`,
+        );
+      },
+    },
+    record: {
+      maxRateLimitWaitMs: options.maxRateLimitWaitMs,
+      process: (data, ctx) => processRecord({ ...deps, logger: ctx.logger }, data, ctx.job),
+      onDelayed: async (_data, _error, delayMs) => {
+        options.onRateLimitDelay?.(delayMs);
+      },
+      // The events stay stored and unapplied: the next full run repairs the row, `webhooks replay` retries.
+      onFinalFailure: async ({ data, error, logger }) => {
+        logger.error(
+          { locationId: data?.locationId, opportunityId: data?.opportunityId, code: error.code },
+          `webhook apply failed for good: ${error.message}`,
         );
       },
     },

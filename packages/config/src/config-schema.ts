@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
@@ -12,6 +13,24 @@ const optionalSecret = () =>
     .string()
     .optional()
     .transform((v) => (v === undefined || v === '' ? undefined : v));
+
+/** A PEM public key; `\\n` escapes (one-line env files) become newlines. Its value never appears in an error. */
+const publicKeyPem = (kind: 'ed25519' | 'rsa') =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? undefined : v.replace(/\\n/g, '\n')))
+    .refine(
+      (v) => {
+        if (v === undefined) return true;
+        try {
+          return createPublicKey(v).asymmetricKeyType === kind;
+        } catch {
+          return false;
+        }
+      },
+      { message: `is not a PEM ${kind === 'rsa' ? 'RSA' : 'Ed25519'} public key` },
+    );
 
 /**
  * Every environment variable ghl-sync reads, with its default and unit. The README's configuration
@@ -119,6 +138,35 @@ export const configShape = {
   RUN_DEADLINE_MINUTES: int(1)
     .default(60)
     .describe('A run still going after this many minutes is cancelled with status `timed_out`.'),
+  GHL_WEBHOOK_ED25519_PUBLIC_KEY: publicKeyPem('ed25519').describe(
+    'PEM Ed25519 public key GHL signs webhooks with (`x-ghl-signature`), from its Webhook Integration Guide; unset = only legacy signatures can be checked.',
+  ),
+  GHL_WEBHOOK_RSA_PUBLIC_KEY: publicKeyPem('rsa').describe(
+    "PEM RSA public key of legacy webhook signatures (`x-wh-signature`); unset = GHL's published 4096-bit key (docs/webhooks.md).",
+  ),
+  GHL_WEBHOOK_ACCEPT_LEGACY_SIGNATURE: bool()
+    .default(true)
+    .describe(
+      'Accept webhooks signed only with the legacy RSA `x-wh-signature`; turn off once GHL has retired it (docs/webhooks.md).',
+    ),
+  WEBHOOK_MAX_AGE_S: int(1)
+    .default(4_200)
+    .describe(
+      "Webhooks whose `timestamp` is older than this many seconds are refused; the default covers GHL's six 429 retries ~10 min apart.",
+    ),
+  WEBHOOK_BODY_LIMIT_BYTES: int(1_024, 10 * 1024 * 1024)
+    .default(256 * 1024)
+    .describe('Largest webhook body `POST /webhooks/ghl` accepts, in bytes; a larger one is answered 413.'),
+  WEBHOOK_DEBOUNCE_MS: int(0, 60_000)
+    .default(500)
+    .describe('Webhooks for one opportunity within this many ms are applied with one `GET /opportunities/{id}`.'),
+  WEBHOOK_SCHEDULE_CRON: z
+    .string()
+    .min(1)
+    .default('0 */6 * * *')
+    .describe(
+      'Default full-sync schedule of a location registered with `--webhooks` (the full run reconciles what webhooks missed).',
+    ),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')

@@ -11,3 +11,4 @@ export * from './repositories/run-errors.repository.js';
 export * from './repositories/oauth-events.repository.js';
 export * from './repositories/listing-plan.repository.js';
 export { LOCATION_ID_PATTERN, LOCATION_ID_RULE, MAX_RUN_ID, isLocationId, requireLocationId } from './ids.js';
+export * from './repositories/webhook-events.repository.js';

@@ -138,6 +138,38 @@ export const ERROR_CODES = {
     description: 'A documented field had the wrong type; the raw value is kept.',
   },
 
+  // --- webhook intake (answers to GHL's deliveries)
+  webhook_signature_missing: {
+    retryable: false,
+    description: 'A webhook came without `x-ghl-signature` or `x-wh-signature`; answered 401.',
+  },
+  webhook_signature_invalid: {
+    retryable: false,
+    description: 'A webhook signature does not match the raw body (forged, or re-serialised on the way); answered 401.',
+  },
+  webhook_legacy_signature_refused: {
+    retryable: false,
+    description:
+      'A webhook carried only the legacy RSA `x-wh-signature` while GHL_WEBHOOK_ACCEPT_LEGACY_SIGNATURE is false; answered 401.',
+  },
+  webhook_body_too_large: {
+    retryable: false,
+    description: 'A webhook body exceeded WEBHOOK_BODY_LIMIT_BYTES; answered 413.',
+  },
+  webhook_invalid_body: {
+    retryable: false,
+    description:
+      'A signed webhook body is not a JSON object with `type` and `webhookId` (an opportunity event also needs `locationId` and `id`); answered 400.',
+  },
+  webhook_stale: {
+    retryable: false,
+    description: 'A webhook `timestamp` is older than WEBHOOK_MAX_AGE_S (a replay); answered 401.',
+  },
+  webhook_unavailable: {
+    retryable: true,
+    description: 'Postgres or Redis could not take a webhook; answered 429, which GHL retries.',
+  },
+
   // --- infrastructure
   token_undecryptable: {
     retryable: false,

@@ -54,6 +54,16 @@ export interface SyncMetrics {
    * `checked_out_client`, `connection`, `queue`, `flow`, `worker`, `server`, `metrics_server`).
    */
   dependencyErrors: Counter<'dependency' | 'source'>;
+  /**
+   * Webhook deliveries by event `type` (the GHL type for opportunity events, else `other`) and
+   * `outcome`: `accepted`, `duplicate`, `unknown_location`, `ignored_type`, `bad_signature`,
+   * `legacy_refused`, `stale`, `invalid_body`, `too_large`, `unavailable` (answered 429).
+   */
+  webhookEvents: Counter<'type' | 'outcome'>;
+  /** From a webhook's receipt to its row written (or tombstoned), in seconds, by apply outcome. */
+  webhookEventToRowSeconds: Histogram<'outcome'>;
+  /** Rows full runs of webhook locations had to insert, update or tombstone (what webhooks missed). */
+  reconciliationDrift: Counter<string>;
 }
 
 /** Builds a registry with every metric of ghl-sync. One per process. */
@@ -104,6 +114,24 @@ export function createMetrics(options: CreateMetricsOptions): SyncMetrics {
       name: 'ghl_sync_dependency_errors_total',
       help: 'Connection-level errors of Postgres, Redis and HTTP servers that the process survived, by dependency and emitter',
       labelNames: ['dependency', 'source'],
+      registers: [registry],
+    }),
+    webhookEvents: new Counter({
+      name: 'ghl_sync_webhook_events_total',
+      help: 'GHL webhook deliveries by event type and outcome',
+      labelNames: ['type', 'outcome'],
+      registers: [registry],
+    }),
+    webhookEventToRowSeconds: new Histogram({
+      name: 'ghl_sync_webhook_event_to_row_seconds',
+      help: 'Time from receiving a webhook to its row written in Postgres, by apply outcome',
+      labelNames: ['outcome'],
+      registers: [registry],
+      buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+    }),
+    reconciliationDrift: new Counter({
+      name: 'ghl_sync_reconciliation_drift_total',
+      help: 'Rows full runs of webhook locations inserted, updated or tombstoned: what webhooks had missed',
       registers: [registry],
     }),
   };

@@ -1,6 +1,7 @@
 import { FlowProducer, Queue } from 'bullmq';
+import type { z } from 'zod';
 import type { Redis } from 'ioredis';
-import type { CoordinatorJob } from './job-schemas.js';
+import type { CoordinatorJob, RecordJob } from './job-schemas.js';
 import { QUEUES, type JobInput, type JobName, type QueueKey } from './queue-catalog.js';
 import { runKey } from './run-key.js';
 
@@ -51,6 +52,13 @@ export type Queues = { readonly [K in QueueKey]: TypedQueue<K> } & {
     locationId: string;
     pageNumbers: number[];
   }): Promise<void>;
+  /**
+   * Enqueues the record job of one opportunity after `delayMs`, unless one is pending already: events
+   * that arrive meanwhile are coalesced into it (it reads the opportunity once, after the last of
+   * them was stored). An event arriving while the job runs gets one more job when it ends.
+   * @returns the id of the job that will apply the event (the pending one when coalesced).
+   */
+  enqueueRecord(job: z.input<typeof QUEUES.record.schema>, options: { delayMs: number }): Promise<string>;
   close(): Promise<void>;
 };
 
@@ -71,6 +79,7 @@ export function createQueues(options: CreateQueuesOptions): Queues {
   const page = make('page');
   const finalize = make('finalize');
   const maintenance = make('maintenance');
+  const record = make('record');
   const flow = new FlowProducer({ connection: options.connection, prefix });
   flow.on('error', (err) => options.onError?.('flow', err));
 
@@ -80,8 +89,9 @@ export function createQueues(options: CreateQueuesOptions): Queues {
     page,
     finalize,
     maintenance,
+    record,
     flow,
-    all: () => [coordinator, page, finalize, maintenance],
+    all: () => [coordinator, page, finalize, maintenance, record],
     async enqueueCoordinator(job, run) {
       const data = QUEUES.coordinator.schema.parse(job);
       const added = await coordinator.add(
@@ -134,8 +144,21 @@ export function createQueues(options: CreateQueuesOptions): Queues {
       const gate = await maintenance.getJob(gateId);
       if (gate && (await gate.isDelayed())) await gate.promote();
     },
+    async enqueueRecord(job, { delayMs }) {
+      const data: RecordJob = QUEUES.record.schema.parse(job);
+      const added = await record.add(QUEUES.record.jobNames.apply, data, {
+        delay: delayMs,
+        priority: QUEUES.record.priorities[data.source],
+        // Simple mode while pending (the later events' data is dropped: the job re-reads the
+        // opportunity and marks every stored event it covers); keepLastIfActive so an event that
+        // arrives during the re-read is not lost to it.
+        deduplication: { id: QUEUES.record.dedupeId(data.locationId, data.opportunityId), keepLastIfActive: true },
+      });
+      return added.id!;
+    },
     async close() {
       await Promise.allSettled([
+        record.close(),
         coordinator.close(),
         page.close(),
         finalize.close(),

@@ -43,3 +43,19 @@ export const maintenanceJobSchema = z.object({
   runId: z.number().int().positive().optional(),
 });
 export type MaintenanceJob = z.infer<typeof maintenanceJobSchema>;
+
+/**
+ * Record job: apply the webhook events of one opportunity. Events for the same opportunity that
+ * arrive before the job runs are coalesced into it (one re-read); the intake stored them all.
+ */
+export const recordJobSchema = z.object({
+  locationId,
+  opportunityId: z.string().min(1).max(200),
+  /** GHL event type of the event that enqueued the job (`OpportunityDelete` tombstones without a re-read). */
+  type: z.string().min(1).max(100),
+  /** Why the job exists: a delivery just received, or `webhooks replay`. @defaultValue 'webhook' */
+  source: z.enum(['webhook', 'replay']).default('webhook'),
+  /** Milliseconds this job has already spent delayed waiting for its location's budget. */
+  rateLimitWaitedMs: z.number().int().nonnegative().default(0),
+});
+export type RecordJob = z.infer<typeof recordJobSchema>;

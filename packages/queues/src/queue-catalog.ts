@@ -1,6 +1,12 @@
 import type { JobsOptions } from 'bullmq';
 import type { z } from 'zod';
-import { coordinatorJobSchema, finalizeJobSchema, maintenanceJobSchema, pageJobSchema } from './job-schemas.js';
+import {
+  coordinatorJobSchema,
+  finalizeJobSchema,
+  maintenanceJobSchema,
+  pageJobSchema,
+  recordJobSchema,
+} from './job-schemas.js';
 
 const DAY_S = 24 * 3600;
 
@@ -31,6 +37,10 @@ export interface QueueSpec<S extends z.ZodType = z.ZodType, N extends string = s
   readonly schedulerIdPrefix?: string;
   /** Fixed job scheduler ids, by role. */
   readonly schedulerIds?: Readonly<Record<string, string>>;
+  /** BullMQ deduplication id of a job (WARNING: persisted in Redis while the job is pending). */
+  readonly dedupeId?: (locationId: string, opportunityId: string) => string;
+  /** BullMQ job priorities by role (1 = highest). */
+  readonly priorities?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -91,6 +101,27 @@ export const QUEUES = {
     },
     concurrency: 4,
     jobId: (runKey: string) => `run-${runKey}-finalize`,
+  },
+  /**
+   * One job per opportunity with webhook events to apply: re-read it by id (or tombstone it) and
+   * write it with the page upsert's rules. Events for one opportunity coalesce into one job
+   * (deduplication by `dedupeId`, kept while the job is active so a later event runs once more).
+   */
+  record: {
+    name: 'sync-record',
+    jobNames: { apply: 'apply-webhook' },
+    schema: recordJobSchema,
+    defaultJobOptions: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: { age: 3600, count: 1_000 },
+      removeOnFail: { age: 7 * DAY_S, count: 5_000 },
+    },
+    concurrency: 4,
+    /** BullMQ deduplication id of an opportunity's pending record job. */
+    dedupeId: (locationId: string, opportunityId: string) => `record-${locationId}-${opportunityId}`,
+    /** BullMQ priorities (lower runs first): deliveries as they arrive before a replay's backlog. */
+    priorities: { webhook: 1, replay: 10 },
   },
   /** Housekeeping: purge old tombstones, recover runs whose coordinator died, a run's flow gate. */
   maintenance: {

@@ -2,6 +2,7 @@ export type { JobContext, SyncDeps, SyncLogger } from './sync-deps.js';
 export { runCoordinator, type CoordinatorResult } from './run-coordinator.js';
 export { processPage, type PageResult } from './process-page.js';
 export { processFinalizeJob } from './finalize-job.processor.js';
+export { processRecord, type RecordResult } from './apply-record.js';
 export * from './runs/index.js';
 export { checkSweepGuards, type SweepGuardInput, type SweepVerdict } from './sweep-guard.js';
 export {

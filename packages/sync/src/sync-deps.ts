@@ -56,8 +56,13 @@ export interface SyncDeps {
   onPageWritten?: (counts: { inserted: number; updated: number; unchanged: number }) => void;
   /** Metrics hook for every sweep. */
   onSwept?: (deleted: number) => void;
+  /**
+   * Metrics hook for every record job of a delivery (not a replay): what it did to the row and, per
+   * stored event it applied, ms from receipt to the row written.
+   */
+  onRecordApplied?: (applied: { outcome: string; latenciesMs: number[] }) => void;
   /** Metrics hook when a run is closed. */
-  onRunFinished?: (status: string) => void;
+  onRunFinished?: (status: string, drift?: number | null) => void;
 }
 
 /** What a processor may do with its job; declared with the worker layer in `@ghl-sync/queues`. */

@@ -57,6 +57,12 @@ const runSchema = {
     cancelRequested: { type: 'boolean' },
     errorCode: { type: ['string', 'null'] },
     error: { type: ['string', 'null'] },
+    webhooks: { type: 'boolean', description: 'The location had webhooks on when the run opened.' },
+    drift: {
+      type: ['integer', 'null'],
+      description:
+        'Runs of webhook locations: rows the run inserted, moved to a newer version or tombstoned, i.e. what webhooks missed (0 when nothing was lost). Null otherwise.',
+    },
   },
 };
 
@@ -67,7 +73,7 @@ export const OPENAPI_DOCUMENT = {
     title: 'ghl-sync admin API',
     version: '0.1.0',
     description:
-      'Start, follow and cancel sync runs of HighLevel opportunities into PostgreSQL; list locations; health, readiness and metrics. Everything except /health, /ready and /metrics needs the admin token.',
+      'Start, follow and cancel sync runs of HighLevel opportunities into PostgreSQL; list locations; take signed GHL webhooks; health, readiness and metrics. Everything except /health, /ready, /metrics and /webhooks/ghl (signed by GHL) needs the admin token.',
   },
   components: {
     securitySchemes: {
@@ -156,6 +162,11 @@ export const OPENAPI_DOCUMENT = {
           reconnectReason: { type: ['string', 'null'] },
           scheduleCron: { type: ['string', 'null'] },
           scheduleTz: { type: 'string' },
+          webhooks: {
+            type: 'boolean',
+            description:
+              'GHL sends its opportunity webhooks to POST /webhooks/ghl; full runs reconcile and report drift.',
+          },
           nextRunAt: {
             type: ['string', 'null'],
             format: 'date-time',
@@ -324,6 +335,49 @@ export const OPENAPI_DOCUMENT = {
             content: json({ type: 'object', properties: { locations: { type: 'array', items: ref('Location') } } }),
           },
           ...unauthorized,
+        },
+      },
+    },
+    '/webhooks/ghl': {
+      post: {
+        summary:
+          "GHL's signed webhook deliveries (marketplace app webhook URL). No admin credential: the Ed25519 `x-ghl-signature` (or, while accepted, the legacy RSA `x-wh-signature`) over the raw body authenticates it. See docs/webhooks.md.",
+        security: [],
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object',
+            required: ['type', 'webhookId'],
+            properties: {
+              type: { type: 'string', examples: ['OpportunityStatusUpdate'] },
+              webhookId: { type: 'string' },
+              timestamp: { type: 'string', format: 'date-time' },
+              locationId: { type: 'string' },
+              id: { type: 'string', description: 'The opportunity id (Opportunity* events).' },
+            },
+            additionalProperties: true,
+          }),
+        },
+        responses: {
+          200: {
+            description:
+              'Stored (and its job enqueued) before this answer: `accepted`, `duplicate` (webhookId seen before; nothing done), `ignored_unknown_location` or `ignored_type`.',
+            content: json({
+              type: 'object',
+              properties: {
+                status: { enum: ['accepted', 'duplicate', 'ignored_unknown_location', 'ignored_type'] },
+              },
+            }),
+          },
+          400: { description: '`webhook_invalid_body`: not a JSON object with `type` and `webhookId`.' },
+          401: {
+            description:
+              '`webhook_signature_missing`, `webhook_signature_invalid`, `webhook_legacy_signature_refused` or `webhook_stale`.',
+          },
+          413: { description: '`webhook_body_too_large`: over WEBHOOK_BODY_LIMIT_BYTES.' },
+          429: {
+            description: '`webhook_unavailable`: Postgres or Redis could not take it now; GHL retries a 429.',
+          },
         },
       },
     },

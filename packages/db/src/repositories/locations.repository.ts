@@ -21,6 +21,8 @@ export interface LocationRecord {
   refreshSentGeneration: number | null;
   scheduleCron: string | null;
   scheduleTz: string;
+  /** GHL sends this location's opportunity webhooks to ghl-sync; full runs reconcile and report drift. */
+  webhooks: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -31,7 +33,7 @@ export type LocationSummary = Omit<LocationRecord, 'accessToken' | 'refreshToken
 const SUMMARY_COLUMNS = `id, name, auth_type AS "authType", token_expires_at AS "tokenExpiresAt",
   needs_reconnect AS "needsReconnect", reconnect_reason AS "reconnectReason",
   token_generation::float8 AS "tokenGeneration", refresh_sent_generation::float8 AS "refreshSentGeneration",
-  schedule_cron AS "scheduleCron", schedule_tz AS "scheduleTz", created_at AS "createdAt", updated_at AS "updatedAt"`;
+  schedule_cron AS "scheduleCron", schedule_tz AS "scheduleTz", webhooks, created_at AS "createdAt", updated_at AS "updatedAt"`;
 const RECORD_COLUMNS = `${SUMMARY_COLUMNS}, access_token AS "accessToken", refresh_token AS "refreshToken"`;
 
 /** Input of {@link upsertLocation}. */
@@ -47,6 +49,8 @@ export interface UpsertLocationInput {
   scheduleCron?: string | null;
   /** IANA time zone of the schedule. @defaultValue 'UTC' */
   scheduleTz?: string;
+  /** Webhooks on or off; `undefined` keeps the current setting (new rows: off). */
+  webhooks?: boolean;
 }
 
 /**
@@ -59,15 +63,17 @@ export async function upsertLocation(
   cipher: TokenCipher,
 ): Promise<LocationSummary> {
   const { rows } = await db.query<LocationSummary>(
-    `INSERT INTO ghl.locations AS l (id, name, auth_type, access_token, refresh_token, token_expires_at, schedule_cron, schedule_tz)
-     VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $9::boolean THEN $7 ELSE '*/30 * * * *' END, coalesce($8, 'UTC'))
+    `INSERT INTO ghl.locations AS l (id, name, auth_type, access_token, refresh_token, token_expires_at, schedule_cron, schedule_tz,
+       webhooks)
+     VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $9::boolean THEN $7 ELSE '*/30 * * * *' END, coalesce($8, 'UTC'),
+       coalesce($10::boolean, false))
      ON CONFLICT (id) DO UPDATE SET
        name = coalesce(EXCLUDED.name, l.name), auth_type = EXCLUDED.auth_type,
        access_token = EXCLUDED.access_token, refresh_token = EXCLUDED.refresh_token,
        token_expires_at = EXCLUDED.token_expires_at, needs_reconnect = false, reconnect_reason = NULL,
        token_generation = l.token_generation + 1,
        schedule_cron = CASE WHEN $9::boolean THEN $7 ELSE l.schedule_cron END,
-       schedule_tz = coalesce($8, l.schedule_tz), updated_at = now()
+       schedule_tz = coalesce($8, l.schedule_tz), webhooks = coalesce($10::boolean, l.webhooks), updated_at = now()
      RETURNING ${SUMMARY_COLUMNS}`,
     [
       input.id,
@@ -79,9 +85,19 @@ export async function upsertLocation(
       input.scheduleCron ?? null,
       input.scheduleTz ?? null,
       input.scheduleCron !== undefined,
+      input.webhooks ?? null,
     ],
   );
   return rows[0]!;
+}
+
+/** Turns a location's webhooks on or off. @returns false when the location does not exist. */
+export async function setLocationWebhooks(db: Queryable, id: string, webhooks: boolean): Promise<boolean> {
+  const result = await db.query(`UPDATE ghl.locations SET webhooks = $2, updated_at = now() WHERE id = $1`, [
+    id,
+    webhooks,
+  ]);
+  return result.rowCount === 1;
 }
 
 /**

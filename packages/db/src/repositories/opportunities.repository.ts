@@ -93,7 +93,7 @@ export async function writeOpportunityPage(
     if (page.status === 'done')
       return { inserted: page.inserted, updated: page.updated, unchanged: page.unchanged, alreadyDone: true };
 
-    const { inserted, updated } = await upsertOpportunities(tx, {
+    const { inserted, updated, newer } = await upsertOpportunities(tx, {
       locationId: input.locationId,
       runId: input.runId,
       opportunities: input.opportunities,
@@ -125,7 +125,8 @@ export async function writeOpportunityPage(
     }
     await tx.query(
       `UPDATE ghl.sync_run_pages SET status = 'done', fetched = $3, inserted = $4, updated = $5, unchanged = $6,
-         duplicates = $7, record_errors = $8, api_calls = api_calls + $9, error_code = NULL, error = NULL, finished_at = now()
+         duplicates = $7, record_errors = $8, api_calls = api_calls + $9, newer = $10, error_code = NULL, error = NULL,
+         finished_at = now()
        WHERE run_id = $1 AND page_no = $2`,
       [
         input.runId,
@@ -137,6 +138,7 @@ export async function writeOpportunityPage(
         input.duplicates,
         input.recordErrors.length,
         input.apiCalls,
+        newer,
       ],
     );
     return { inserted, updated, unchanged, alreadyDone: false };
@@ -205,8 +207,8 @@ interface UpsertOpportunitiesInput {
 async function upsertOpportunities(
   db: Queryable,
   input: UpsertOpportunitiesInput,
-): Promise<{ inserted: number; updated: number }> {
-  const { rows } = await db.query<{ inserted: number; updated: number }>(UPSERT_SQL, [
+): Promise<{ inserted: number; updated: number; newer: number }> {
+  const { rows } = await db.query<{ inserted: number; updated: number; newer: number }>(UPSERT_SQL, [
     JSON.stringify(input.opportunities.map(toDbOpportunity)),
     input.locationId,
     input.runId,
@@ -263,6 +265,9 @@ function toDbOpportunity(o: OpportunityRow): Record<string, unknown> {
 const UPSERT_SQL = `
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(${OPPORTUNITY_COLUMNS.map(([column, , type]) => `${column} ${type}`).join(', ')})
+), before AS (
+  -- The rows as they were: every CTE reads the snapshot taken before the statement.
+  SELECT o.id, o.updated_at, o.deleted_at FROM ghl.opportunities o JOIN input i ON i.id = o.id
 ), upserted AS (
   INSERT INTO ghl.opportunities AS o (
     id, location_id, name, monetary_value, status, pipeline_id, pipeline_stage_id, contact_id, assigned_to, source,
@@ -286,7 +291,7 @@ WITH input AS (
      OR o.raw IS DISTINCT FROM EXCLUDED.raw)
     AND (o.updated_at IS NULL OR EXCLUDED.updated_at IS NULL OR EXCLUDED.updated_at >= o.updated_at)
     AND (o.deleted_at IS NULL OR $6::timestamptz IS NULL OR o.deleted_at < $6::timestamptz)
-  RETURNING (xmax = 0) AS inserted
+  RETURNING o.id, o.updated_at, (xmax = 0) AS inserted
 ), contacts AS (
   INSERT INTO ghl.contacts AS c (id, location_id, name, company_name, email, phone, tags, raw, synced_at)
   SELECT id, $2, name, company_name, email, phone, tags, raw, now()
@@ -298,5 +303,6 @@ WITH input AS (
   RETURNING 1
 )
 SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated,
+       count(*) FILTER (WHERE inserted OR b.deleted_at IS NOT NULL OR b.updated_at IS DISTINCT FROM u.updated_at) AS newer,
        (SELECT count(*) FROM contacts) AS contacts
-FROM upserted`;
+FROM upserted u LEFT JOIN before b ON b.id = u.id`;

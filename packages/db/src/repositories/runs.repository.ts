@@ -69,6 +69,13 @@ export interface SyncRun {
   sweepVerifiedGone: number;
   /** Candidates GHL still had: the listing missed them; their current state was written, nothing tombstoned. */
   sweepVerifiedAlive: number;
+  /** The location had webhooks on when the run opened: the run is a reconciliation. */
+  webhooks: boolean;
+  /**
+   * Set when a run with `webhooks` closes: rows it inserted, moved to a newer GHL version, revived
+   * or tombstoned, i.e. what webhooks had missed (0 when none was lost). Null otherwise.
+   */
+  drift: number | null;
 }
 
 export const RUN_COLUMNS = `id, location_id AS "locationId", trigger, mode, status, allow_mass_delete AS "allowMassDelete",
@@ -77,7 +84,7 @@ export const RUN_COLUMNS = `id, location_id AS "locationId", trigger, mode, stat
   record_errors AS "recordErrors", failed_pages AS "failedPages", api_calls AS "apiCalls", listing_api_calls AS "listingApiCalls",
   sweep_status AS "sweepStatus", cancel_requested AS "cancelRequested", error_code AS "errorCode", error,
   coordinator_job_id AS "coordinatorJobId", listed_without_id AS "listedWithoutId", recoveries,
-  sweep_candidates AS "sweepCandidates", sweep_verified_gone AS "sweepVerifiedGone", sweep_verified_alive AS "sweepVerifiedAlive"`;
+  sweep_candidates AS "sweepCandidates", sweep_verified_gone AS "sweepVerifiedGone", sweep_verified_alive AS "sweepVerifiedAlive", webhooks, drift`;
 
 /** Input of {@link createRun}. */
 export interface CreateRunInput {
@@ -106,8 +113,9 @@ export interface CreateRunInput {
 export async function createRun(db: Queryable, input: CreateRunInput): Promise<SyncRun> {
   try {
     const { rows } = await db.query<SyncRun>(
-      `INSERT INTO ghl.sync_runs (location_id, trigger, mode, allow_mass_delete, deadline_at, coordinator_job_id)
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${RUN_COLUMNS}`,
+      `INSERT INTO ghl.sync_runs (location_id, trigger, mode, allow_mass_delete, deadline_at, coordinator_job_id, webhooks)
+       VALUES ($1, $2, $3, $4, $5, $6, coalesce((SELECT l.webhooks FROM ghl.locations l WHERE l.id = $1), false))
+       RETURNING ${RUN_COLUMNS}`,
       [
         input.locationId,
         input.trigger,
@@ -251,7 +259,8 @@ export async function listRunsNeedingAttention(
 
 /**
  * Sums the page rows into the run and moves it to the terminal `status` (the run lifecycle's
- * `finishRun` decides which). Idempotent: totals are recomputed from the pages, never incremented.
+ * `finishRun` decides which). A run of a location with webhooks gets its drift: the pages' rows
+ * that were new or newer plus the sweep's tombstones. Idempotent: totals are recomputed from the pages, never incremented.
  * `failed_pages` counts pages that failed for good, not pages a cancelled or timed-out run never wrote.
  * @returns the closed run, or null when it was no longer active.
  */
@@ -263,10 +272,11 @@ export async function closeRunWithPageTotals(
 ): Promise<SyncRun | null> {
   const { rows } = await db.query<SyncRun>(
     `UPDATE ghl.sync_runs SET
-       (inserted, updated, unchanged, duplicates, record_errors, failed_pages, api_calls) = (
+       (inserted, updated, unchanged, duplicates, record_errors, failed_pages, api_calls, drift) = (
          SELECT coalesce(sum(p.inserted), 0), coalesce(sum(p.updated), 0), coalesce(sum(p.unchanged), 0),
                 coalesce(sum(p.duplicates), 0), coalesce(sum(p.record_errors), 0),
-                count(*) FILTER (WHERE p.status = 'failed'), listing_api_calls + coalesce(sum(p.api_calls), 0)
+                count(*) FILTER (WHERE p.status = 'failed'), listing_api_calls + coalesce(sum(p.api_calls), 0),
+                CASE WHEN webhooks THEN coalesce(sum(p.newer), 0) + deleted END
          FROM ghl.sync_run_pages p WHERE p.run_id = $1),
        status = $2, error_code = coalesce($3, error_code), error = coalesce($4, error), finished_at = now()
      WHERE id = $1 AND status = ANY($5::text[])

@@ -40,7 +40,7 @@ export async function finishRun(
   const finished = await closeRunWithPageTotals(deps.db, runId, status, { errorCode, error });
   await clearMarks(deps.db, runId);
   if (finished) {
-    deps.onRunFinished?.(finished.status);
+    deps.onRunFinished?.(finished.status, finished.drift);
     const ms =
       finished.finishedAt && finished.startedAt ? finished.finishedAt.getTime() - finished.startedAt.getTime() : null;
     log.info(
@@ -54,8 +54,9 @@ export async function finishRun(
         failedPages: finished.failedPages,
         apiCalls: finished.apiCalls,
         durationMs: ms,
+        ...(finished.drift !== null && { drift: finished.drift }),
       },
-      `run ${runId} ${status}: inserted ${finished.inserted}, updated ${finished.updated}, unchanged ${finished.unchanged}, deleted ${finished.deleted}`,
+      `run ${runId} ${status}: inserted ${finished.inserted}, updated ${finished.updated}, unchanged ${finished.unchanged}, deleted ${finished.deleted}${finished.drift !== null ? `, drift ${finished.drift}` : ''}`,
     );
   }
   return finished;

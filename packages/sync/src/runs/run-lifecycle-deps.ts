@@ -14,5 +14,5 @@ export interface RunLifecycleDeps {
   /** How long a run may go on before recovery cancels it as `timed_out`, in ms (RUN_DEADLINE_MINUTES). */
   runDeadlineMs: number;
   /** Metrics hook when a run is closed, with its terminal status. */
-  onRunFinished?: (status: string) => void;
+  onRunFinished?: (status: string, drift?: number | null) => void;
 }

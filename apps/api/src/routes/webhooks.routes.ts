@@ -1,0 +1,257 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { storeWebhookEvent, webhookEventIsNew, type Db } from '@ghl-sync/db';
+import type { ErrorCode } from '@ghl-sync/errors';
+import type { Queues } from '@ghl-sync/queues';
+import {
+  GHL_WEBHOOK_RSA_PUBLIC_KEY_PEM,
+  isOpportunityWebhookType,
+  opportunityWebhookEventSchema,
+  verifyWebhookSignature,
+  type WebhookKeys,
+} from '@ghl-sync/webhooks';
+import { PUBLIC_ROUTE } from '../auth/route-access.js';
+import { errorResponse } from '../http/error-response.js';
+
+/** Path GHL delivers webhooks to (set it as the app's webhook URL, docs/webhooks.md). */
+export const WEBHOOK_PATH = '/webhooks/ghl';
+
+/** The intake's settings (from config: GHL_WEBHOOK_*, WEBHOOK_*). */
+export interface WebhookIntakeSettings {
+  /** Verification keys and whether the legacy RSA header is accepted. */
+  keys: WebhookKeys;
+  /** Events whose `timestamp` is older than this are refused, in seconds (WEBHOOK_MAX_AGE_S). */
+  maxAgeS: number;
+  /** Largest body accepted, in bytes; larger → 413 (WEBHOOK_BODY_LIMIT_BYTES). */
+  bodyLimitBytes: number;
+  /** How long a record job waits for more events of its opportunity, in ms (WEBHOOK_DEBOUNCE_MS). */
+  debounceMs: number;
+  /**
+   * Longest time storing and enqueueing may take before the delivery is answered 429, in ms: a
+   * Redis or Postgres that hangs must not hold GHL's request. @defaultValue 5_000
+   */
+  takeTimeoutMs?: number;
+}
+
+/**
+ * The settings with the config's defaults filled in: GHL's published RSA key, legacy signatures
+ * accepted, 70 min maximum age, 256 KiB bodies, 500 ms debounce.
+ */
+export function webhookIntakeSettings(partial: Partial<WebhookIntakeSettings> = {}): WebhookIntakeSettings {
+  return {
+    keys: partial.keys ?? { rsaPublicKeyPem: GHL_WEBHOOK_RSA_PUBLIC_KEY_PEM, acceptLegacy: true },
+    maxAgeS: partial.maxAgeS ?? 4_200,
+    bodyLimitBytes: partial.bodyLimitBytes ?? 256 * 1024,
+    debounceMs: partial.debounceMs ?? 500,
+    ...(partial.takeTimeoutMs !== undefined && { takeTimeoutMs: partial.takeTimeoutMs }),
+  };
+}
+
+/** Options for {@link registerWebhookRoutes}. */
+export interface WebhookRoutesOptions extends WebhookIntakeSettings {
+  db: Db;
+  queues: Queues;
+  /** Counts every delivery by type and outcome (see `ghl_sync_webhook_events_total`). */
+  onEvent?: (type: string, outcome: string) => void;
+}
+
+/** Why a delivery was refused: the stable code logged, answered and counted. */
+type Refusal = {
+  status: 400 | 401 | 413 | 429;
+  code: ErrorCode;
+  outcome: string;
+  message: string;
+};
+
+/** The answer to a delivery taken (200): what ghl-sync did with it. */
+type Taken = 'accepted' | 'duplicate' | 'ignored_unknown_location' | 'ignored_type';
+
+const METRIC_OUTCOME: Record<Taken, string> = {
+  accepted: 'accepted',
+  duplicate: 'duplicate',
+  ignored_unknown_location: 'unknown_location',
+  ignored_type: 'ignored_type',
+};
+
+/**
+ * `POST /webhooks/ghl`: GHL's signed webhook deliveries (ghl-api.md §6). No admin credential: the
+ * signature is the authentication, checked over the raw body bytes before anything parses them
+ * (a route-scoped parser keeps the body as a Buffer). Then, in order:
+ * - 401 `webhook_signature_missing` / `webhook_signature_invalid` / `webhook_legacy_signature_refused`;
+ * - 413 `webhook_body_too_large` over `bodyLimitBytes`; 400 `webhook_invalid_body` when the body is
+ *   not a JSON object with a `type` and a `webhookId` (or an opportunity event lacks `locationId`/`id`);
+ * - 401 `webhook_stale` when `timestamp` is older than `maxAgeS`;
+ * - 200 `duplicate` for a `webhookId` stored before (nothing done);
+ * - otherwise the record job is enqueued (opportunity events of registered locations) and the event
+ *   stored, both before the answer: 200 `accepted`, `ignored_unknown_location` or `ignored_type`.
+ * When Postgres or Redis cannot take it the answer is 429 `webhook_unavailable`, the one status GHL
+ * retries (ghl-api.md §6.3). Refusals are logged with their code and counted, never with the body.
+ */
+export function registerWebhookRoutes(app: FastifyInstance, options: WebhookRoutesOptions): void {
+  const count = (type: string, outcome: string) => options.onEvent?.(type, outcome);
+
+  void app.register(async (scope) => {
+    // The signature covers the exact bytes: no parser of this scope may touch them.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.bodyLimitBytes }, (_req, body, done) =>
+      done(null, body),
+    );
+    scope.setErrorHandler((err: FastifyError, request, reply) => {
+      const tooLarge = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413;
+      const refusal: Refusal = tooLarge
+        ? {
+            status: 413,
+            code: 'webhook_body_too_large',
+            outcome: 'too_large',
+            message: `body over ${options.bodyLimitBytes} bytes`,
+          }
+        : { status: 400, code: 'webhook_invalid_body', outcome: 'invalid_body', message: 'unreadable body' };
+      return refuse(request, reply, 'other', refusal);
+    });
+
+    scope.post(WEBHOOK_PATH, { config: PUBLIC_ROUTE, bodyLimit: options.bodyLimitBytes }, async (request, reply) => {
+      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const check = verifyWebhookSignature(raw, request.headers, options.keys);
+      if (!check.ok) {
+        const legacy = check.code === 'legacy_signature_refused';
+        return refuse(request, reply, 'other', {
+          status: 401,
+          code: `webhook_${check.code}`,
+          outcome: legacy ? 'legacy_refused' : 'bad_signature',
+          message: legacy
+            ? 'only the legacy x-wh-signature was sent and GHL_WEBHOOK_ACCEPT_LEGACY_SIGNATURE is false'
+            : check.code === 'signature_missing'
+              ? 'no x-ghl-signature or x-wh-signature header'
+              : 'the signature does not match the body',
+        });
+      }
+
+      const parsed = parseDelivery(raw);
+      if ('refusal' in parsed) return refuse(request, reply, parsed.type, parsed.refusal);
+      const { event, type } = parsed;
+      if (event.eventAt && Date.now() - event.eventAt.getTime() > options.maxAgeS * 1000)
+        return refuse(request, reply, type, {
+          status: 401,
+          code: 'webhook_stale',
+          outcome: 'stale',
+          message: `timestamp older than ${options.maxAgeS} s`,
+        });
+
+      let taken: Taken;
+      try {
+        taken = await withTimeout(take(event, check.scheme), options.takeTimeoutMs ?? 5_000);
+      } catch (err) {
+        request.log.warn(
+          { code: 'webhook_unavailable', webhookId: event.webhookId, err: { message: (err as Error).message } },
+          'webhook refused with 429: Postgres or Redis could not take it (GHL retries a 429)',
+        );
+        count(type, 'unavailable');
+        return errorResponse(reply, 429, 'webhook_unavailable', 'Could not store the event now; retry later').header(
+          'Retry-After',
+          '60',
+        );
+      }
+      count(type, METRIC_OUTCOME[taken]);
+      if (taken !== 'accepted')
+        request.log.info(
+          { webhookId: event.webhookId, type: event.type, outcome: taken },
+          'webhook taken, not applied',
+        );
+      return reply.code(200).send({ status: taken });
+    });
+  });
+
+  /**
+   * Enqueue before store: a job whose events were never stored only costs one re-read, while an
+   * event stored without its job would make GHL's retry of a 429 look like a duplicate and be lost.
+   */
+  async function take(event: Delivery, scheme: 'ed25519' | 'rsa'): Promise<Taken> {
+    const known = await webhookEventIsNew(options.db, event.webhookId, event.locationId);
+    if (!known.isNew) return 'duplicate';
+    const applicable = event.opportunityId !== null && event.locationId !== null;
+    if (applicable && known.locationRegistered)
+      await options.queues.enqueueRecord(
+        { locationId: event.locationId!, opportunityId: event.opportunityId!, type: event.type, source: 'webhook' },
+        { delayMs: options.debounceMs },
+      );
+    const stored = await storeWebhookEvent(options.db, {
+      webhookId: event.webhookId,
+      type: event.type,
+      locationId: event.locationId,
+      opportunityId: event.opportunityId,
+      eventAt: event.eventAt,
+      signatureScheme: scheme,
+      applicable,
+      payload: event.payload,
+    });
+    return stored ? stored.outcome : 'duplicate';
+  }
+
+  function refuse(request: FastifyRequest, reply: FastifyReply, type: string, refusal: Refusal) {
+    request.log.warn({ code: refusal.code, status: refusal.status }, `webhook refused: ${refusal.message}`);
+    count(type, refusal.outcome);
+    return errorResponse(reply, refusal.status, refusal.code, refusal.message);
+  }
+}
+
+/** Rejects when `promise` has not settled within `ms` (the work itself goes on; see `take`). */
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not done within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** What the intake keeps of a delivery. */
+interface Delivery {
+  webhookId: string;
+  type: string;
+  locationId: string | null;
+  opportunityId: string | null;
+  eventAt: Date | null;
+  payload: Record<string, unknown>;
+}
+
+/** The metric label of a type: the opportunity types by name, anything else `other` (bounded labels). */
+function typeLabel(type: unknown): string {
+  return isOpportunityWebhookType(type) ? type : 'other';
+}
+
+function parseDelivery(raw: Buffer): { event: Delivery; type: string } | { refusal: Refusal; type: string } {
+  const invalid = (message: string, type = 'other') => ({
+    type,
+    refusal: { status: 400 as const, code: 'webhook_invalid_body' as const, outcome: 'invalid_body', message },
+  });
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return invalid('body is not JSON');
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return invalid('body is not a JSON object');
+  const payload = body as Record<string, unknown>;
+  const type = payload['type'];
+  if (typeof type !== 'string' || type.trim() === '') return invalid('body has no `type`');
+  const label = typeLabel(type);
+  const webhookId = payload['webhookId'];
+  if (typeof webhookId !== 'string' || webhookId.trim() === '') return invalid('body has no `webhookId`', label);
+  const timestamp = payload['timestamp'];
+  let eventAt: Date | null = null;
+  if (timestamp !== undefined && timestamp !== null) {
+    eventAt = typeof timestamp === 'string' || typeof timestamp === 'number' ? new Date(timestamp) : null;
+    if (!eventAt || Number.isNaN(eventAt.getTime())) return invalid('`timestamp` is not a time', label);
+  }
+  let locationId = typeof payload['locationId'] === 'string' ? payload['locationId'] : null;
+  let opportunityId: string | null = null;
+  if (isOpportunityWebhookType(type)) {
+    const event = opportunityWebhookEventSchema.safeParse(payload);
+    if (!event.success) return invalid(`${type} without a usable \`locationId\` and \`id\``, label);
+    locationId = event.data.locationId;
+    opportunityId = event.data.id;
+  }
+  return { type: label, event: { webhookId, type, locationId, opportunityId, eventAt, payload } };
+}
