@@ -15,6 +15,8 @@ export interface RunJson {
   failedPages: number;
   apiCalls: number;
   durationMs: number | null;
+  /** Runs of webhook locations: what webhooks had missed (0 = nothing lost); null otherwise. */
+  drift: number | null;
   error?: string | null;
 }
 
@@ -32,6 +34,7 @@ export function runToJson(run: SyncRun): RunJson {
     failedPages: run.failedPages,
     apiCalls: run.apiCalls,
     durationMs: run.finishedAt ? run.finishedAt.getTime() - run.startedAt.getTime() : null,
+    drift: run.drift,
     error: run.error,
   };
 }
@@ -48,6 +51,10 @@ export function formatRunSummary(run: SyncRun): string {
   if (run.sweepVerifiedGone + run.sweepVerifiedAlive > 0)
     lines.push(
       `  sweep verified ${run.sweepVerifiedGone + run.sweepVerifiedAlive} of ${run.sweepCandidates ?? 0} candidates with GHL: ${run.sweepVerifiedGone} gone (tombstoned), ${run.sweepVerifiedAlive} still there (missed by the listing, kept)`,
+    );
+  if (run.webhooks)
+    lines.push(
+      `  reconciliation (webhooks on): drift ${j.drift ?? 'not known until the run ends'}${j.drift ? ' rows webhooks had missed' : ''}`,
     );
   if (run.error) lines.push(`  note: ${run.errorCode ? `${run.errorCode}: ` : ''}${run.error}`);
   return lines.join('\n');

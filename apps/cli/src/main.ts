@@ -8,6 +8,7 @@ import { registerLocationCommands } from './commands/locations.command.js';
 import { registerRunCommands } from './commands/runs.command.js';
 import { registerSandboxCommand } from './commands/sandbox.command.js';
 import { registerSyncCommand } from './commands/sync.command.js';
+import { registerWebhookCommands } from './commands/webhooks.command.js';
 import { registerWorkerCommand } from './commands/worker.command.js';
 
 const program = new Command('ghl-sync')
@@ -20,6 +21,7 @@ registerKeyCommands(program);
 registerLocationCommands(program);
 registerSyncCommand(program);
 registerRunCommands(program);
+registerWebhookCommands(program);
 registerWorkerCommand(program);
 registerApiCommand(program);
 registerSandboxCommand(program);

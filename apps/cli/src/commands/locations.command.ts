@@ -3,6 +3,7 @@ import {
   getLocationSummary,
   listLocations,
   requireLocationId,
+  setLocationWebhooks,
   updateLocationSchedule,
   upsertLocation,
 } from '@ghl-sync/db';
@@ -19,7 +20,11 @@ interface AddOptions extends TokenInputOptions {
   schedule?: string | false;
   tz?: string;
   check: boolean;
+  webhooks?: boolean;
 }
+
+/** The default schedule of a location without webhooks (the database's default for new rows). */
+const DEFAULT_CRON = '*/30 * * * *';
 
 /** `ghl-sync locations add|update|list`. Tokens are stored in Postgres and never printed back. */
 export function registerLocationCommands(program: Command): void {
@@ -54,6 +59,10 @@ export function registerLocationCommands(program: Command): void {
     .option('--no-schedule', 'no scheduled sync for this location')
     .option('--tz <zone>', 'IANA time zone of the schedule', 'UTC')
     .option('--no-check', 'register without checking the token with GHL first (one GET /opportunities/pipelines)')
+    .option(
+      '--webhooks',
+      "GHL sends this location's opportunity webhooks to POST /webhooks/ghl: without --schedule, full syncs run on WEBHOOK_SCHEDULE_CRON (every 6 h) as reconciliation",
+    )
     .action(async (locationId: string, opts: AddOptions) => {
       // Everything is checked before anything is written.
       requireLocationId(locationId, '<locationId>');
@@ -65,10 +74,14 @@ export function registerLocationCommands(program: Command): void {
       });
       const oauth = input.refreshToken !== undefined;
       const expiresInSec = oauth ? parseIntOption('expires-in', opts.expiresIn, 1) : undefined;
-      // undefined keeps an existing location's schedule (a new one gets every 30 minutes).
-      const cron = opts.schedule === false ? null : opts.schedule;
+      // undefined keeps an existing location's schedule (a new one gets every 30 minutes); with
+      // webhooks the full sync only reconciles, so it runs less often.
+      const cron =
+        opts.schedule === false
+          ? null
+          : (opts.schedule ?? (opts.webhooks ? ctx.config.WEBHOOK_SCHEDULE_CRON : undefined));
       if (cron) validateSchedule(cron, opts.tz ?? 'UTC');
-      else if (opts.tz) validateSchedule('*/30 * * * *', opts.tz);
+      else if (opts.tz) validateSchedule(DEFAULT_CRON, opts.tz);
       try {
         // Before GHL is asked anything: without the key the token could not be stored.
         const tokens = requireTokenCipher(ctx.config);
@@ -101,12 +114,13 @@ export function registerLocationCommands(program: Command): void {
             tokenExpiresAt: expiresInSec ? new Date(Date.now() + expiresInSec * 1000) : null,
             scheduleCron: cron,
             scheduleTz: opts.tz,
+            ...(opts.webhooks && { webhooks: true }),
           },
           tokens,
         );
         await applySchedule(ctx.queues(), saved);
         console.log(
-          `location ${saved.id} registered (${oauth ? 'OAuth tokens' : 'token'} ${opts.check ? 'checked with GHL and ' : ''}stored, not shown); schedule: ${saved.scheduleCron ?? 'none'}${saved.scheduleCron ? ` ${saved.scheduleTz}` : ''}`,
+          `location ${saved.id} registered (${oauth ? 'OAuth tokens' : 'token'} ${opts.check ? 'checked with GHL and ' : ''}stored, not shown); schedule: ${saved.scheduleCron ?? 'none'}${saved.scheduleCron ? ` ${saved.scheduleTz}` : ''}; webhooks: ${saved.webhooks ? 'on' : 'off'}`,
         );
       } finally {
         await ctx.close();
@@ -115,23 +129,39 @@ export function registerLocationCommands(program: Command): void {
 
   locations
     .command('update <locationId>')
-    .description("change a location's schedule")
+    .description("change a location's schedule or turn its webhooks on or off")
     .option('--schedule <cron>', 'cron pattern of the scheduled sync')
     .option('--no-schedule', 'turn the scheduled sync off')
     .option('--tz <zone>', 'IANA time zone of the schedule')
-    .action(async (locationId: string, opts: Pick<AddOptions, 'schedule' | 'tz'>) => {
+    .option(
+      '--webhooks',
+      'webhooks on; without --schedule, a default 30-minute schedule becomes WEBHOOK_SCHEDULE_CRON (every 6 h)',
+    )
+    .option('--no-webhooks', 'webhooks off; without --schedule, WEBHOOK_SCHEDULE_CRON goes back to every 30 minutes')
+    .action(async (locationId: string, opts: Pick<AddOptions, 'schedule' | 'tz' | 'webhooks'>) => {
       requireLocationId(locationId, '<locationId>');
       const ctx = createCliContext();
       try {
         const current = await getLocationSummary(ctx.db(), locationId);
         if (!current) throw new GhlSyncError('location_not_found', `location ${locationId} is not registered`);
-        const cron = opts.schedule === false ? null : (opts.schedule ?? current.scheduleCron);
+        const webhookCron = ctx.config.WEBHOOK_SCHEDULE_CRON;
+        // Only the defaults follow the webhooks switch; a schedule someone chose stays.
+        const followed =
+          opts.webhooks === true && current.scheduleCron === DEFAULT_CRON
+            ? webhookCron
+            : opts.webhooks === false && current.scheduleCron === webhookCron
+              ? DEFAULT_CRON
+              : current.scheduleCron;
+        const cron = opts.schedule === false ? null : (opts.schedule ?? followed);
         const tz = opts.tz ?? current.scheduleTz;
         if (cron) validateSchedule(cron, tz);
         await updateLocationSchedule(ctx.db(), locationId, cron, tz);
+        if (opts.webhooks !== undefined) await setLocationWebhooks(ctx.db(), locationId, opts.webhooks);
         const updated = (await getLocationSummary(ctx.db(), locationId))!;
         await applySchedule(ctx.queues(), updated);
-        console.log(`location ${locationId}: schedule ${cron ?? 'none'}${cron ? ` ${updated.scheduleTz}` : ''}`);
+        console.log(
+          `location ${locationId}: schedule ${cron ?? 'none'}${cron ? ` ${updated.scheduleTz}` : ''}; webhooks: ${updated.webhooks ? 'on' : 'off'}`,
+        );
       } finally {
         await ctx.close();
       }
@@ -151,7 +181,7 @@ export function registerLocationCommands(program: Command): void {
         else
           for (const l of rows)
             console.log(
-              `${l.id}\t${l.authType}\t${l.scheduleCron ?? 'no schedule'}\t${l.name ?? ''}\t${l.needsReconnect ? `NEEDS ATTENTION: ${l.reconnectReason ?? 'reconnect it'}` : 'ok'}`,
+              `${l.id}\t${l.authType}\t${l.scheduleCron ?? 'no schedule'}\t${l.webhooks ? 'webhooks' : 'no webhooks'}\t${l.name ?? ''}\t${l.needsReconnect ? `NEEDS ATTENTION: ${l.reconnectReason ?? 'reconnect it'}` : 'ok'}`,
             );
       } finally {
         await ctx.close();

@@ -33,7 +33,7 @@ export function registerRunCommands(program: Command): void {
         else
           for (const r of rows)
             console.log(
-              `${r.id}\t${r.locationId}\t${r.status}\t${r.startedAt.toISOString()}\tins ${r.inserted} upd ${r.updated} del ${r.deleted}${r.errorCode ? `\t${r.errorCode}: ${r.error ?? ''}` : ''}`,
+              `${r.id}\t${r.locationId}\t${r.status}\t${r.startedAt.toISOString()}\tins ${r.inserted} upd ${r.updated} del ${r.deleted}${r.drift !== null ? ` drift ${r.drift}` : ''}${r.errorCode ? `\t${r.errorCode}: ${r.error ?? ''}` : ''}`,
             );
       } finally {
         await ctx.close();
