@@ -269,6 +269,7 @@ describe('POST /webhooks/ghl: signed GHL webhooks applied to Postgres', () => {
     const refused = await deliver(event, { to: noRedis });
     expect(refused.statusCode).toBe(429);
     expect(refused.json()).toMatchObject({ error: { code: 'webhook_unavailable' } });
+    expect(refused.headers['retry-after']).toBe('60');
     expect(await stored(event.webhookId)).toEqual([]);
 
     const deadDb = createDb({ connectionString: 'postgres://postgres@127.0.0.1:1/none', max: 1 });

@@ -1,4 +1,4 @@
-import { addRunError, annotateRun, markPageFailed, purgeTombstones } from '@ghl-sync/db';
+import { addRunError, annotateRun, markPageFailed, purgeTombstones, purgeWebhookEvents } from '@ghl-sync/db';
 import type { WorkerHandlers } from '@ghl-sync/queues';
 import {
   failRunForJob,
@@ -82,8 +82,13 @@ export function createSyncHandlers(options: SyncHandlersOptions): WorkerHandlers
       process: async (data, ctx) => {
         if (data.task === 'purge_tombstones') {
           const purged = await purgeTombstones(deps.db, options.tombstoneRetentionDays);
-          ctx.logger.info({ purged, retentionDays: options.tombstoneRetentionDays }, 'tombstones purged');
-          return { purged };
+          // Stored webhook events are kept as long as tombstones: replay and audits read them.
+          const purgedEvents = await purgeWebhookEvents(deps.db, options.tombstoneRetentionDays);
+          ctx.logger.info(
+            { purged, purgedEvents, retentionDays: options.tombstoneRetentionDays },
+            'tombstones and old webhook events purged',
+          );
+          return { purged, purgedEvents };
         }
         if (data.task === 'flow_gate') return { released: data.runId ?? null };
         return recoverRuns({ ...deps, logger: ctx.logger }, { graceMs: options.recoveryGraceMs });

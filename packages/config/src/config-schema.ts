@@ -129,7 +129,9 @@ export const configShape = {
     ),
   TOMBSTONE_RETENTION_DAYS: int(1)
     .default(90)
-    .describe('Tombstoned opportunities older than this many days are purged by the maintenance job.'),
+    .describe(
+      'Tombstoned opportunities and stored webhook events older than this many days are purged by the maintenance job.',
+    ),
   RUN_RECOVERY_INTERVAL_MS: int(1_000)
     .default(60_000)
     .describe(

@@ -145,10 +145,8 @@ export function registerWebhookRoutes(app: FastifyInstance, options: WebhookRout
           'webhook refused with 429: Postgres or Redis could not take it (GHL retries a 429)',
         );
         count(type, 'unavailable');
-        return errorResponse(reply, 429, 'webhook_unavailable', 'Could not store the event now; retry later').header(
-          'Retry-After',
-          '60',
-        );
+        reply.header('Retry-After', '60');
+        return errorResponse(reply, 429, 'webhook_unavailable', 'Could not store the event now; retry later');
       }
       count(type, METRIC_OUTCOME[taken]);
       if (taken !== 'accepted')

@@ -142,3 +142,16 @@ export async function countWebhookEvents(
   );
   return rows[0]!;
 }
+
+/**
+ * Deletes stored events received more than `olderThanDays` ago. Duplicates only need ids younger
+ * than WEBHOOK_MAX_AGE_S (older deliveries are refused as stale), so this loses no protection.
+ * @returns events removed.
+ */
+export async function purgeWebhookEvents(db: Queryable, olderThanDays: number): Promise<number> {
+  const result = await db.query(
+    `DELETE FROM ghl.webhook_events WHERE received_at < now() - make_interval(days => $1)`,
+    [olderThanDays],
+  );
+  return result.rowCount ?? 0;
+}
