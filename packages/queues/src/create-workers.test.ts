@@ -53,7 +53,13 @@ afterEach(async () => {
 /** Handlers that do nothing except on the page queue. */
 function handlers(page: Partial<WorkerHandlers['page']>): WorkerHandlers {
   const none = { process: async () => null };
-  return { coordinator: none, finalize: none, maintenance: none, page: { process: async () => null, ...page } };
+  return {
+    coordinator: none,
+    finalize: none,
+    maintenance: none,
+    record: none,
+    page: { process: async () => null, ...page },
+  };
 }
 
 function start(h: WorkerHandlers): Workers {
@@ -79,9 +85,10 @@ describe('createWorkers(QUEUES, handlers)', () => {
       'sync-coordinator',
       'sync-page',
       'sync-finalize',
+      'sync-record',
       'sync-maintenance',
     ]);
-    expect(w.all.map((worker) => worker.opts.concurrency)).toEqual([16, 8, 4, 1]);
+    expect(w.all.map((worker) => worker.opts.concurrency)).toEqual([16, 8, 4, 4, 1]);
   });
 
   it('fails a job whose payload breaks its schema once, as job_payload_invalid, without calling process', async () => {
