@@ -10,7 +10,7 @@ import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { upstreamRecords } from '../support/upstream.js';
 import { waitFor } from '../support/wait-for.js';
 
-const ADMIN_TOKEN = 'adm-webhooks-test-token-0c41';
+const ADMIN_TOKEN = 'adm-webhooks-test-token-0c41-5e2b9d7a';
 const pem = (kind: 'ed25519' | 'rsa') => {
   const pair = kind === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ed25519');
   return {
