@@ -41,6 +41,7 @@ describe('ghl-sync worker defaults', () => {
         ...process.env,
         NODE_OPTIONS: undefined,
         DATABASE_URL: database.url,
+        TOKEN_ENCRYPTION_KEY: database.tokenKey,
         REDIS_URL: redis.url,
         QUEUE_PREFIX: redis.prefix,
         LOG_FORMAT: 'json',
