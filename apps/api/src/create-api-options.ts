@@ -32,6 +32,15 @@ export interface CreateApiOptions {
   webhooks?: Partial<WebhookIntakeSettings>;
   /** A run started through the API is ended `timed_out` if still going after this many minutes. @defaultValue 60 */
   runDeadlineMinutes?: number;
+  /**
+   * When set, `/metrics` needs `Authorization: Bearer <metricsToken>` (`METRICS_TOKEN`); otherwise it is open.
+   */
+  metricsToken?: string;
+  /**
+   * Node's `requestTimeout` of the server: how long a request may take to arrive in full, in ms
+   * (`API_REQUEST_TIMEOUT_MS`). @defaultValue 30_000
+   */
+  requestTimeoutMs?: number;
   /** How long `/ready` waits for each of Redis and Postgres before calling it down, in ms. @defaultValue 2_000 */
   readinessTimeoutMs?: number;
   /**

@@ -1,3 +1,4 @@
+import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createAdminCredential } from './auth/admin-credential.js';
@@ -34,7 +35,24 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
   const app = Fastify({
     loggerInstance: httpLogger as FastifyBaseLogger,
     bodyLimit: 64 * 1024,
+    // Node's limit on how long a request may take to arrive (its default is 300 s).
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
   }) as unknown as FastifyInstance;
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        // The dashboard is never framed (clickjacking); plain HTTP on 127.0.0.1 must keep working,
+        // so requests are not upgraded to HTTPS.
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
+  // Admin answers (runs, locations) are never kept by a browser or a proxy.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/api/')) reply.header('Cache-Control', 'no-store');
+  });
 
   trackRoutes(app);
   installErrorHandlers(app);
@@ -45,8 +63,13 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
     windowMs: options.authFailureLimit?.windowMs ?? 60_000,
   });
 
-  registerHealthRoutes(app, { db: options.db, redis: options.redis, timeoutMs: options.readinessTimeoutMs ?? 2_000 });
-  registerMetricsRoute(app, options.metrics);
+  registerHealthRoutes(app, {
+    db: options.db,
+    redis: options.redis,
+    timeoutMs: options.readinessTimeoutMs ?? 2_000,
+    logger: httpLogger,
+  });
+  registerMetricsRoute(app, options.metrics, options.metricsToken);
   registerOpenApiRoute(app);
   registerSyncRoutes(app, {
     db: options.db,

@@ -3,10 +3,7 @@ import type { ShutdownRegistry } from '@ghl-sync/lifecycle';
 
 /** Options of {@link startApi} beyond the config. */
 export interface StartApiOptions {
-  /**
-   * Interface to listen on. All interfaces by default so the API is reachable from outside its
-   * container; every route but /health, /ready and /metrics needs the admin token. @defaultValue '0.0.0.0'
-   */
+  /** Interface to listen on; overrides `API_HOST`. @defaultValue config.API_HOST ('127.0.0.1') */
   host?: string;
 }
 

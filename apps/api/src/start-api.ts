@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Config } from '@ghl-sync/config';
 import { countRunsByStatus, createDb } from '@ghl-sync/db';
+import { GhlSyncError } from '@ghl-sync/errors';
 import type { Logger } from '@ghl-sync/logger';
 import { createMetrics } from '@ghl-sync/metrics';
 import { createQueues, createRedisConnection } from '@ghl-sync/queues';
@@ -16,6 +17,9 @@ export type ApiConfig = Pick<
   | 'ADMIN_TOKEN'
   | 'ADMIN_AUTH_MAX_FAILURES'
   | 'API_PORT'
+  | 'API_HOST'
+  | 'API_REQUEST_TIMEOUT_MS'
+  | 'METRICS_TOKEN'
   | 'DATABASE_URL'
   | 'DATABASE_POOL_MAX'
   | 'REDIS_URL'
@@ -30,11 +34,13 @@ export type ApiConfig = Pick<
 >;
 
 /**
- * Opens Postgres, Redis and the queues, builds the API and listens on `API_PORT`. Each resource is
+ * Opens Postgres, Redis and the queues, builds the API and listens on `API_HOST`:`API_PORT`. Each resource is
  * registered in `registry` as it opens, so shutdown (or a failed start) closes them in reverse:
  * HTTP, queues, Redis, Postgres.
  * @returns the running API; its `close()` closes the registry.
- * @throws GhlSyncError `config_invalid` when `ADMIN_TOKEN` is missing, before any connection is opened.
+ * @throws GhlSyncError `config_invalid` when `ADMIN_TOKEN` is missing or short, before any connection
+ *   is opened; `db_error` (with `pgCode`) when Postgres or its ghl schema cannot be read, `redis_error`
+ *   when Redis does not answer, after closing what was opened.
  */
 export async function startApi(
   config: ApiConfig,
@@ -69,12 +75,20 @@ export async function startApi(
   registry.register('queues', () => queues.close());
   const close = () => registry.closeAll({ logger });
 
-  const host = options.host ?? '0.0.0.0';
+  const host = options.host ?? config.API_HOST;
   let app: Awaited<ReturnType<typeof createApi>>;
   try {
+    // Like a worker, an API that cannot reach Postgres (with the ghl schema) or Redis at start dies
+    // with one line and exit 1, rather than serving 503s nobody restarts it out of.
+    await countRunsByStatus(db);
+    await redis.ping().catch((err: Error) => {
+      throw new GhlSyncError('redis_error', `Redis: ${err.message}`, { cause: err });
+    });
     app = await createApi({
       adminToken,
       authFailureLimit: { max: config.ADMIN_AUTH_MAX_FAILURES, windowMs: 60_000 },
+      metricsToken: config.METRICS_TOKEN,
+      requestTimeoutMs: config.API_REQUEST_TIMEOUT_MS,
       logger,
       db,
       queues,

@@ -45,9 +45,11 @@ describe('health and readiness', () => {
         expect(res.json()).toMatchObject({
           error: {
             code: 'db_error',
-            details: { failed: ['postgres'], checks: { redis: 'ok', postgres: expect.stringMatching(/^failed: /) } },
+            details: { failed: ['postgres'], checks: { redis: 'ok', postgres: 'down' } },
           },
         });
+        // Public: the driver's message (addresses, ports) stays in the log.
+        expect(res.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|:1\b/);
         expect((await app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
       } finally {
         await app.close();
@@ -58,6 +60,37 @@ describe('health and readiness', () => {
 });
 
 describe('GET /metrics', () => {
+  it('with METRICS_TOKEN set, needs the bearer token; the admin routes do not take it', async () => {
+    const metricsToken = 'metrics-token-0123456789abcdef-xyz';
+    const app = await createApi({
+      adminToken: ADMIN_TOKEN,
+      metricsToken,
+      logger: createLogger({ name: 'api', level: 'silent', format: 'json' }),
+      db: fx.db,
+      queues: fx.queues,
+      redis: fx.redis,
+      metrics: createMetrics({ service: 'api', processMetrics: false }),
+    });
+    try {
+      expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+      const ok = await app.inject({
+        method: 'GET',
+        url: '/metrics',
+        headers: { authorization: `Bearer ${metricsToken}` },
+      });
+      expect(ok.statusCode).toBe(200);
+      expect(ok.body).toContain('ghl_sync_dependency_errors_total');
+      const admin = await app.inject({
+        method: 'GET',
+        url: '/api/locations',
+        headers: { authorization: `Bearer ${metricsToken}` },
+      });
+      expect(admin.statusCode).toBe(401);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('serves Prometheus text without a credential, queue depths included', async () => {
     const res = await fx.app.inject({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);

@@ -231,6 +231,7 @@ export async function startWorker(
   // `/ready` on the metrics port: this worker can reach what its jobs need.
   const probes = {
     onError: (err: Error) => reportDependencyError('http', 'metrics_server', err),
+    metricsToken: config.METRICS_TOKEN,
     ready: async () => {
       const [redis, postgres] = await Promise.all([
         answersWithin(() => workerConnection.ping(), 2_000),
@@ -239,19 +240,22 @@ export async function startWorker(
       return [...(redis ? [] : ['redis']), ...(postgres ? [] : ['postgres'])];
     },
   };
-  const metricsServer = await startMetricsServer(metrics.registry, config.WORKER_METRICS_PORT, undefined, probes).catch(
-    async (err: NodeJS.ErrnoException) => {
-      // Several workers on one host: the first takes the configured port, the others a free one,
-      // quietly (info): it is the expected set-up, and each worker logs its port at start.
-      if (err.code !== 'EADDRINUSE') throw err;
-      const fallback = await startMetricsServer(metrics.registry, 0, undefined, probes);
-      logger.info(
-        { wantedPort: config.WORKER_METRICS_PORT, metricsPort: fallback.port },
-        `WORKER_METRICS_PORT ${config.WORKER_METRICS_PORT} is taken by another process: serving /metrics on port ${fallback.port}`,
-      );
-      return fallback;
-    },
-  );
+  const metricsServer = await startMetricsServer(
+    metrics.registry,
+    config.WORKER_METRICS_PORT,
+    config.WORKER_METRICS_HOST,
+    probes,
+  ).catch(async (err: NodeJS.ErrnoException) => {
+    // Several workers on one host: the first takes the configured port, the others a free one,
+    // quietly (info): it is the expected set-up, and each worker logs its port at start.
+    if (err.code !== 'EADDRINUSE') throw err;
+    const fallback = await startMetricsServer(metrics.registry, 0, config.WORKER_METRICS_HOST, probes);
+    logger.info(
+      { wantedPort: config.WORKER_METRICS_PORT, metricsPort: fallback.port },
+      `WORKER_METRICS_PORT ${config.WORKER_METRICS_PORT} is taken by another process: serving /metrics on port ${fallback.port}`,
+    );
+    return fallback;
+  });
   registry.register('metrics', () => metricsServer.close());
   const workers = createWorkers(
     QUEUES,

@@ -201,6 +201,28 @@ export const configShape = {
       'Failed admin authentications one client address may make per minute; past that, the API answers it 429 until the minute ends.',
     ),
   API_PORT: int(0, 65_535).default(3000).describe('Port of the admin API and Bull Board.'),
+  API_HOST: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe(
+      'Interface the admin API listens on: this host only by default; `0.0.0.0` (every interface) in a container or behind a proxy.',
+    ),
+  API_REQUEST_TIMEOUT_MS: int(1_000)
+    .default(30_000)
+    .describe(
+      "Node's `requestTimeout` of the API's HTTP server: how long a request may take to arrive in full, in ms.",
+    ),
+  METRICS_TOKEN: optionalSecret().describe(
+    'When set, `/metrics` (API and workers) needs `Authorization: Bearer <METRICS_TOKEN>`; open otherwise (secret).',
+  ),
+  WORKER_METRICS_HOST: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe(
+      "Interface a worker's /metrics, /health and /ready listen on: this host only by default; `0.0.0.0` in a container so probes and scrapers reach it.",
+    ),
   WORKER_METRICS_PORT: int(0, 65_535)
     .default(9464)
     .describe(

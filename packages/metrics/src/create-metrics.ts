@@ -1,5 +1,11 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { DEFAULT_BACKLOG_HORIZON_MS, countQueueBacklog, type MetricsQueue } from './queue-backlog.js';
+import { timeBoxedReading, type Reading } from './time-boxed-reading.js';
+
+/** How long a scrape waits for Redis or Postgres, in ms. */
+export const DEFAULT_COLLECT_TIMEOUT_MS = 2_000;
+/** How long a good Redis or Postgres reading is reused by later scrapes, in ms. */
+export const DEFAULT_COLLECT_CACHE_MS = 5_000;
 
 /** The job states reported per queue (BullMQ `getJobCounts`). */
 export const QUEUE_STATES = [
@@ -26,6 +32,14 @@ export interface CreateMetricsOptions {
   backlogHorizonMs?: number;
   /** Counts runs by status at scrape time (`ghl_sync_runs`), from Postgres. */
   countRunsByStatus?: () => Promise<Record<string, number>>;
+  /**
+   * How long a scrape waits for Redis (queue counts) and for Postgres (run counts), in ms; past it
+   * the scrape answers with the last good values and `ghl_sync_dependency_up` 0.
+   * @defaultValue {@link DEFAULT_COLLECT_TIMEOUT_MS}
+   */
+  collectTimeoutMs?: number;
+  /** How long a good reading is reused by later scrapes, in ms. @defaultValue {@link DEFAULT_COLLECT_CACHE_MS} */
+  collectCacheMs?: number;
   /** Collect Node process metrics (memory, event-loop lag, GC). @defaultValue true */
   processMetrics?: boolean;
 }
@@ -136,9 +150,36 @@ export function createMetrics(options: CreateMetricsOptions): SyncMetrics {
     }),
   };
 
+  const timeBox = {
+    timeoutMs: options.collectTimeoutMs ?? DEFAULT_COLLECT_TIMEOUT_MS,
+    cacheMs: options.collectCacheMs ?? DEFAULT_COLLECT_CACHE_MS,
+  };
+  // Each gauge collects in parallel with the others (prom-client), so `up` asks the same shared
+  // readings itself rather than reading what another gauge's collect may not have set yet.
+  const upChecks: Array<{ dependency: string; ok: () => Promise<boolean> }> = [];
+
   const queueOption = options.queues;
   if (typeof queueOption === 'function' || queueOption?.length) {
     const queuesNow = () => (typeof queueOption === 'function' ? queueOption() : (queueOption ?? []));
+    const horizonMs = options.backlogHorizonMs ?? DEFAULT_BACKLOG_HORIZON_MS;
+    // One Redis reading per scrape for both gauges, time-boxed and cached.
+    const redis = timeBoxedReading(async () => {
+      const nowMs = Date.now();
+      return Promise.all(
+        queuesNow().map(async (queue) => ({
+          name: queue.name,
+          counts: await queue.getJobCounts(...QUEUE_STATES),
+          backlog: await countQueueBacklog(queue, nowMs, horizonMs),
+        })),
+      );
+    }, timeBox);
+    let reading: Promise<Reading<Array<{ name: string; counts: Record<string, number>; backlog: number }>>> | undefined;
+    // Both gauges collect in the same scrape: the first starts the reading, the second joins it.
+    const readRedis = () => {
+      reading ??= redis.read().finally(() => setImmediate(() => (reading = undefined)));
+      return reading;
+    };
+    upChecks.push({ dependency: 'redis', ok: async () => (await readRedis()).ok });
     new Gauge({
       name: 'ghl_sync_queue_jobs',
       help: 'Jobs per queue and state',
@@ -146,13 +187,11 @@ export function createMetrics(options: CreateMetricsOptions): SyncMetrics {
       registers: [registry],
       async collect() {
         this.reset();
-        for (const queue of queuesNow()) {
-          const counts = await queue.getJobCounts(...QUEUE_STATES).catch(() => ({}) as Record<string, number>);
-          for (const state of QUEUE_STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
-        }
+        const { value } = await readRedis();
+        for (const queue of value ?? [])
+          for (const state of QUEUE_STATES) this.set({ queue: queue.name, state }, queue.counts[state] ?? 0);
       },
     });
-    const horizonMs = options.backlogHorizonMs ?? DEFAULT_BACKLOG_HORIZON_MS;
     new Gauge({
       name: 'ghl_sync_queue_backlog',
       help: 'Jobs active, waiting, prioritized, or delayed and due within the horizon, per queue: what to scale workers on',
@@ -160,18 +199,16 @@ export function createMetrics(options: CreateMetricsOptions): SyncMetrics {
       registers: [registry],
       async collect() {
         this.reset();
-        const now = Date.now();
-        for (const queue of queuesNow()) {
-          // A failed read leaves the queue out rather than reporting 0: an autoscaler must not read
-          // a Redis blip as "no work" and scale the workers down.
-          const backlog = await countQueueBacklog(queue, now, horizonMs).catch(() => undefined);
-          if (backlog !== undefined) this.set({ queue: queue.name }, backlog);
-        }
+        // With no reading at all the queues are left out rather than reported as 0: an autoscaler
+        // must not read a Redis outage as "no work" and scale the workers down.
+        const { value } = await readRedis();
+        for (const queue of value ?? []) this.set({ queue: queue.name }, queue.backlog);
       },
     });
   }
   if (options.countRunsByStatus) {
-    const count = options.countRunsByStatus;
+    const postgres = timeBoxedReading(options.countRunsByStatus, timeBox);
+    upChecks.push({ dependency: 'postgres', ok: async () => (await postgres.read()).ok });
     new Gauge({
       name: 'ghl_sync_runs',
       help: 'Sync runs in Postgres by status',
@@ -179,10 +216,20 @@ export function createMetrics(options: CreateMetricsOptions): SyncMetrics {
       registers: [registry],
       async collect() {
         this.reset();
-        const byStatus = await count().catch(() => ({}) as Record<string, number>);
-        for (const [status, n] of Object.entries(byStatus)) this.set({ status }, n);
+        const { value } = await postgres.read();
+        for (const [status, n] of Object.entries(value ?? {})) this.set({ status }, n);
       },
     });
   }
+  if (upChecks.length > 0)
+    new Gauge({
+      name: 'ghl_sync_dependency_up',
+      help: 'Whether the dependency answered the last metrics collection within its time box (1) or not (0)',
+      labelNames: ['dependency'],
+      registers: [registry],
+      async collect() {
+        for (const check of upChecks) this.set({ dependency: check.dependency }, (await check.ok()) ? 1 : 0);
+      },
+    });
   return metrics;
 }

@@ -44,7 +44,7 @@ describe('startMetricsServer probes', () => {
     close = server.close;
     expect(await get(server.port, '/ready')).toEqual({
       status: 503,
-      body: { status: 'not_ready', failed: ['pool closed'] },
+      body: { status: 'not_ready', failed: ['readiness probe'] },
     });
   });
 });

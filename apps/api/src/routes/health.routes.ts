@@ -10,6 +10,8 @@ export interface HealthRoutesOptions {
   redis: Pick<Redis, 'ping'>;
   /** Per-dependency timeout, in ms. */
   timeoutMs: number;
+  /** Where the reason a dependency failed goes: the log, never the public answer. */
+  logger: { warn(obj: object, msg?: string): void };
 }
 
 type CheckResult = { ok: true } | { ok: false; error: string };
@@ -32,7 +34,8 @@ async function check(probe: () => Promise<unknown>, timeoutMs: number): Promise<
 /**
  * `GET /health`: the process answers (liveness; no dependency is touched, so a Postgres outage
  * does not get the API restarted). `GET /ready`: Redis answers PING and Postgres answers
- * `SELECT 1`; 503 naming the one(s) that did not.
+ * `SELECT 1`; 503 naming the one(s) that did not. The answer is public, so it says only which
+ * dependency is `ok` or `down`; why (a hostname, a driver's message) goes to the log.
  */
 export function registerHealthRoutes(app: FastifyInstance, options: HealthRoutesOptions): void {
   app.get('/health', { config: PUBLIC_ROUTE }, async () => ({ status: 'ok' }));
@@ -44,10 +47,11 @@ export function registerHealthRoutes(app: FastifyInstance, options: HealthRoutes
     ]);
     if (redis.ok && postgres.ok) return { status: 'ready', checks: { redis: 'ok', postgres: 'ok' } };
     const failed = [...(postgres.ok ? [] : ['postgres']), ...(redis.ok ? [] : ['redis'])];
-    const checks = {
-      redis: redis.ok ? 'ok' : `failed: ${redis.error}`,
-      postgres: postgres.ok ? 'ok' : `failed: ${postgres.error}`,
-    };
+    options.logger.warn(
+      { ...(redis.ok ? {} : { redis: redis.error }), ...(postgres.ok ? {} : { postgres: postgres.error }) },
+      'not ready',
+    );
+    const checks = { redis: redis.ok ? 'ok' : 'down', postgres: postgres.ok ? 'ok' : 'down' };
     return errorResponse(
       reply,
       503,
