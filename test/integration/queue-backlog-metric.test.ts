@@ -64,11 +64,32 @@ describe('ghl_sync_queue_backlog', () => {
   });
 
   it('leaves a queue out when Redis does not answer, rather than reporting no work', async () => {
-    const metrics = createMetrics({ service: 'test', processMetrics: false, queues: [queue] });
+    // The queue the metrics read switches to a Redis that does not answer (nothing listens on port 1).
+    const deadConnection = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    deadConnection.on('error', () => undefined); // refused connects are the point here
+    const dead = new Queue('sync-page', { connection: deadConnection, prefix: r.prefix });
+    dead.on('error', () => undefined);
+    let current = queue;
+    const metrics = createMetrics({
+      service: 'test',
+      processMetrics: false,
+      queues: () => [current],
+      collectCacheMs: 0,
+      collectTimeoutMs: 1_000,
+    });
     await queue.add('page', { n: 1 });
     expect(await sample(metrics, 'ghl_sync_queue_backlog', 'queue="sync-page"')).toBe(1);
-    await queue.close();
-    connection.disconnect();
-    expect(await sample(metrics, 'ghl_sync_queue_backlog', 'queue="sync-page"')).toBeUndefined();
+    current = dead;
+    try {
+      expect(await sample(metrics, 'ghl_sync_queue_backlog', 'queue="sync-page"')).toBeUndefined();
+      expect(await sample(metrics, 'ghl_sync_dependency_up', 'dependency="redis"')).toBe(0);
+    } finally {
+      deadConnection.disconnect();
+    }
   });
 });

@@ -174,9 +174,13 @@ export function createMetrics(options: CreateMetricsOptions): SyncMetrics {
       );
     }, timeBox);
     let reading: Promise<Reading<Array<{ name: string; counts: Record<string, number>; backlog: number }>>> | undefined;
-    // Both gauges collect in the same scrape: the first starts the reading, the second joins it.
+    // Both gauges collect in the same scrape (prom-client starts every collect in one tick): the
+    // first starts the reading, the second joins it. It is forgotten as soon as it settles, so the
+    // next scrape, however soon, reads again (or takes timeBoxedReading's cache).
     const readRedis = () => {
-      reading ??= redis.read().finally(() => setImmediate(() => (reading = undefined)));
+      reading ??= redis.read().finally(() => {
+        reading = undefined;
+      });
       return reading;
     };
     upChecks.push({ dependency: 'redis', ok: async () => (await readRedis()).ok });
@@ -199,9 +203,11 @@ export function createMetrics(options: CreateMetricsOptions): SyncMetrics {
       registers: [registry],
       async collect() {
         this.reset();
-        // With no reading at all the queues are left out rather than reported as 0: an autoscaler
-        // must not read a Redis outage as "no work" and scale the workers down.
-        const { value } = await readRedis();
+        // Without a reading of this scrape (or of the last cacheMs) the queues are left out rather
+        // than reported from an older reading or as 0: an autoscaler must neither read a Redis
+        // outage as "no work" nor keep scaling on a backlog nobody can see any more.
+        const { value, ok } = await readRedis();
+        if (!ok) return;
         for (const queue of value ?? []) this.set({ queue: queue.name }, queue.backlog);
       },
     });
