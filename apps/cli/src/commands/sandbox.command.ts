@@ -51,7 +51,7 @@ export function registerSandboxCommand(program: Command): void {
       if (opts.webhookUrl !== undefined)
         console.log(`webhooks to ${opts.webhookUrl}, signed with the keys at GET ${sandbox.url}/_sandbox/webhook-keys`);
       console.log(
-        `register one with: npx ghl-sync locations add <locationId> --token-stdin, and run workers with GHL_BASE_URL=${sandbox.url}`,
+        `with GHL_BASE_URL=${sandbox.url} set for every command: register one with npx ghl-sync locations add <locationId> --token-stdin, then run workers`,
       );
       const stop = () => void sandbox.close().then(() => process.exit(0));
       process.once('SIGINT', stop);
