@@ -55,7 +55,8 @@ export function createClientFactory(
       timeoutMs: options.timeoutMs,
       maxAttempts: options.maxAttempts,
       gate: options.limiter.gate(maxWaitMs),
-      logger: options.logger.child({ locationId }),
+      // The client names its location in every line it logs: binding it here wrote the key twice.
+      logger: options.logger,
       onRequest: options.onRequest,
     });
     return location.authType === 'oauth'
