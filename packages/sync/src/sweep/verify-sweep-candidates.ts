@@ -45,41 +45,59 @@ export async function verifySweepCandidates(
   for (;;) {
     const ids = await listSweepCandidates(deps.db, run.id, run.locationId, { afterId, limit: BATCH });
     if (ids.length === 0) break;
-    for (const id of ids) {
-      const fetchedAt = await databaseNow(deps.db);
-      let answer: Awaited<ReturnType<GhlClient['getOpportunity']>>;
-      try {
-        answer = await client.getOpportunity(id);
-      } catch (err) {
-        await addRunApiCalls(deps.db, run.id, attemptsOf(err));
-        throw err;
+    // One clock reading per batch: taken before every GET of the batch, it is a valid (earlier)
+    // read time for each of them, and the never-older rule only needs that bound.
+    const fetchedAt = await databaseNow(deps.db);
+    // Requests are counted once per batch, and on the way out when a GET throws.
+    let requests = 0;
+    try {
+      for (const id of ids) {
+        let answer: Awaited<ReturnType<GhlClient['getOpportunity']>>;
+        try {
+          answer = await client.getOpportunity(id);
+        } catch (err) {
+          requests += attemptsOf(err);
+          throw err;
+        }
+        requests += answer.attempts;
+        if (!answer.found) {
+          if (await tombstoneVerifiedGone(deps.db, run.id, run.locationId, id)) done.gone += 1;
+          continue;
+        }
+        await writeVerifiedAlive(deps, run, id, answer.opportunity, fetchedAt);
+        done.alive += 1;
       }
-      await addRunApiCalls(deps.db, run.id, answer.attempts);
-      if (!answer.found) {
-        if (await tombstoneVerifiedGone(deps.db, run.id, run.locationId, id)) done.gone += 1;
-        continue;
-      }
-      const { row, contact, problems } = normalizeOpportunity(answer.opportunity);
-      for (const problem of problems)
-        await addRunError(deps.db, run.id, {
-          opportunityId: problem.opportunityId ?? id,
-          code: problem.code,
-          message: problem.message,
-        });
-      if (row && row.id === id) {
-        await writeOpportunityRecord(deps.db, {
-          locationId: run.locationId,
-          opportunity: row,
-          contact: contact ?? null,
-          fetchedAt,
-        });
-      }
-      await markVerifiedAlive(deps.db, run.id, id);
-      done.alive += 1;
+    } finally {
+      if (requests > 0) await addRunApiCalls(deps.db, run.id, requests);
     }
     afterId = ids.at(-1)!;
   }
   await finishVerifiedSweep(deps.db, run.id);
   log.info(done, `sweep verified: ${done.gone} gone (tombstoned), ${done.alive} still in GHL (kept, rewritten)`);
   return done;
+}
+
+/** A candidate GHL still has: its current state is written (page upsert rules) and it is marked seen. */
+async function writeVerifiedAlive(
+  deps: SyncDeps,
+  run: SyncRun,
+  id: string,
+  opportunity: unknown,
+  fetchedAt: Date,
+): Promise<void> {
+  const { row, contact, problems } = normalizeOpportunity(opportunity);
+  for (const problem of problems)
+    await addRunError(deps.db, run.id, {
+      opportunityId: problem.opportunityId ?? id,
+      code: problem.code,
+      message: problem.message,
+    });
+  if (row && row.id === id)
+    await writeOpportunityRecord(deps.db, {
+      locationId: run.locationId,
+      opportunity: row,
+      contact: contact ?? null,
+      fetchedAt,
+    });
+  await markVerifiedAlive(deps.db, run.id, id);
 }
