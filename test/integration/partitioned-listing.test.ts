@@ -18,39 +18,27 @@ function chainsOf(pages: SyncRunPage[]): SyncRunPage[][] {
   return [...groups.values()].map((g) => g.sort((a, b) => a.chainPageNo - b.chainPageNo));
 }
 
-/** The fields page jobs change, taken from the page's later state (pass 1's fields must not change). */
+/** The fields page jobs change (pass 1's fields must not change). */
+const PAGE_JOB_FIELDS = [
+  'status',
+  'fetched',
+  'inserted',
+  'updated',
+  'unchanged',
+  'duplicates',
+  'recordErrors',
+  'apiCalls',
+  'attempts',
+  'errorCode',
+  'error',
+  'startedAt',
+  'finishedAt',
+] as const satisfies readonly (keyof SyncRunPage)[];
+
+/** The fields page jobs change, taken from the page's later state. */
 function pick(pages: SyncRunPage[], pageNo: number): Partial<SyncRunPage> {
   const p = pages.find((x) => x.pageNo === pageNo)!;
-  const {
-    status,
-    fetched,
-    inserted,
-    updated,
-    unchanged,
-    duplicates,
-    recordErrors,
-    apiCalls,
-    attempts,
-    errorCode,
-    error,
-    startedAt,
-    finishedAt,
-  } = p;
-  return {
-    status,
-    fetched,
-    inserted,
-    updated,
-    unchanged,
-    duplicates,
-    recordErrors,
-    apiCalls,
-    attempts,
-    errorCode,
-    error,
-    startedAt,
-    finishedAt,
-  };
+  return Object.fromEntries(PAGE_JOB_FIELDS.map((k) => [k, p[k]])) as Partial<SyncRunPage>;
 }
 
 /** Every chain is contiguous: page k+1 starts exactly where page k said the next one starts. */
