@@ -32,11 +32,21 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
     { component: 'http' },
     { serializers: { req: serializeRequest, res: serializeReply } },
   );
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   const app = Fastify({
     loggerInstance: httpLogger as FastifyBaseLogger,
     bodyLimit: 64 * 1024,
-    // Node's limit on how long a request may take to arrive (its default is 300 s).
-    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    requestTimeout: requestTimeoutMs,
+    // Node enforces requestTimeout only through these server options: fastify sets requestTimeout
+    // after the server is built, leaving headersTimeout at 60 s, and when headersTimeout exceeds
+    // requestTimeout Node swaps the two, so a body trickled a byte at a time was never cut off.
+    // Node checks open requests every connectionsCheckingInterval (30 s by default): a shorter
+    // check ends a slow request within about a second of its limit.
+    http: {
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: Math.min(60_000, requestTimeoutMs),
+      connectionsCheckingInterval: Math.min(1_000, requestTimeoutMs),
+    },
   }) as unknown as FastifyInstance;
 
   await app.register(helmet, {

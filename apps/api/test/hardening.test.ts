@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@ghl-sync/config';
 import { createLogger } from '@ghl-sync/logger';
@@ -46,6 +46,45 @@ describe('HTTP hardening', () => {
     const api = await startApi(config, createLogger({ name: 'api', level: 'silent', format: 'json' }));
     try {
       expect((api.app.server.address() as AddressInfo).address).toBe('127.0.0.1');
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('cuts off a request whose body trickles in slower than API_REQUEST_TIMEOUT_MS allows', async () => {
+    const config = loadConfig(
+      {},
+      {
+        API_PORT: 0,
+        API_REQUEST_TIMEOUT_MS: 1_000,
+        ADMIN_TOKEN,
+        DATABASE_URL: fx.databaseUrl,
+        REDIS_URL: fx.redisUrl,
+        QUEUE_PREFIX: fx.prefix,
+      },
+    );
+    const api = await startApi(config, createLogger({ name: 'api', level: 'silent', format: 'json' }));
+    try {
+      const { port } = api.app.server.address() as AddressInfo;
+      // One byte every 200 ms of a body announced as 10 kB: without the limit this takes 30 minutes,
+      // so the answer can only come from the server giving up on the request.
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1');
+        let received = '';
+        const trickle = setInterval(() => socket.write(' '), 200);
+        socket.on('data', (chunk) => (received += String(chunk)));
+        socket.on('error', reject);
+        socket.on('close', () => {
+          clearInterval(trickle);
+          resolve(received);
+        });
+        socket.write(
+          `POST /api/syncs HTTP/1.1\r\nHost: test\r\n${Object.entries(BEARER)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join('\r\n')}\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n\r\n{`,
+        );
+      });
+      expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
     } finally {
       await api.close();
     }
