@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type RunningApi } from '@ghl-sync/api';
 import { loadConfig } from '@ghl-sync/config';
@@ -24,9 +24,9 @@ describe('location token check and refused PITs', () => {
 
   beforeAll(async () => {
     stack = await startTestStack({
-      sandbox: { seed: 17, locations: [{ opportunities: 30 }, { opportunities: 30 }] },
+      sandbox: { seed: 17, locations: [{ opportunities: 30 }, { opportunities: 30 }, { opportunities: 30 }] },
       registerLocations: false,
-      env: { ADMIN_TOKEN },
+      env: { ADMIN_TOKEN, GHL_OAUTH_CLIENT_ID: 'sandbox-client', GHL_OAUTH_CLIENT_SECRET: 'sandbox-secret' },
     });
     api = await startApi(
       loadConfig({ ...stack.env, API_PORT: '0' }),
@@ -56,6 +56,40 @@ describe('location token check and refused PITs', () => {
     expect(good.stdout).toContain('checked with GHL');
     expect(stack.sandbox.admin.getStats(id).requests - before).toBe(1);
     expect((await getLocation(stack.database.db, id, stack.database.tokens))!.accessToken).toBe(token);
+  });
+
+  it('stores an OAuth pair whose access token GHL calls expired as due: the first run refreshes before its first GHL call', async () => {
+    const { id } = stack.sandbox.locations[2]!;
+    const install = stack.sandbox.admin.createOAuthInstall(id, { accessTokenTtlSec: 3_600 });
+    expect(stack.sandbox.admin.expireAccessToken(id)).toBeGreaterThanOrEqual(1);
+    const add = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [CLI_BIN, 'locations', 'add', id, '--token-stdin', '--expires-in', '86399', '--no-schedule'],
+        { env: { ...process.env, ...stack.env } },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c) => (stdout += String(c)));
+      child.stderr.on('data', (c) => (stderr += String(c)));
+      child.on('close', (status) => resolve({ status, stdout, stderr }));
+      child.stdin.end(`${install.accessToken}\n${install.refreshToken}\n`);
+    });
+    expect(add.stderr).toBe('');
+    expect(add.status).toBe(0);
+    expect(add.stdout).toContain('checked with GHL and stored, not shown; the access token has expired');
+    const saved = (await getLocation(stack.database.db, id, stack.database.tokens))!;
+    expect(saved).toMatchObject({ authType: 'oauth', refreshToken: install.refreshToken, needsReconnect: false });
+    // Due now, not in the 86,399 s the command line claimed.
+    expect(saved.tokenExpiresAt!.getTime()).toBeLessThanOrEqual(Date.now());
+
+    const before = stack.sandbox.admin.getStats(id);
+    const run = await stack.sync(id, { timeoutMs: 60_000 });
+    expect(run).toMatchObject({ status: 'completed', errorCode: null });
+    const after = stack.sandbox.admin.getStats(id);
+    expect(after.refreshCalls - before.refreshCalls).toBe(1);
+    // Refreshed before its first call: no request of the run met a 401.
+    expect((after.byStatus['401'] ?? 0) - (before.byStatus['401'] ?? 0)).toBe(0);
   });
 
   it('a PIT that answers 401 marks the location, which every view shows and the scheduler stops firing', async () => {

@@ -8,10 +8,20 @@ export interface CheckLocationTokenOptions {
   locationId: string;
   /** The Private Integration Token or OAuth access token to check. Never logged or put in an error. */
   token: string;
-  /** OAuth access token: a 401 "Invalid JWT" (expired) is accepted, the workers refresh it. @defaultValue false */
+  /**
+   * OAuth access token: a 401 "Invalid JWT" (expired) is accepted and reported as
+   * `accessTokenExpired`, so the caller stores it as due and the first run refreshes it with the
+   * refresh token. @defaultValue false
+   */
   oauth?: boolean;
   /** Timeout of the one request, in ms. @defaultValue 30_000 */
   timeoutMs?: number;
+}
+
+/** What {@link checkLocationToken} learnt. */
+export interface CheckLocationTokenResult {
+  /** GHL answered that the OAuth access token has expired (401 "Invalid JWT"); only with `oauth`. */
+  accessTokenExpired: boolean;
 }
 
 /**
@@ -21,7 +31,7 @@ export interface CheckLocationTokenOptions {
  * @throws GhlSyncError `location_token_rejected` when GHL answers 401 or 403 (with GHL's message);
  *   other failures (network, 5xx, 429) keep their own codes.
  */
-export async function checkLocationToken(options: CheckLocationTokenOptions): Promise<void> {
+export async function checkLocationToken(options: CheckLocationTokenOptions): Promise<CheckLocationTokenResult> {
   const client = createGhlClient({
     baseUrl: options.baseUrl,
     locationId: options.locationId,
@@ -31,8 +41,9 @@ export async function checkLocationToken(options: CheckLocationTokenOptions): Pr
   });
   try {
     await client.listPipelines();
+    return { accessTokenExpired: false };
   } catch (err) {
-    if (options.oauth && isGhlSyncError(err, 'ghl_token_expired')) return;
+    if (options.oauth && isGhlSyncError(err, 'ghl_token_expired')) return { accessTokenExpired: true };
     const status = isGhlSyncError(err) ? err.details['status'] : undefined;
     if (status === 401 || status === 403) {
       const ghlMessage = (err as GhlSyncError).details['ghlMessage'];

@@ -24,4 +24,8 @@ export {
 export { waitForRun, type WaitForRunOptions } from './wait-for-run.js';
 export { compareWithSandbox, type CompareResult, type UpstreamExport } from './compare-with-sandbox.js';
 export { validateSchedule } from './validate-schedule.js';
-export { checkLocationToken, type CheckLocationTokenOptions } from './check-location-token.js';
+export {
+  checkLocationToken,
+  type CheckLocationTokenOptions,
+  type CheckLocationTokenResult,
+} from './check-location-token.js';

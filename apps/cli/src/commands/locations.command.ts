@@ -85,15 +85,16 @@ export function registerLocationCommands(program: Command): void {
       try {
         // Before GHL is asked anything: without the key the token could not be stored.
         const tokens = requireTokenCipher(ctx.config);
+        let accessTokenExpired = false;
         if (opts.check) {
           try {
-            await checkLocationToken({
+            ({ accessTokenExpired } = await checkLocationToken({
               baseUrl: ctx.config.GHL_BASE_URL,
               locationId,
               token: input.accessToken,
               oauth,
               timeoutMs: ctx.config.GHL_TIMEOUT_MS,
-            });
+            }));
           } catch (err) {
             if (!(err instanceof GhlSyncError)) throw err;
             throw new GhlSyncError(
@@ -111,7 +112,13 @@ export function registerLocationCommands(program: Command): void {
             authType: oauth ? 'oauth' : 'pit',
             accessToken: input.accessToken,
             refreshToken: input.refreshToken ?? null,
-            tokenExpiresAt: expiresInSec ? new Date(Date.now() + expiresInSec * 1000) : null,
+            // An access token GHL already calls expired is stored as due: the first run refreshes
+            // it with the refresh token instead of spending a request on a certain 401.
+            tokenExpiresAt: accessTokenExpired
+              ? new Date()
+              : expiresInSec
+                ? new Date(Date.now() + expiresInSec * 1000)
+                : null,
             scheduleCron: cron,
             scheduleTz: opts.tz,
             ...(opts.webhooks && { webhooks: true }),
@@ -120,7 +127,7 @@ export function registerLocationCommands(program: Command): void {
         );
         await applySchedule(ctx.queues(), saved);
         console.log(
-          `location ${saved.id} registered (${oauth ? 'OAuth tokens' : 'token'} ${opts.check ? 'checked with GHL and ' : ''}stored, not shown); schedule: ${saved.scheduleCron ?? 'none'}${saved.scheduleCron ? ` ${saved.scheduleTz}` : ''}; webhooks: ${saved.webhooks ? 'on' : 'off'}`,
+          `location ${saved.id} registered (${oauth ? 'OAuth tokens' : 'token'} ${opts.check ? 'checked with GHL and ' : ''}stored, not shown${accessTokenExpired ? '; the access token has expired: the first run refreshes it' : ''}); schedule: ${saved.scheduleCron ?? 'none'}${saved.scheduleCron ? ` ${saved.scheduleTz}` : ''}; webhooks: ${saved.webhooks ? 'on' : 'off'}`,
         );
       } finally {
         await ctx.close();
