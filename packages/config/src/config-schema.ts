@@ -241,6 +241,30 @@ export const configShape = {
   SHUTDOWN_GRACE_MS: int(0)
     .default(30_000)
     .describe('How long active jobs may run after SIGTERM before the process exits anyway, in ms.'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .string()
+    .url()
+    .optional()
+    .describe(
+      'OpenTelemetry collector base URL (e.g. `http://127.0.0.1:4318`); traces go to its `/v1/traces` over OTLP/HTTP. Unset = tracing off (docs/observability.md).',
+    ),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z
+    .enum(['http/protobuf', 'http/json'])
+    .default('http/protobuf')
+    .describe('OTLP encoding of exported traces; gRPC is not offered (every collector and Jaeger accept OTLP/HTTP).'),
+  OTEL_EXPORTER_OTLP_HEADERS: optionalSecret().describe(
+    'Headers sent with every export, `key=value` pairs separated by commas (a vendor API key; secret).',
+  ),
+  OTEL_SERVICE_NAME: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('`service.name` of the spans; `ghl-sync-worker` / `ghl-sync-api` when unset.'),
+  OTEL_TRACES_SAMPLER_ARG: ratio()
+    .default(1)
+    .describe(
+      'Share of runs traced (0–1): a run is sampled or not as a whole, its page jobs follow the coordinator (parent-based trace-id ratio).',
+    ),
   SCHEDULER_ENABLED: bool().default(true).describe('Whether worker processes reconcile location schedules at start.'),
   EXIT_WITH_PARENT: bool()
     .default(false)

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { GhlSyncError } from '@ghl-sync/errors';
+import { traceStatement } from './trace-statement.js';
 
 /** The logger shape the db package needs (a pino logger fits). */
 export interface DbLogger {
@@ -75,6 +76,7 @@ export function createDb(options: CreateDbOptions): Db {
     types: types as unknown as pg.CustomTypesConfig,
   });
   const log = options.logger;
+  const target = { database: databaseName(options.connectionString) };
   const checkedOut = new WeakSet<pg.PoolClient>();
   pool.on('acquire', (client) => checkedOut.add(client));
   pool.on('release', (_err, client) => checkedOut.delete(client));
@@ -97,7 +99,7 @@ export function createDb(options: CreateDbOptions): Db {
   ) => {
     const started = performance.now();
     try {
-      const result = await runner.query<R>(text, params as unknown[]);
+      const result = await traceStatement(target, text, () => runner.query<R>(text, params as unknown[]));
       // Parameters are never logged: they may hold tokens and raw customer records.
       log?.debug({ sql: firstLine(text), rows: result.rowCount, ms: Math.round(performance.now() - started) }, 'query');
       return result;
@@ -135,6 +137,15 @@ export function createDb(options: CreateDbOptions): Db {
       await pool.end();
     },
   };
+}
+
+/** The database a connection URL names (`db.namespace` of the statement spans). */
+function databaseName(connectionString: string): string {
+  try {
+    return decodeURIComponent(new URL(connectionString).pathname.slice(1));
+  } catch {
+    return '';
+  }
 }
 
 function firstLine(text: string): string {

@@ -20,6 +20,7 @@ const SECRET_KEYS = [
   'TOKEN_ENCRYPTION_KEY',
   'TOKEN_ENCRYPTION_PREVIOUS_KEYS',
   'tokenKey',
+  'OTEL_EXPORTER_OTLP_HEADERS',
 ] as const;
 
 export const REDACT_PATHS: string[] = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);

@@ -1,4 +1,4 @@
-import { FlowProducer, Queue } from 'bullmq';
+import { FlowProducer, Queue, type Telemetry } from 'bullmq';
 import type { z } from 'zod';
 import type { Redis } from 'ioredis';
 import type { CoordinatorJob, RecordJob } from './job-schemas.js';
@@ -24,6 +24,11 @@ export interface CreateQueuesOptions {
    * keeps the event from crashing the process. @defaultValue ignored
    */
   onError?: (source: string, err: Error) => void;
+  /**
+   * Tracing of every add (see `createQueueTelemetry`): a job added inside a span carries its
+   * context to the worker that runs it. @defaultValue none (no span, no context in the job)
+   */
+  telemetry?: Telemetry;
 }
 
 /**
@@ -70,6 +75,7 @@ export function createQueues(options: CreateQueuesOptions): Queues {
       connection: options.connection,
       prefix,
       defaultJobOptions: QUEUES[key].defaultJobOptions,
+      telemetry: options.telemetry,
     }) as TypedQueue<K>;
     // Errors surface on the calls that hit them; the listener stops an unhandled 'error' crash.
     queue.on('error', (err) => options.onError?.(QUEUES[key].name, err));
@@ -80,7 +86,7 @@ export function createQueues(options: CreateQueuesOptions): Queues {
   const finalize = make('finalize');
   const maintenance = make('maintenance');
   const record = make('record');
-  const flow = new FlowProducer({ connection: options.connection, prefix });
+  const flow = new FlowProducer({ connection: options.connection, prefix, telemetry: options.telemetry });
   flow.on('error', (err) => options.onError?.('flow', err));
 
   return {

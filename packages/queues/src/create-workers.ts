@@ -1,4 +1,4 @@
-import { Worker, type Job } from 'bullmq';
+import { Worker, type Job, type Telemetry } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { GhlSyncError } from '@ghl-sync/errors';
 import type { Logger } from '@ghl-sync/logger';
@@ -50,6 +50,11 @@ export interface CreateWorkersOptions {
    * renewed). The event is logged here already; use this to count it.
    */
   onWorkerError?(queue: string, err: Error): void;
+  /**
+   * Tracing of every job (see `createQueueTelemetry`): each attempt runs in a `process` span under
+   * the context its job was added with. @defaultValue none
+   */
+  telemetry?: Telemetry;
 }
 
 /** The workers of one process. */
@@ -117,6 +122,7 @@ export function createWorkers(catalog: QueueCatalog, handlers: WorkerHandlers, o
         lockDuration: lockMs,
         stalledInterval: lockMs,
         concurrency: handler.concurrency ?? spec.concurrency,
+        telemetry: options.telemetry,
       },
     );
     worker.on('error', (err) => {

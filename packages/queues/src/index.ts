@@ -24,3 +24,4 @@ export {
   type WorkerHandlers,
   type Workers,
 } from './create-workers.js';
+export { createQueueTelemetry } from './queue-telemetry.js';

@@ -6,6 +6,7 @@ import { toGhlError } from '../errors/to-ghl-error.js';
 import type { GhlClientLogger, GhlRequestEvent, RequestGate, TokenProvider } from '../ghl-client-options.js';
 import { classifyFailure, INVALID_BODY_CODE } from './classify-failure.js';
 import { decideRetry, refreshToken } from './decide-retry.js';
+import { traceGhlRequest, traceRateLimitWait } from './ghl-spans.js';
 import { CONTEXT_KEY, getRequestContext, RequestContext, type EnvelopeCheck } from './request-context.js';
 import { lowerCaseHeaders, rateLimitHeaders } from './response-facts.js';
 
@@ -63,7 +64,7 @@ export function createGhlHttp(settings: GhlHttpSettings): GhlHttp {
   instance.interceptors.request.use(async (config) => {
     const ctx = getRequestContext(config);
     if (ctx === undefined) return config;
-    if (gate !== undefined) await gate.acquire(locationId);
+    if (gate !== undefined) await traceRateLimitWait(locationId, () => gate.acquire(locationId));
     const token = ctx.tokenOverride ?? (await auth.getAccessToken());
     ctx.lastToken = token;
     config.headers.set('Authorization', `Bearer ${token}`);
@@ -149,18 +150,24 @@ export function createGhlHttp(settings: GhlHttpSettings): GhlHttp {
   });
 
   return {
-    async request(endpoint, config, checkEnvelope) {
-      const ctx = new RequestContext(endpoint, checkEnvelope);
-      try {
-        const response = await instance.request({ ...config, [CONTEXT_KEY]: ctx } as AxiosRequestConfig);
-        return { data: response.data as unknown, status: response.status, attempts: ctx.attempts };
-      } catch (err) {
-        throw toGhlError(err, {
-          endpoint,
-          attempts: ctx.attempts,
-          ...(ctx.lastRateLimitWaitMs !== undefined && { retryAfterMs: ctx.lastRateLimitWaitMs }),
-        });
-      }
+    request(endpoint, config, checkEnvelope) {
+      const method = (config.method ?? 'GET').toUpperCase();
+      const url = `${settings.baseUrl}${config.url ?? ''}`;
+      return traceGhlRequest({ endpoint, locationId, method, url }, async (span) => {
+        const ctx = new RequestContext(endpoint, checkEnvelope);
+        try {
+          const response = await instance.request({ ...config, [CONTEXT_KEY]: ctx } as AxiosRequestConfig);
+          span.setAttributes({ 'http.response.status_code': response.status, 'ghl.attempts': ctx.attempts });
+          return { data: response.data as unknown, status: response.status, attempts: ctx.attempts };
+        } catch (err) {
+          span.setAttribute('ghl.attempts', ctx.attempts);
+          throw toGhlError(err, {
+            endpoint,
+            attempts: ctx.attempts,
+            ...(ctx.lastRateLimitWaitMs !== undefined && { retryAfterMs: ctx.lastRateLimitWaitMs }),
+          });
+        }
+      });
     },
   };
 }

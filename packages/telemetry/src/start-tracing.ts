@@ -1,0 +1,60 @@
+import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import {
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-base';
+
+/** Options for {@link startTracing}. */
+export interface TracingOptions {
+  /** Collector base URL (`OTEL_EXPORTER_OTLP_ENDPOINT`); spans are posted to `<endpoint>/v1/traces`. */
+  endpoint: string;
+  /** OTLP/HTTP encoding. @defaultValue 'http/protobuf' */
+  protocol?: 'http/protobuf' | 'http/json';
+  /** Headers of every export (`OTEL_EXPORTER_OTLP_HEADERS` parsed; may hold a vendor key). */
+  headers?: Record<string, string>;
+  /** `service.name` of every span, e.g. `ghl-sync-worker`. */
+  serviceName: string;
+  /** Share of traces kept, 0–1; a child follows its parent's decision. @defaultValue 1 */
+  sampleRatio?: number;
+  /** Delay between two exports of the batch processor, in ms. @defaultValue 5_000 (the SDK's) */
+  exportDelayMs?: number;
+}
+
+/** A process's tracing, started. */
+export interface Tracing {
+  /** Ends the tracer provider after exporting every span still buffered; idempotent. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Registers the global OpenTelemetry tracer provider (OpenTelemetry SDK for Node) with one OTLP/HTTP
+ * exporter and W3C trace-context propagation. Every span in ghl-sync is made explicitly through
+ * `@opentelemetry/api` (BullMQ's telemetry, the GHL client, the db package, the API's Fastify
+ * plugin), and the API's tracers delegate to whatever provider is registered when a span starts:
+ * no module needs patching at load, so this only has to run before the first job or request.
+ * Metrics stay on Prometheus and logs on pino: the SDK's metric and log pipelines are left off.
+ */
+export function startTracing(options: TracingOptions): Tracing {
+  const url = `${options.endpoint.replace(/\/+$/, '')}/v1/traces`;
+  const exporter: SpanExporter =
+    options.protocol === 'http/json'
+      ? new OtlpJsonExporter({ url, headers: options.headers })
+      : new OtlpProtobufExporter({ url, headers: options.headers });
+  const sdk = new NodeSDK({
+    serviceName: options.serviceName,
+    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio ?? 1) }),
+    spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: options.exportDelayMs ?? 5_000 })],
+    metricReaders: [],
+    logRecordProcessors: [],
+    instrumentations: [],
+  });
+  sdk.start();
+  let stopped: Promise<void> | undefined;
+  return {
+    shutdown: () => (stopped ??= sdk.shutdown()),
+  };
+}
