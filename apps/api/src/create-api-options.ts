@@ -48,4 +48,9 @@ export interface CreateApiOptions {
    * the finalizer; moving their jobs by hand can leave a run inconsistent. @defaultValue true
    */
   dashboardReadOnly?: boolean;
+  /**
+   * A server span per request (`@fastify/otel`), continuing a caller's W3C `traceparent`; the
+   * probes and `/metrics` are left out. Spans go to the registered tracer provider. @defaultValue false
+   */
+  tracing?: boolean;
 }

@@ -1,4 +1,5 @@
 import helmet from '@fastify/helmet';
+import { FastifyOtelInstrumentation } from '@fastify/otel';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createAdminCredential } from './auth/admin-credential.js';
@@ -49,6 +50,8 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
     },
   }) as unknown as FastifyInstance;
 
+  // First, so that its hooks wrap every route and plugin registered after it.
+  if (options.tracing) await app.register(requestTracing().plugin());
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -98,4 +101,14 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
 
   await app.ready();
   return app;
+}
+
+/** Paths never traced: probes and scrapes would drown the requests that matter. */
+const UNTRACED_PATHS = new Set(['/health', '/ready', '/metrics']);
+
+/** The Fastify instrumentation; its spans go to the global tracer provider, no module patching needed. */
+function requestTracing(): FastifyOtelInstrumentation {
+  return new FastifyOtelInstrumentation({
+    ignorePaths: ({ url }) => UNTRACED_PATHS.has(url),
+  });
 }

@@ -4,7 +4,7 @@ import { countRunsByStatus, createDb } from '@ghl-sync/db';
 import { GhlSyncError } from '@ghl-sync/errors';
 import type { Logger } from '@ghl-sync/logger';
 import { createMetrics } from '@ghl-sync/metrics';
-import { createQueues, createRedisConnection } from '@ghl-sync/queues';
+import { createQueueTelemetry, createQueues, createRedisConnection } from '@ghl-sync/queues';
 import { GHL_WEBHOOK_RSA_PUBLIC_KEY_PEM } from '@ghl-sync/webhooks';
 import { requireAdminToken } from './auth/require-admin-token.js';
 import { createApi } from './create-api.js';
@@ -31,6 +31,7 @@ export type ApiConfig = Pick<
   | 'WEBHOOK_MAX_AGE_S'
   | 'WEBHOOK_BODY_LIMIT_BYTES'
   | 'WEBHOOK_DEBOUNCE_MS'
+  | 'OTEL_EXPORTER_OTLP_ENDPOINT'
 >;
 
 /**
@@ -70,6 +71,8 @@ export async function startApi(
   const queues = createQueues({
     connection: redis,
     prefix: config.QUEUE_PREFIX,
+    // A run started by a request is traced under it, through every job of the run.
+    telemetry: config.OTEL_EXPORTER_OTLP_ENDPOINT ? createQueueTelemetry() : undefined,
     onError: (source, err) => reportDependencyError('redis', source === 'flow' ? 'flow' : 'queue', err),
   });
   registry.register('queues', () => queues.close());
@@ -95,6 +98,7 @@ export async function startApi(
       redis,
       metrics,
       runDeadlineMinutes: config.RUN_DEADLINE_MINUTES,
+      tracing: config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined,
       webhooks: {
         keys: {
           ...(config.GHL_WEBHOOK_ED25519_PUBLIC_KEY && { ed25519PublicKeyPem: config.GHL_WEBHOOK_ED25519_PUBLIC_KEY }),

@@ -11,10 +11,12 @@ import {
 import type { Logger } from '@ghl-sync/logger';
 import type { GhlRequestEvent } from '@ghl-sync/ghl-client';
 import type { Redis } from 'ioredis';
+import type { Telemetry } from 'bullmq';
 import { answersWithin, createMetrics, startMetricsServer, type SyncMetrics } from '@ghl-sync/metrics';
 import {
   QUEUES,
   createQueues,
+  createQueueTelemetry,
   createRedisConnection,
   createWorkers,
   type Queues,
@@ -47,6 +49,8 @@ export interface SyncRuntime {
   deps: SyncDeps;
   metrics: SyncMetrics;
   queues: Queues;
+  /** BullMQ's tracing when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, shared by the queues and the workers. */
+  telemetry: Telemetry | undefined;
   /** Where the runtime registered what it opened (queues, Redis, Postgres). */
   registry: ShutdownRegistry;
   /** The worker-role Redis connection BullMQ workers use (blocking calls wait across reconnects). */
@@ -90,9 +94,12 @@ export function createSyncRuntime(
   registry.register('redis', async () => {
     await Promise.allSettled([workerConnection.quit(), producerConnection.quit()]);
   });
+  // One instance for the producer and the worker side: jobs carry the trace of what added them.
+  const telemetry = config.OTEL_EXPORTER_OTLP_ENDPOINT ? createQueueTelemetry() : undefined;
   const queues = createQueues({
     connection: producerConnection,
     prefix: config.QUEUE_PREFIX,
+    telemetry,
     onError: (source, err) => reportDependencyError('redis', source === 'flow' ? 'flow' : 'queue', err),
   });
   registry.register('queues', () => queues.close());
@@ -174,6 +181,7 @@ export function createSyncRuntime(
     deps,
     metrics,
     queues,
+    telemetry,
     registry,
     workerConnection,
     producerConnection,
@@ -203,7 +211,7 @@ export async function startWorker(
   registry: ShutdownRegistry = createShutdownRegistry(),
 ): Promise<RunningWorker> {
   const runtime = createSyncRuntime(config, logger, registry);
-  const { deps, metrics, queues, workerConnection, producerConnection, reportDependencyError } = runtime;
+  const { deps, metrics, queues, telemetry, workerConnection, producerConnection, reportDependencyError } = runtime;
   const db = deps.db;
   await checkDependencies(runtime);
   // Idempotent across processes: upserting the same scheduler id keeps exactly one. Run again
@@ -273,6 +281,7 @@ export async function startWorker(
       prefix: config.QUEUE_PREFIX,
       logger,
       jobLockMs: config.JOB_LOCK_MS,
+      telemetry,
       onWorkerError: (_queue, err) => reportDependencyError('redis', 'worker', err, { logged: true }),
     },
   );
