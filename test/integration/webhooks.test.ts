@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi } from '@ghl-sync/api';
-import { createDb, getRun, setLocationWebhooks } from '@ghl-sync/db';
+import { createDb, getRun, setLocationWebhooks, storeWebhookEvent, type Db } from '@ghl-sync/db';
 import { createMetrics, type SyncMetrics } from '@ghl-sync/metrics';
 import { createQueues, createRedisConnection } from '@ghl-sync/queues';
 import { signEd25519, signRsaSha256, type WebhookKeys } from '@ghl-sync/webhooks';
@@ -252,6 +252,48 @@ describe('POST /webhooks/ghl: signed GHL webhooks applied to Postgres', () => {
     expect((await row(target.id))?.name).toBe('burst 4');
   });
 
+  it('applies the last event of a burst although the burst’s job ran while that event was being stored', async () => {
+    // The window of a burst's tail: the delivery is in the intake (signature checked, the row not
+    // yet committed) while the coalesced job of the events before it starts and finishes. Its row
+    // is held here until then; the event must still get a job of its own.
+    const target = (await upstreamRecords(stack.sandbox, loc()))[22]!;
+    const db = stack.database.db;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let held = 0;
+    const holding: Db = {
+      ...db,
+      query: (text, params) => {
+        if (!text.includes('INSERT INTO ghl.webhook_events')) return db.query(text, params);
+        held += 1;
+        return released.then(() => db.query(text, params));
+      },
+    } as Db;
+    const slowStore = await buildApi({ db: holding });
+
+    await stack.queues.record.pause();
+    stack.sandbox.admin.updateOpportunity(loc(), target.id, { name: 'burst head' });
+    const head = eventFor('OpportunityUpdate', target.id);
+    expect((await deliver(head)).json()).toEqual({ status: 'accepted' });
+    const [burstJob] = await stack.queues.record.getJobs(['waiting', 'delayed', 'prioritized']);
+    expect(burstJob).toBeDefined();
+
+    const tail = eventFor('OpportunityUpdate', target.id);
+    const answer = deliver(tail, { to: slowStore });
+    await waitFor('the tail delivery inside the intake', async () => held > 0);
+    await stack.queues.record.resume();
+    await waitFor('the burst job finished', async () => (await burstJob!.getState()) === 'completed');
+    expect(await applied(head.webhookId)).toMatchObject({ apply_outcome: 'updated' });
+    // Only a re-read made after the burst job can see this (GHL's change precedes its delivery;
+    // here it follows the job, so that the tail's own re-read is what the row shows).
+    stack.sandbox.admin.updateOpportunity(loc(), target.id, { name: 'burst tail' });
+
+    release();
+    expect((await answer).json()).toEqual({ status: 'accepted' });
+    expect(await applied(tail.webhookId)).toMatchObject({ apply_outcome: 'updated' });
+    expect((await row(target.id))?.name).toBe('burst tail');
+  });
+
   it('answers 429 when Redis or Postgres cannot take the event, and GHL’s retry then succeeds', async () => {
     const target = (await upstreamRecords(stack.sandbox, loc()))[21]!;
     stack.sandbox.admin.updateOpportunity(loc(), target.id, { name: 'after the outage' });
@@ -270,7 +312,8 @@ describe('POST /webhooks/ghl: signed GHL webhooks applied to Postgres', () => {
     expect(refused.statusCode).toBe(429);
     expect(refused.json()).toMatchObject({ error: { code: 'webhook_unavailable' } });
     expect(refused.headers['retry-after']).toBe('60');
-    expect(await stored(event.webhookId)).toEqual([]);
+    // The event was stored before the enqueue, which fails after the answer: it is removed again.
+    await waitFor('the refused event removed', async () => (await stored(event.webhookId)).length === 0);
 
     const deadDb = createDb({ connectionString: 'postgres://postgres@127.0.0.1:1/none', max: 1 });
     closers.push(() => deadDb.close());
@@ -283,6 +326,25 @@ describe('POST /webhooks/ghl: signed GHL webhooks applied to Postgres', () => {
     expect(await applied(event.webhookId)).toMatchObject({ apply_outcome: 'updated' });
     expect((await row(target.id))?.name).toBe('after the outage');
     expect(await counted('OpportunityUpdate', 'unavailable')).toBe(2);
+
+    // Stored, but its job never enqueued and the row not removed (Postgres went too): GHL's retry
+    // is a duplicate of an unapplied event, and enqueues the job the first delivery could not.
+    const target2 = (await upstreamRecords(stack.sandbox, loc()))[23]!;
+    stack.sandbox.admin.updateOpportunity(loc(), target2.id, { name: 'stored without its job' });
+    const orphan = eventFor('OpportunityUpdate', target2.id);
+    await storeWebhookEvent(stack.database.db, {
+      webhookId: orphan.webhookId,
+      type: orphan.type,
+      locationId: loc(),
+      opportunityId: target2.id,
+      eventAt: new Date(orphan.timestamp),
+      signatureScheme: 'ed25519',
+      applicable: true,
+      payload: orphan,
+    });
+    expect((await deliver(orphan)).json()).toEqual({ status: 'duplicate' });
+    expect(await applied(orphan.webhookId)).toMatchObject({ apply_outcome: 'updated' });
+    expect((await row(target2.id))?.name).toBe('stored without its job');
   });
 
   it('an opportunity created by webhook while pass 1 lists is live after the run; drift counts only what was missed', async () => {

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { storeWebhookEvent, webhookEventIsNew, type Db } from '@ghl-sync/db';
+import { deleteWebhookEvent, storeWebhookEvent, webhookEventIsNew, type Db } from '@ghl-sync/db';
 import type { ErrorCode } from '@ghl-sync/errors';
 import type { Queues } from '@ghl-sync/queues';
 import {
@@ -81,8 +81,8 @@ const METRIC_OUTCOME: Record<Taken, string> = {
  *   not a JSON object with a `type` and a `webhookId` (or an opportunity event lacks `locationId`/`id`);
  * - 401 `webhook_stale` when `timestamp` is older than `maxAgeS`;
  * - 200 `duplicate` for a `webhookId` stored before (nothing done);
- * - otherwise the record job is enqueued (opportunity events of registered locations) and the event
- *   stored, both before the answer: 200 `accepted`, `ignored_unknown_location` or `ignored_type`.
+ * - otherwise the event is stored and then (opportunity events of registered locations) its record
+ *   job enqueued, both before the answer: 200 `accepted`, `ignored_unknown_location` or `ignored_type`.
  * When Postgres or Redis cannot take it the answer is 429 `webhook_unavailable`, the one status GHL
  * retries (ghl-api.md §6.3). Refusals are logged with their code and counted, never with the body.
  */
@@ -138,7 +138,8 @@ export function registerWebhookRoutes(app: FastifyInstance, options: WebhookRout
 
       let taken: Taken;
       try {
-        taken = await withTimeout(take(event, check.scheme), options.takeTimeoutMs ?? 5_000);
+        const timeoutMs = options.takeTimeoutMs ?? 5_000;
+        taken = await withTimeout(take(event, check.scheme, Date.now() + timeoutMs), timeoutMs);
       } catch (err) {
         request.log.warn(
           { code: 'webhook_unavailable', webhookId: event.webhookId, err: { message: (err as Error).message } },
@@ -159,18 +160,27 @@ export function registerWebhookRoutes(app: FastifyInstance, options: WebhookRout
   });
 
   /**
-   * Enqueue before store: a job whose events were never stored only costs one re-read, while an
-   * event stored without its job would make GHL's retry of a 429 look like a duplicate and be lost.
+   * Store, then enqueue. A record job covers the events stored before it started (it marks those
+   * received up to its start), so an event must be committed before its enqueue can be coalesced
+   * into a pending job: enqueued first, it could be folded into a job that started (and finished)
+   * before the event was stored, and would never be applied. When the enqueue fails the stored
+   * event is removed again, so that GHL's retry of the 429 finds the `webhookId` new; an enqueue
+   * still hanging at `deadline` (epoch ms) counts as failed (should it land later, its job only costs
+   * a re-read). Should the removal fail too, the retry (a duplicate of an event still unapplied)
+   * enqueues the job instead.
    */
-  async function take(event: Delivery, scheme: 'ed25519' | 'rsa'): Promise<Taken> {
+  async function take(event: Delivery, scheme: 'ed25519' | 'rsa', deadline: number): Promise<Taken> {
     const known = await webhookEventIsNew(options.db, event.webhookId, event.locationId);
-    if (!known.isNew) return 'duplicate';
     const applicable = event.opportunityId !== null && event.locationId !== null;
-    if (applicable && known.locationRegistered)
-      await options.queues.enqueueRecord(
+    const enqueue = () =>
+      options.queues.enqueueRecord(
         { locationId: event.locationId!, opportunityId: event.opportunityId!, type: event.type, source: 'webhook' },
         { delayMs: options.debounceMs },
       );
+    if (!known.isNew) {
+      if (known.unapplied && applicable && known.locationRegistered) await enqueue();
+      return 'duplicate';
+    }
     const stored = await storeWebhookEvent(options.db, {
       webhookId: event.webhookId,
       type: event.type,
@@ -181,7 +191,16 @@ export function registerWebhookRoutes(app: FastifyInstance, options: WebhookRout
       applicable,
       payload: event.payload,
     });
-    return stored ? stored.outcome : 'duplicate';
+    if (!stored) return 'duplicate';
+    if (stored.outcome === 'accepted') {
+      try {
+        await withTimeout(enqueue(), Math.max(0, deadline - Date.now()));
+      } catch (err) {
+        await deleteWebhookEvent(options.db, stored.id).catch(() => undefined);
+        throw err;
+      }
+    }
+    return stored.outcome;
   }
 
   function refuse(request: FastifyRequest, reply: FastifyReply, type: string, refusal: Refusal) {

@@ -72,20 +72,32 @@ export async function storeWebhookEvent(
 }
 
 /**
- * Whether a `webhookId` was never stored, and whether the event's location is registered: what the
- * intake decides before enqueueing anything.
+ * Whether a `webhookId` was never stored, whether the event's location is registered, and whether a
+ * stored one still waits to be applied: what the intake decides before storing or enqueueing.
  */
 export async function webhookEventIsNew(
   db: Queryable,
   webhookId: string,
   locationId: string | null,
-): Promise<{ isNew: boolean; locationRegistered: boolean }> {
-  const { rows } = await db.query<{ isNew: boolean; locationRegistered: boolean }>(
+): Promise<{ isNew: boolean; locationRegistered: boolean; unapplied: boolean }> {
+  const { rows } = await db.query<{ isNew: boolean; locationRegistered: boolean; unapplied: boolean }>(
     `SELECT NOT EXISTS (SELECT 1 FROM ghl.webhook_events WHERE webhook_id = $1) AS "isNew",
-            EXISTS (SELECT 1 FROM ghl.locations WHERE id = $2) AS "locationRegistered"`,
+            EXISTS (SELECT 1 FROM ghl.locations WHERE id = $2) AS "locationRegistered",
+            EXISTS (SELECT 1 FROM ghl.webhook_events
+                    WHERE webhook_id = $1 AND outcome = 'accepted' AND applied_at IS NULL) AS unapplied`,
     [webhookId, locationId],
   );
   return rows[0]!;
+}
+
+/**
+ * Removes one stored event by its id: the intake's undo when the event's job could not be enqueued
+ * (it answers 429, and GHL's retry must then find the `webhookId` new).
+ * @returns whether a row was removed.
+ */
+export async function deleteWebhookEvent(db: Queryable, id: number): Promise<boolean> {
+  const result = await db.query(`DELETE FROM ghl.webhook_events WHERE id = $1`, [id]);
+  return (result.rowCount ?? 0) > 0;
 }
 
 /**
