@@ -34,8 +34,9 @@ export default tseslint.config(
     },
   },
   { files: ['apps/worker/src/**/*.ts'], rules: appImportBan('@ghl-sync/worker') },
-  // The API writes runs through the run lifecycle (`@ghl-sync/sync/runs`: Postgres and queue
-  // producers only) so starting a run is written once; the sync engine itself stays out of it.
+  // The API writes runs through the run lifecycle (`@ghl-sync/sync/runs`) and location settings
+  // through `@ghl-sync/sync/locations` (Postgres and queue producers only), so each is written
+  // once; the sync engine itself stays out of it.
   {
     files: ['apps/api/src/**/*.ts'],
     rules: {
@@ -44,7 +45,11 @@ export default tseslint.config(
         {
           paths: [
             { name: 'pg', message: 'All SQL lives in packages/db.' },
-            { name: '@ghl-sync/sync', message: 'The API may import only the run lifecycle: @ghl-sync/sync/runs.' },
+            {
+              name: '@ghl-sync/sync',
+              message:
+                'The API may import only the run lifecycle and location settings: @ghl-sync/sync/runs, @ghl-sync/sync/locations.',
+            },
             { name: '@ghl-sync/ghl-client', message: 'The API never calls GHL.' },
           ],
           patterns: [

@@ -30,6 +30,11 @@ export interface CreateApiOptions {
   metrics: Pick<SyncMetrics, 'registry'> & Partial<Pick<SyncMetrics, 'webhookEvents'>>;
   /** Settings of `POST /webhooks/ghl`. @defaultValue the config defaults (GHL's published RSA key, no Ed25519 key) */
   webhooks?: Partial<WebhookIntakeSettings>;
+  /**
+   * Cron pattern a location's 30-minute default schedule becomes when `PATCH /api/locations/:id`
+   * turns its webhooks on (`WEBHOOK_SCHEDULE_CRON`). @defaultValue '0 *\/6 * * *' (every 6 h)
+   */
+  webhookScheduleCron?: string;
   /** A run started through the API is ended `timed_out` if still going after this many minutes. @defaultValue 60 */
   runDeadlineMinutes?: number;
   /**

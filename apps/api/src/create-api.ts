@@ -89,7 +89,11 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
     queues: options.queues,
     runDeadlineMinutes: options.runDeadlineMinutes ?? 60,
   });
-  registerLocationRoutes(app, { db: options.db, queues: options.queues });
+  registerLocationRoutes(app, {
+    db: options.db,
+    queues: options.queues,
+    webhookScheduleCron: options.webhookScheduleCron ?? '0 */6 * * *',
+  });
   // Open to GHL: the signature authenticates a delivery, never the admin credential.
   registerWebhookRoutes(app, {
     db: options.db,

@@ -31,6 +31,7 @@ export type ApiConfig = Pick<
   | 'WEBHOOK_MAX_AGE_S'
   | 'WEBHOOK_BODY_LIMIT_BYTES'
   | 'WEBHOOK_DEBOUNCE_MS'
+  | 'WEBHOOK_SCHEDULE_CRON'
   | 'OTEL_EXPORTER_OTLP_ENDPOINT'
 >;
 
@@ -98,6 +99,7 @@ export async function startApi(
       redis,
       metrics,
       runDeadlineMinutes: config.RUN_DEADLINE_MINUTES,
+      webhookScheduleCron: config.WEBHOOK_SCHEDULE_CRON,
       tracing: config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined,
       webhooks: {
         keys: {

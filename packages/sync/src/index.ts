@@ -24,6 +24,7 @@ export {
 export { waitForRun, type WaitForRunOptions } from './wait-for-run.js';
 export { compareWithSandbox, type CompareResult, type UpstreamExport } from './compare-with-sandbox.js';
 export { validateSchedule } from './validate-schedule.js';
+export * from './locations/index.js';
 export {
   checkLocationToken,
   type CheckLocationTokenOptions,

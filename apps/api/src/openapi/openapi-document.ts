@@ -338,6 +338,34 @@ export const OPENAPI_DOCUMENT = {
         },
       },
     },
+    '/api/locations/{id}': {
+      patch: {
+        summary:
+          "Turn a location's webhooks on or off (as `ghl-sync locations update --webhooks|--no-webhooks`): a default 30-minute schedule becomes WEBHOOK_SCHEDULE_CRON when they go on, and back when they go off; a chosen schedule stays.",
+        security: bearer,
+        parameters: [
+          { name: 'id', in: 'path', required: true, description: 'Location id.', schema: { type: 'string' } },
+        ],
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object',
+            required: ['webhooks'],
+            additionalProperties: false,
+            properties: { webhooks: { type: 'boolean' } },
+          }),
+        },
+        responses: {
+          200: {
+            description: 'The location as saved (without `lastRun` and `nextRunAt`).',
+            content: json({ type: 'object', properties: { location: ref('Location') } }),
+          },
+          400: errorReply('`invalid_argument`: a bad id or body (unknown fields are refused).'),
+          ...unauthorized,
+          404: errorReply('`location_not_found`.'),
+        },
+      },
+    },
     '/webhooks/ghl': {
       post: {
         summary:

@@ -1,11 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { listLocations, listRuns, type Db, type SyncRun } from '@ghl-sync/db';
 import { QUEUES, type Queues } from '@ghl-sync/queues';
+import { updateLocationSettings } from '@ghl-sync/sync/locations';
+import { locationIdParamsSchema, updateLocationBodySchema } from '../schemas/location-request.schema.js';
+import { parseInput } from '../schemas/parse-input.js';
 
 /** Options for {@link registerLocationRoutes}. */
 export interface LocationRoutesOptions {
   db: Db;
   queues: Queues;
+  /** Schedule a location's 30-minute default becomes when its webhooks are turned on (WEBHOOK_SCHEDULE_CRON). */
+  webhookScheduleCron: string;
 }
 
 /** The part of a run `GET /api/locations` shows per location. */
@@ -20,6 +25,10 @@ function summarize(run: SyncRun): RunSummary {
 }
 
 /**
+ * `PATCH /api/locations/:id` turns a location's webhooks on or off, as `ghl-sync locations update
+ * --webhooks|--no-webhooks` does (a default schedule follows the switch): 200 with the location,
+ * 404 `location_not_found`, 400 `invalid_argument`.
+ *
  * `GET /api/locations`: every registered location (never its credential) with its last run, the
  * next time its job scheduler fires (null when it has none) and whether it needs reconnecting.
  */
@@ -43,5 +52,16 @@ export function registerLocationRoutes(app: FastifyInstance, options: LocationRo
       }),
     );
     return { locations: rows };
+  });
+
+  app.patch('/api/locations/:id', async (request) => {
+    const { id } = parseInput(locationIdParamsSchema, request.params, 'params');
+    const body = parseInput(updateLocationBodySchema, request.body, 'body');
+    const location = await updateLocationSettings(
+      { db: options.db, queues: options.queues, webhookScheduleCron: options.webhookScheduleCron },
+      id,
+      { webhooks: body.webhooks },
+    );
+    return { location };
   });
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { LOCATION_ID_PATTERN, LOCATION_ID_RULE, MAX_RUN_ID } from '@ghl-sync/db';
 
 /** A location id ({@link LOCATION_ID_PATTERN}); surrounding spaces are trimmed first. */
-const locationIdSchema = z.string().trim().regex(LOCATION_ID_PATTERN, `must be ${LOCATION_ID_RULE}`);
+export const locationIdSchema = z.string().trim().regex(LOCATION_ID_PATTERN, `must be ${LOCATION_ID_RULE}`);
 
 /** Body of `POST /api/syncs`. Unknown keys are refused so a typo (`allowMassDelete` misspelt) is not silently ignored. */
 export const startSyncBodySchema = z.strictObject({

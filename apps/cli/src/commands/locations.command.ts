@@ -1,15 +1,14 @@
 import type { Command } from 'commander';
-import {
-  getLocationSummary,
-  listLocations,
-  requireLocationId,
-  setLocationWebhooks,
-  updateLocationSchedule,
-  upsertLocation,
-} from '@ghl-sync/db';
+import { listLocations, requireLocationId, upsertLocation } from '@ghl-sync/db';
 import { requireTokenCipher } from '@ghl-sync/secrets';
 import { GhlSyncError } from '@ghl-sync/errors';
-import { applySchedule, checkLocationToken, validateSchedule } from '@ghl-sync/sync';
+import {
+  applySchedule,
+  checkLocationToken,
+  DEFAULT_SCHEDULE_CRON,
+  updateLocationSettings,
+  validateSchedule,
+} from '@ghl-sync/sync';
 import { parseIntOption } from '../parse-options.js';
 import { createCliContext } from '../cli-context.js';
 import { readTokenInput, type TokenInputOptions } from '../read-token-input.js';
@@ -22,9 +21,6 @@ interface AddOptions extends TokenInputOptions {
   check: boolean;
   webhooks?: boolean;
 }
-
-/** The default schedule of a location without webhooks (the database's default for new rows). */
-const DEFAULT_CRON = '*/30 * * * *';
 
 /** `ghl-sync locations add|update|list`. Tokens are stored in Postgres and never printed back. */
 export function registerLocationCommands(program: Command): void {
@@ -81,7 +77,7 @@ export function registerLocationCommands(program: Command): void {
           ? null
           : (opts.schedule ?? (opts.webhooks ? ctx.config.WEBHOOK_SCHEDULE_CRON : undefined));
       if (cron) validateSchedule(cron, opts.tz ?? 'UTC');
-      else if (opts.tz) validateSchedule(DEFAULT_CRON, opts.tz);
+      else if (opts.tz) validateSchedule(DEFAULT_SCHEDULE_CRON, opts.tz);
       try {
         // Before GHL is asked anything: without the key the token could not be stored.
         const tokens = requireTokenCipher(ctx.config);
@@ -149,23 +145,16 @@ export function registerLocationCommands(program: Command): void {
       requireLocationId(locationId, '<locationId>');
       const ctx = createCliContext();
       try {
-        const current = await getLocationSummary(ctx.db(), locationId);
-        if (!current) throw new GhlSyncError('location_not_found', `location ${locationId} is not registered`);
-        const webhookCron = ctx.config.WEBHOOK_SCHEDULE_CRON;
-        // Only the defaults follow the webhooks switch; a schedule someone chose stays.
-        const followed =
-          opts.webhooks === true && current.scheduleCron === DEFAULT_CRON
-            ? webhookCron
-            : opts.webhooks === false && current.scheduleCron === webhookCron
-              ? DEFAULT_CRON
-              : current.scheduleCron;
-        const cron = opts.schedule === false ? null : (opts.schedule ?? followed);
-        const tz = opts.tz ?? current.scheduleTz;
-        if (cron) validateSchedule(cron, tz);
-        await updateLocationSchedule(ctx.db(), locationId, cron, tz);
-        if (opts.webhooks !== undefined) await setLocationWebhooks(ctx.db(), locationId, opts.webhooks);
-        const updated = (await getLocationSummary(ctx.db(), locationId))!;
-        await applySchedule(ctx.queues(), updated);
+        const updated = await updateLocationSettings(
+          { db: ctx.db(), queues: ctx.queues(), webhookScheduleCron: ctx.config.WEBHOOK_SCHEDULE_CRON },
+          locationId,
+          {
+            ...(opts.schedule !== undefined && { schedule: opts.schedule === false ? null : opts.schedule }),
+            ...(opts.tz !== undefined && { tz: opts.tz }),
+            ...(opts.webhooks !== undefined && { webhooks: opts.webhooks }),
+          },
+        );
+        const cron = updated.scheduleCron;
         console.log(
           `location ${locationId}: schedule ${cron ?? 'none'}${cron ? ` ${updated.scheduleTz}` : ''}; webhooks: ${updated.webhooks ? 'on' : 'off'}`,
         );
