@@ -4,7 +4,7 @@ import { countRunsByStatus, createDb } from '@ghl-sync/db';
 import { GhlSyncError } from '@ghl-sync/errors';
 import type { Logger } from '@ghl-sync/logger';
 import { createMetrics } from '@ghl-sync/metrics';
-import { createQueueTelemetry, createQueues, createRedisConnection } from '@ghl-sync/queues';
+import { createQueueTelemetry, createQueues, createRedisConnection, redisTargetOf } from '@ghl-sync/queues';
 import { GHL_WEBHOOK_RSA_PUBLIC_KEY_PEM } from '@ghl-sync/webhooks';
 import { requireAdminToken } from './auth/require-admin-token.js';
 import { createApi } from './create-api.js';
@@ -23,6 +23,7 @@ export type ApiConfig = Pick<
   | 'DATABASE_URL'
   | 'DATABASE_POOL_MAX'
   | 'REDIS_URL'
+  | 'REDIS_CLUSTER_NODES'
   | 'QUEUE_PREFIX'
   | 'RUN_DEADLINE_MINUTES'
   | 'GHL_WEBHOOK_ED25519_PUBLIC_KEY'
@@ -66,7 +67,7 @@ export async function startApi(
     onConnectionError: (err, state) => reportDependencyError('postgres', `${state}_client`, err, { logged: true }),
   });
   registry.register('postgres', () => db.close());
-  const redis = createRedisConnection(config.REDIS_URL, 'producer');
+  const redis = createRedisConnection(redisTargetOf(config), 'producer');
   redis.on('error', (err) => reportDependencyError('redis', 'connection', err));
   registry.register('redis', () => redis.quit().catch(() => redis.disconnect()));
   const queues = createQueues({

@@ -1,9 +1,8 @@
 import { loadConfig, type Config } from '@ghl-sync/config';
 import { createDb, type Db } from '@ghl-sync/db';
 import { createLogger, type Logger } from '@ghl-sync/logger';
-import { createQueues, createRedisConnection, type Queues } from '@ghl-sync/queues';
+import { createQueues, createRedisConnection, redisTargetOf, type Queues, type RedisClient } from '@ghl-sync/queues';
 import type { RunLifecycleDeps } from '@ghl-sync/sync/runs';
-import type { Redis } from 'ioredis';
 
 /** Lazily built resources of one CLI invocation, closed in reverse order by `close()`. */
 export interface CliContext {
@@ -25,7 +24,7 @@ export function createCliContext(overrides: Partial<Record<keyof Config, unknown
     format: config.LOG_FORMAT,
   });
   let db: Db | undefined;
-  let redis: Redis | undefined;
+  let redis: RedisClient | undefined;
   let queues: Queues | undefined;
   const context: CliContext = {
     config,
@@ -33,7 +32,7 @@ export function createCliContext(overrides: Partial<Record<keyof Config, unknown
     db: () =>
       (db ??= createDb({ connectionString: config.DATABASE_URL, max: 4, applicationName: 'ghl-sync-cli', logger })),
     queues: () => {
-      redis ??= createRedisConnection(config.REDIS_URL, 'producer');
+      redis ??= createRedisConnection(redisTargetOf(config), 'producer');
       redis.on('error', () => undefined);
       return (queues ??= createQueues({ connection: redis, prefix: config.QUEUE_PREFIX }));
     },

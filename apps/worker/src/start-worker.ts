@@ -10,7 +10,6 @@ import {
 } from '@ghl-sync/lifecycle';
 import type { Logger } from '@ghl-sync/logger';
 import type { GhlRequestEvent } from '@ghl-sync/ghl-client';
-import type { Redis } from 'ioredis';
 import type { Telemetry } from 'bullmq';
 import { answersWithin, createMetrics, startMetricsServer, type SyncMetrics } from '@ghl-sync/metrics';
 import {
@@ -19,6 +18,8 @@ import {
   createQueueTelemetry,
   createRedisConnection,
   createWorkers,
+  redisTargetOf,
+  type RedisClient,
   type Queues,
   type Workers,
 } from '@ghl-sync/queues';
@@ -54,12 +55,12 @@ export interface SyncRuntime {
   /** Where the runtime registered what it opened (queues, Redis, Postgres). */
   registry: ShutdownRegistry;
   /** The worker-role Redis connection BullMQ workers use (blocking calls wait across reconnects). */
-  workerConnection: Redis;
+  workerConnection: RedisClient;
   /**
    * The producer-role connection queues, the rate limiter and OAuth use: a command fails fast while
    * Redis is down, failing the job attempt instead of hanging it. Its `ready` event marks a Redis (re)connect.
    */
-  producerConnection: Redis;
+  producerConnection: RedisClient;
   /** Logs and counts a dependency's connection-level `error` event (`ghl_sync_dependency_errors_total`). */
   reportDependencyError: ReportDependencyError;
 }
@@ -87,8 +88,8 @@ export function createSyncRuntime(
     onConnectionError: (err, state) => reportDependencyError('postgres', `${state}_client`, err, { logged: true }),
   });
   registry.register('postgres', () => db.close());
-  const workerConnection = createRedisConnection(config.REDIS_URL, 'worker');
-  const producerConnection = createRedisConnection(config.REDIS_URL, 'producer');
+  const workerConnection = createRedisConnection(redisTargetOf(config), 'worker');
+  const producerConnection = createRedisConnection(redisTargetOf(config), 'producer');
   for (const c of [workerConnection, producerConnection])
     c.on('error', (err) => reportDependencyError('redis', 'connection', err));
   registry.register('redis', async () => {

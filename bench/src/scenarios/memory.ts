@@ -1,3 +1,4 @@
+import { Cluster } from 'ioredis';
 import { startBenchStack } from '../support/bench-stack.js';
 import { cpuProfArgs } from '../support/cpu-prof.js';
 import { int, mib, ratio, seconds } from '../support/format.js';
@@ -37,6 +38,8 @@ export const memoryScenario: Scenario = {
       });
       try {
         const r = stack.redis.redis;
+        // INFO and MEMORY USAGE of one node: the benchmarks run on a single Redis (TEST_REDIS_URL).
+        if (r instanceof Cluster) throw new Error('the memory scenario measures a single Redis node, not a cluster');
         const redis = {
           usedBefore: 0,
           usedPeak: 0,

@@ -1,5 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
+import { redisClusterNodes } from './redis-cluster-nodes.js';
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 const ratio = () => z.coerce.number().min(0).max(1);
@@ -47,7 +48,12 @@ export const configShape = {
     .string()
     .url()
     .default('redis://127.0.0.1:6379')
-    .describe('Redis for BullMQ queues and the shared rate limiter.'),
+    .describe(
+      'Redis (one node) for BullMQ queues, the shared rate limiter and the OAuth lock; `rediss://` for TLS. Not with REDIS_CLUSTER_NODES.',
+    ),
+  REDIS_CLUSTER_NODES: redisClusterNodes().describe(
+    'A Redis Cluster instead of REDIS_URL: comma-separated seed nodes `host:port` (or `rediss://[user:password@]host:port` for TLS and AUTH, the same on every node; secret when it holds a password). Queue keys are then hash-tagged `{QUEUE_PREFIX}`: see docs/redis-cluster.md.',
+  ),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.-]+$/)

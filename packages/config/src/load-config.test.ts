@@ -43,3 +43,54 @@ describe('loadConfig', () => {
     expect(config.QUEUE_PREFIX).toBe('ghl-sync');
   });
 });
+
+describe('REDIS_CLUSTER_NODES', () => {
+  it('parses seed nodes, with TLS and credentials from URL entries', () => {
+    expect(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, 10.0.0.2:7001' }).REDIS_CLUSTER_NODES).toEqual({
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: '10.0.0.2', port: 7001 },
+      ],
+      tls: false,
+    });
+    expect(
+      loadConfig({ REDIS_CLUSTER_NODES: 'rediss://default:s%40cret@a.example:6379,rediss://b.example:6379' })
+        .REDIS_CLUSTER_NODES,
+    ).toEqual({
+      nodes: [
+        { host: 'a.example', port: 6379 },
+        { host: 'b.example', port: 6379 },
+      ],
+      tls: true,
+      username: 'default',
+      password: 's@cret',
+    });
+    expect(loadConfig({}).REDIS_CLUSTER_NODES).toBeUndefined();
+  });
+
+  it('is exclusive with REDIS_URL: the error names both, beside every other problem', () => {
+    let caught: unknown;
+    try {
+      loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: '127.0.0.1:7000', GHL_PAGE_SIZE: '500' });
+    } catch (err) {
+      caught = err;
+    }
+    expect(isGhlSyncError(caught, 'config_invalid')).toBe(true);
+    const problems = (caught as { details: { problems: string[] } }).details.problems;
+    expect(problems).toHaveLength(2);
+    expect(problems.find((p) => p.startsWith('REDIS_URL, REDIS_CLUSTER_NODES:'))).toBeDefined();
+  });
+
+  it('refuses malformed entries by position, never echoing an entry that may hold a password', () => {
+    let caught: unknown;
+    try {
+      loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7000,redis://user:hunter2@host,nohost' });
+    } catch (err) {
+      caught = err;
+    }
+    expect(isGhlSyncError(caught, 'config_invalid')).toBe(true);
+    expect((caught as Error).message).toContain('REDIS_CLUSTER_NODES: entries 2, 3 must be host:port');
+    expect((caught as Error).message).not.toContain('hunter2');
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'redis://a:1,rediss://b:2' })).toThrow(/every node is TLS or none/);
+  });
+});

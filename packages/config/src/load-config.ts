@@ -21,8 +21,18 @@ export function loadConfig(
     if (value !== undefined && value !== '') input[key] = value;
   }
   const parsed = configSchema.safeParse(input);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  // Two ways to reach Redis: one must be chosen, never both silently (a default REDIS_URL is fine).
+  const conflicts =
+    input['REDIS_URL'] !== undefined && input['REDIS_CLUSTER_NODES'] !== undefined
+      ? ['REDIS_URL, REDIS_CLUSTER_NODES: set one of them, not both (a single Redis node or a Redis Cluster)']
+      : [];
+  if (!parsed.success || conflicts.length > 0) {
+    const problems = [
+      ...(parsed.success
+        ? []
+        : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)),
+      ...conflicts,
+    ];
     throw new GhlSyncError(
       'config_invalid',
       `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`,
@@ -31,7 +41,7 @@ export function loadConfig(
       },
     );
   }
-  return Object.freeze(parsed.data);
+  return Object.freeze(parsed.data!);
 }
 
 /** Rows for the README configuration table: name, default and description of every variable. */

@@ -1,9 +1,9 @@
 import { FlowProducer, Queue, type Telemetry } from 'bullmq';
 import type { z } from 'zod';
-import type { Redis } from 'ioredis';
 import type { CoordinatorJob, RecordJob } from './job-schemas.js';
 import { QUEUES, type JobInput, type JobName, type QueueKey } from './queue-catalog.js';
 import { runKey } from './run-key.js';
+import { bullPrefix, type RedisClient } from './redis-connection.js';
 
 /** Page jobs added per Redis round trip. */
 const PAGE_CHUNK = 200;
@@ -15,8 +15,8 @@ const GATE_FALLBACK_MS = 10 * 60_000;
 /** Options for {@link createQueues}. */
 export interface CreateQueuesOptions {
   /** A producer connection (see `createRedisConnection`). Shared by every queue here; not closed by `close()`. */
-  connection: Redis;
-  /** BullMQ key prefix. @defaultValue 'ghl-sync' */
+  connection: RedisClient;
+  /** BullMQ key prefix; on a Redis Cluster connection it is wrapped in a hash tag, `{prefix}` (see `bullPrefix`). @defaultValue 'ghl-sync' */
   prefix?: string;
   /**
    * Called with every `error` event of a Queue (`source` = its name) or of the flow producer
@@ -39,6 +39,7 @@ export type TypedQueue<K extends QueueKey> = Queue<JobInput<K>, unknown, JobName
 
 /** Producer handles for every queue plus the flow producer. */
 export type Queues = { readonly [K in QueueKey]: TypedQueue<K> } & {
+  /** The BullMQ prefix in use: the one given, hash-tagged on a cluster. */
   readonly prefix: string;
   readonly flow: FlowProducer;
   /** Every queue, for Bull Board and metrics. */
@@ -69,7 +70,7 @@ export type Queues = { readonly [K in QueueKey]: TypedQueue<K> } & {
 
 /** Builds the producer side of every queue in the catalog. */
 export function createQueues(options: CreateQueuesOptions): Queues {
-  const prefix = options.prefix ?? 'ghl-sync';
+  const prefix = bullPrefix(options.prefix ?? 'ghl-sync', options.connection);
   const make = <K extends QueueKey>(key: K): TypedQueue<K> => {
     const queue = new Queue(QUEUES[key].name, {
       connection: options.connection,

@@ -1,9 +1,9 @@
 import { Worker, type Job, type Telemetry } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { GhlSyncError } from '@ghl-sync/errors';
 import type { Logger } from '@ghl-sync/logger';
 import { handleJobError } from './handle-job-error.js';
 import { jobContext, type JobContext } from './job-context.js';
+import { bullPrefix, type RedisClient } from './redis-connection.js';
 import { QUEUE_KEYS, type JobData, type QueueCatalog, type QueueKey } from './queue-catalog.js';
 
 /** What a handler gets besides the parsed payload. */
@@ -40,7 +40,8 @@ export type WorkerHandlers = { [K in QueueKey]: JobHandler<K> };
 /** Options for {@link createWorkers}. */
 export interface CreateWorkersOptions {
   /** A worker-role connection (`maxRetriesPerRequest: null`); BullMQ duplicates it for blocking calls. */
-  connection: Redis;
+  connection: RedisClient;
+  /** BullMQ key prefix, as given to `createQueues` (hash-tagged the same way on a cluster). */
   prefix: string;
   logger: Logger;
   /** BullMQ lock duration and stalled-check interval, in ms. @defaultValue 30_000 */
@@ -116,7 +117,7 @@ export function createWorkers(catalog: QueueCatalog, handlers: WorkerHandlers, o
       },
       {
         connection: options.connection,
-        prefix: options.prefix,
+        prefix: bullPrefix(options.prefix, options.connection),
         autorun: false,
         // A job whose worker died is moved back to waiting by the stalled check once its lock expires.
         lockDuration: lockMs,

@@ -11,7 +11,16 @@ export {
 } from './queue-catalog.js';
 export * from './job-schemas.js';
 export { runKey } from './run-key.js';
-export { createRedisConnection, type RedisRole } from './redis-connection.js';
+export {
+  bullPrefix,
+  createRedisConnection,
+  isCluster,
+  redisTargetOf,
+  type RedisClient,
+  type RedisRole,
+  type RedisTarget,
+} from './redis-connection.js';
+export { deleteKeysUnder } from './delete-keys-under.js';
 export { createQueues, type CreateQueuesOptions, type Queues, type TypedQueue } from './create-queues.js';
 export { jobContext, type JobContext } from './job-context.js';
 export { handleJobError, type HandleJobErrorOptions } from './handle-job-error.js';

@@ -1,9 +1,13 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /** Options for `createRateLimiter`. */
 export interface RateLimiterOptions {
-  redis: Redis;
-  /** Key prefix; each deployment (and test) its own. Keys: `<prefix>:rl:<locationId>:*`. @defaultValue 'ghl-sync' */
+  /**
+   * One node or a Redis Cluster. Each location's keys share a hash tag, `{locationId}`, so one
+   * script's keys are in one slot and locations spread over the cluster's masters.
+   */
+  redis: Redis | Cluster;
+  /** Key prefix; each deployment (and test) its own. Keys: `<prefix>:rl:{<locationId>}:*`. @defaultValue 'ghl-sync' */
   prefix?: string;
   /** Requests GHL allows per location per interval, until headers say otherwise (ghl-api.md §4, X-RateLimit-Max). @defaultValue 100 */
   maxRequests?: number;

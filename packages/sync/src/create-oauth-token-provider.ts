@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import {
   addOAuthEvent,
   clearRefreshSent,
@@ -35,7 +35,8 @@ export interface OAuthTokenProviderOptions {
   db: Db;
   /** Decrypts the stored pair and encrypts every pair it saves (`TOKEN_ENCRYPTION_KEY`). */
   tokens: TokenCipher;
-  redis: Redis;
+  /** One node or a Redis Cluster (the lock is one key). */
+  redis: Redis | Cluster;
   /** Redis key prefix (the lock is `<prefix>:oauth-refresh:{locationId}`). */
   prefix: string;
   locationId: string;

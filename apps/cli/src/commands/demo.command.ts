@@ -3,7 +3,7 @@ import { processEnvironment } from '@ghl-sync/config';
 import { dropDatabase, runMigrations, upsertLocation, type Db } from '@ghl-sync/db';
 import { startSandbox } from '@ghl-sync/ghl-sandbox';
 import { GhlSyncError } from '@ghl-sync/errors';
-import { Redis } from 'ioredis';
+import { createRedisConnection, deleteKeysUnder, redisTargetOf } from '@ghl-sync/queues';
 import { generateTokenKey, requireTokenCipher } from '@ghl-sync/secrets';
 import { createCliContext } from '../cli-context.js';
 import { DEMO_ACTS, type DemoStage } from '../demo/demo-acts.js';
@@ -66,7 +66,8 @@ export function registerDemoCommand(program: Command): void {
             `--clean removes only a database and prefix of the demo's own, not DATABASE_URL's ${ownDatabase} or QUEUE_PREFIX ${configured.QUEUE_PREFIX}`,
           );
         await dropDatabase(databaseUrl.toString());
-        const keys = await deleteKeysUnder(configured.REDIS_URL, opts.queuePrefix);
+        const redis = createRedisConnection(redisTargetOf(configured), 'producer');
+        const keys = await deleteKeysUnder(redis, opts.queuePrefix).finally(() => redis.disconnect());
         console.log(
           `removed database ${where.database} on ${where.host} and ${plural(keys, 'Redis key')} under the prefix ${where.prefix}`,
         );
@@ -77,7 +78,7 @@ export function registerDemoCommand(program: Command): void {
       const progress = createRunProgress(process.stdout);
       const say = (line: string) => progress.log(line);
       say(
-        `ghl-sync demo · Postgres ${where.host}/${where.database} · Redis ${new URL(ctx.config.REDIS_URL).host} · queue prefix ${where.prefix}`,
+        `ghl-sync demo · Postgres ${where.host}/${where.database} · Redis ${redisWhere(ctx.config)} · queue prefix ${where.prefix}`,
       );
       await runMigrations({ databaseUrl: ctx.config.DATABASE_URL, logger: ctx.logger });
       // The demo registers its two sandbox locations afresh at every run, so without a configured
@@ -166,19 +167,11 @@ async function resetDemoLocation(db: Db, locationId: string): Promise<void> {
   await db.query(`DELETE FROM ghl.locations WHERE id = $1`, [locationId]);
 }
 
-/** Deletes every key under `prefix` (`prefix:…`), never anything else; returns how many. */
-async function deleteKeysUnder(redisUrl: string, prefix: string): Promise<number> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
-  let deleted = 0;
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) deleted += await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return deleted;
+/** Where Redis is, for the demo's first line: the node's host, or the cluster's first seed. */
+function redisWhere(config: {
+  REDIS_URL: string;
+  REDIS_CLUSTER_NODES?: { nodes: Array<{ host: string; port: number }> };
+}): string {
+  const seed = config.REDIS_CLUSTER_NODES?.nodes[0];
+  return seed ? `cluster ${seed.host}:${seed.port}` : new URL(config.REDIS_URL).host;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 const RELEASE_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 const RENEW_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
@@ -24,7 +24,7 @@ export interface Lease {
  * it protects must also be fenced in the store (see `saveLocationTokens`' compare-and-set).
  * @returns the lease, or null when someone else holds the key.
  */
-export async function tryLease(redis: Redis, key: string, ttlMs: number): Promise<Lease | null> {
+export async function tryLease(redis: Redis | Cluster, key: string, ttlMs: number): Promise<Lease | null> {
   const owner = randomUUID();
   if ((await redis.set(key, owner, 'PX', ttlMs, 'NX')) !== 'OK') return null;
   let held = true;
