@@ -49,7 +49,7 @@ describe('when the daily budget runs out (#4)', () => {
 
     // The next window: GHL's counter resets and the delay expires; the run finishes exactly.
     stack.sandbox.admin.resetRateLimits(id);
-    const keys = await stack.redis.redis.keys(`${stack.redis.prefix}:rl:{${id}}:*`);
+    const keys = await stack.redis.keys(`${stack.redis.prefix}:rl:{${id}}:*`);
     if (keys.length > 0) await stack.redis.redis.del(...keys);
     for (const job of delayed) await job.promote();
     const done = await stack.wait(run.id, 60_000);

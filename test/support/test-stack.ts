@@ -62,7 +62,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const env: Record<string, string> = {
     DATABASE_URL: database.url,
     TOKEN_ENCRYPTION_KEY: database.tokenKey,
-    REDIS_URL: redis.url,
+    ...redis.env,
     QUEUE_PREFIX: redis.prefix,
     GHL_BASE_URL: sandbox.url,
     LOG_LEVEL: 'info',
@@ -89,7 +89,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     format: 'json',
     destination: sink,
   });
-  const producer = createRedisConnection(redis.url, 'producer');
+  const producer = createRedisConnection(redis.target, 'producer');
   const queues = createQueues({ connection: producer, prefix: redis.prefix });
   if (options.registerLocations ?? true) {
     for (const l of sandbox.locations)

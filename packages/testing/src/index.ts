@@ -1,2 +1,2 @@
 export { createTestDatabase, TEST_POSTGRES_URL, type TestDatabase } from './test-database.js';
-export { createTestRedis, TEST_REDIS_URL, type TestRedis } from './test-redis.js';
+export { createTestRedis, testRedisClusterNodes, TEST_REDIS_URL, type TestRedis } from './test-redis.js';

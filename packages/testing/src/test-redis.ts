@@ -1,33 +1,82 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { processEnvironment } from '@ghl-sync/config';
 
 export const TEST_REDIS_URL = processEnvironment()['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
+/**
+ * Seed nodes of a Redis Cluster the tests run against instead of TEST_REDIS_URL (`host:port,…`),
+ * read at each {@link createTestRedis} call: the cluster test set (`npm run test:cluster`) starts a
+ * throwaway cluster and sets it for its files only.
+ */
+export function testRedisClusterNodes(): string | undefined {
+  const nodes = processEnvironment()['TEST_REDIS_CLUSTER_NODES'];
+  return nodes === undefined || nodes === '' ? undefined : nodes;
+}
+
 /** A Redis key prefix of its own for one test; `cleanup()` deletes only keys under it. */
 export interface TestRedis {
-  url: string;
+  /** The single node's URL; throws on a cluster, where `target` and `env` say where Redis is. */
+  readonly url: string;
+  /** Where Redis is, as `createRedisConnection` takes it: the URL, or the cluster's seed nodes. */
+  target: string | { nodes: Array<{ host: string; port: number }> };
+  /** The environment a worker or CLI needs to reach it: `REDIS_URL` or `REDIS_CLUSTER_NODES`. */
+  env: { REDIS_URL: string } | { REDIS_CLUSTER_NODES: string };
+  /** True on a Redis Cluster. */
+  cluster: boolean;
   /** BullMQ queue prefix and rate-limiter prefix for this test. */
   prefix: string;
-  redis: Redis;
+  /** The test's own connection (a `Cluster` on a cluster). */
+  redis: Redis | Cluster;
+  /** Every key matching `pattern`, from every master of a cluster (KEYS on one node otherwise). */
+  keys(pattern: string): Promise<string[]>;
   cleanup(): Promise<void>;
+}
+
+/** Scans `pattern` on one node. */
+async function scanNode(node: Redis, pattern: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    found.push(...keys);
+  } while (cursor !== '0');
+  return found;
 }
 
 export async function createTestRedis(): Promise<TestRedis> {
   const prefix = `ghl-sync-test-${randomBytes(5).toString('hex')}`;
-  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: false });
+  const clusterNodes = testRedisClusterNodes();
+  const nodes = (clusterNodes ?? '').split(',').flatMap((entry) => {
+    const [host, port] = entry.trim().split(':');
+    return host && port ? [{ host, port: Number(port) }] : [];
+  });
+  const redis: Redis | Cluster = clusterNodes
+    ? new Cluster(nodes, { redisOptions: { maxRetriesPerRequest: 3 } })
+    : new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: false });
+  const keys = async (pattern: string): Promise<string[]> => {
+    if (!(redis instanceof Cluster)) return scanNode(redis, pattern);
+    const perMaster = await Promise.all(redis.nodes('master').map((node) => scanNode(node, pattern)));
+    return perMaster.flat();
+  };
   return {
-    url: TEST_REDIS_URL,
+    get url(): string {
+      if (clusterNodes) throw new Error('TestRedis.url: this test runs on a Redis Cluster; use target or env');
+      return TEST_REDIS_URL;
+    },
+    target: clusterNodes ? { nodes } : TEST_REDIS_URL,
+    env: clusterNodes ? { REDIS_CLUSTER_NODES: clusterNodes } : { REDIS_URL: TEST_REDIS_URL },
+    cluster: clusterNodes !== undefined,
     prefix,
     redis,
+    keys,
     async cleanup() {
-      // Never FLUSH: CI shares this Redis; delete our own prefix only.
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.unlink(...keys);
-      } while (cursor !== '0');
+      // Never FLUSH: CI shares this Redis; delete our own prefix only. On a cluster the queues'
+      // keys start with the hash-tagged `{prefix}`, and keys of different slots go one by one.
+      const own = [...(await keys(`${prefix}*`)), ...(clusterNodes ? await keys(`{${prefix}}*`) : [])];
+      if (redis instanceof Cluster) await Promise.all(own.map((key) => redis.unlink(key)));
+      else for (let i = 0; i < own.length; i += 1000) await redis.unlink(...own.slice(i, i + 1000));
       redis.disconnect();
     },
   };

@@ -16,14 +16,18 @@ import {
 import { createTokenCipher, generateTokenKey, type TokenCipher } from '@ghl-sync/secrets';
 import { startSandbox, type Sandbox, type SandboxOptions } from '@ghl-sync/ghl-sandbox';
 import { createLogger } from '@ghl-sync/logger';
-import { createQueues, createRedisConnection, type Queues } from '@ghl-sync/queues';
+import { loadConfig } from '@ghl-sync/config';
+import { createQueues, createRedisConnection, redisTargetOf, type Queues } from '@ghl-sync/queues';
 import type { RunningWorker } from '@ghl-sync/worker';
 import { createWorkerFleet } from '../../support/worker-fleet.js';
 import {
   startThrowawayPostgres,
   startThrowawayRedis,
+  startThrowawayRedisCluster,
   type ThrowawayPostgres,
   type ThrowawayRedis,
+  type ThrowawayRedisCluster,
+  type ThrowawayRedisClusterOptions,
 } from './throwaway-services.js';
 
 export { CLI_BIN } from '../../support/worker-fleet.js';
@@ -37,6 +41,8 @@ export interface FaultStackOptions {
   env?: Record<string, string>;
   /** Register every sandbox location with its PIT token. @defaultValue true */
   registerLocations?: boolean;
+  /** Run on a throwaway Redis Cluster (these options) instead of one redis-server. @defaultValue one node */
+  redisCluster?: ThrowawayRedisClusterOptions;
 }
 
 /**
@@ -45,7 +51,10 @@ export interface FaultStackOptions {
  * scenarios may restart, flush or kill anything here.
  */
 export interface FaultStack {
-  redis: ThrowawayRedis;
+  /** The one redis-server; throws when the stack runs on `redisCluster`. */
+  readonly redis: ThrowawayRedis;
+  /** The Redis Cluster, when the stack was started with `redisCluster`. */
+  redisCluster: ThrowawayRedisCluster | null;
   postgres: ThrowawayPostgres;
   /** The test's own pool on the throwaway database. */
   db: Db;
@@ -71,7 +80,14 @@ export interface FaultStack {
 }
 
 export async function startFaultStack(options: FaultStackOptions = {}): Promise<FaultStack> {
-  const [redis, postgres] = await Promise.all([startThrowawayRedis(), startThrowawayPostgres()]);
+  const [single, redisCluster, postgres] = await Promise.all([
+    options.redisCluster ? null : startThrowawayRedis(),
+    options.redisCluster ? startThrowawayRedisCluster(options.redisCluster) : null,
+    startThrowawayPostgres(),
+  ]);
+  const redisEnv: Record<string, string> = redisCluster
+    ? { REDIS_CLUSTER_NODES: redisCluster.seeds }
+    : { REDIS_URL: single!.url };
   const dbUrl = new URL(postgres.url);
   dbUrl.pathname = '/ghl_sync_faults';
   const databaseUrl = dbUrl.toString();
@@ -84,7 +100,7 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
   const env: Record<string, string> = {
     DATABASE_URL: databaseUrl,
     TOKEN_ENCRYPTION_KEY: tokenKey,
-    REDIS_URL: redis.url,
+    ...redisEnv,
     QUEUE_PREFIX: prefix,
     GHL_BASE_URL: sandbox.url,
     LOG_LEVEL: 'info',
@@ -97,7 +113,7 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
     LISTING_MAX_CHAINS: '1',
     ...options.env,
   };
-  const producer = createRedisConnection(redis.url, 'producer');
+  const producer = createRedisConnection(redisTargetOf(loadConfig(env)), 'producer');
   producer.on('error', () => undefined);
   const queues = createQueues({ connection: producer, prefix });
   if (options.registerLocations ?? true) {
@@ -115,7 +131,11 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
   const fleet = createWorkerFleet({ env, logs, logger, db, queues });
 
   const stack: FaultStack = {
-    redis,
+    get redis(): ThrowawayRedis {
+      if (!single) throw new Error('this fault stack runs on a Redis Cluster: use redisCluster');
+      return single;
+    },
+    redisCluster,
     postgres,
     db,
     tokens,
@@ -155,7 +175,8 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
       producer.disconnect();
       await sandbox.close();
       await db.close();
-      await redis.stop();
+      await single?.stop();
+      await redisCluster?.stop();
       await postgres.stop();
     },
   };
