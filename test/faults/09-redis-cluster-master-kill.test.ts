@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getRun } from '@ghl-sync/db';
+import type { ThrowawayRedis } from './support/throwaway-services.js';
+import { startFaultStack, type FaultStack } from './support/fault-stack.js';
+import { finishOrHeal, waitUntilMidRun } from './support/restart-scenario.js';
+import { recordResult, scaled } from './support/results.js';
+
+// Scenario 9: a Redis Cluster of 3 masters and no replicas (docs/redis-cluster.md). In the middle
+// of a run the master that serves the queues' hash slot ({prefix}) is killed with SIGKILL: no
+// shutdown, no save on the way out. Without replicas its slots have no other owner, so the whole
+// cluster answers CLUSTERDOWN once the two others mark it failed (cluster-node-timeout, 2 s here);
+// then it is started again on the same port with the same nodes.conf and its append-only file
+// (fsynced at every write), which is how such a cluster heals. Workers must ride through the
+// outage by themselves and the mirror must end exact. The result says which of the two outcomes
+// happened: the faulted run completed, or it ended loudly and a second run healed it.
+const RECORDS = scaled(3_000, 20_000);
+const DOWN_AFTER_FAIL_MS = 3_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('fault 9: a Redis Cluster master killed in the middle of a run', () => {
+  let stack: FaultStack;
+  let loc: string;
+  let runId = 0;
+  let victim: ThrowawayRedis;
+  const started = Date.now();
+  const timeline = { failDetectedMs: 0, downMs: 0, healedMs: 0, runEndedAfterHealMs: 0 };
+  const result = { runs: 1, rowsChecked: 0, lost: 0, duplicated: 0, notes: '' };
+  beforeAll(async () => {
+    stack = await startFaultStack({
+      redisCluster: { masters: 3, persistent: true, nodeTimeoutMs: 2_000 },
+      sandbox: { seed: 909, locations: [{ opportunities: RECORDS }] },
+      env: { WORKER_CONCURRENCY: '2', RUN_RECOVERY_INTERVAL_MS: '2000' },
+    });
+    const cluster = stack.redisCluster!;
+    loc = stack.sandbox.locations[0]!.id;
+    stack.sandbox.admin.setKnobs(loc, { latencyMs: { medianMs: 100, jitterMs: 50 } });
+    stack.spawnWorkers(2);
+    const run = await stack.startRun(loc);
+    runId = run.id;
+    await waitUntilMidRun(stack, run.id, 5);
+    victim = await cluster.nodeOf(stack.queues.prefix);
+    const killedAt = Date.now();
+    await victim.kill();
+    // The outage proper starts when the survivors agree the master failed (CLUSTERDOWN for all).
+    const survivor = cluster.nodes.find((n) => n !== victim)!;
+    await cluster.waitState(survivor, 'fail', 30_000);
+    timeline.failDetectedMs = Date.now() - killedAt;
+    await sleep(DOWN_AFTER_FAIL_MS);
+    await victim.start();
+    await cluster.waitHealthy(60_000);
+    timeline.downMs = Date.now() - killedAt;
+  });
+  afterAll(async () => {
+    recordResult({ scenario: '9 Redis Cluster master killed', ...result, durationMs: Date.now() - started });
+    stack?.dumpLogs('09-redis-cluster-master-kill');
+    await stack?.stop();
+  });
+
+  it('the killed master comes back with its keys: the run is still known to the queues', async () => {
+    // The append-only file brought the queue keys back: the run's jobs are there, not recreated.
+    const counts = await stack.queues.page.getJobCounts();
+    const coordinator = await stack.queues.coordinator.getJobCounts();
+    const total =
+      Object.values(counts).reduce((a, b) => a + b, 0) + Object.values(coordinator).reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThan(0);
+  });
+
+  it('the run completes, or fails loudly and the next run heals it; nothing lost or written twice', async () => {
+    const healedAt = Date.now();
+    const outcome = await finishOrHeal(stack, loc, runId, RECORDS, scaled(200_000, 900_000));
+    timeline.runEndedAfterHealMs = Date.now() - healedAt;
+    const faulted = (await getRun(stack.db, runId))!;
+    const errors = stack.logs
+      .join('')
+      .split('\n')
+      .filter((l) => /CLUSTERDOWN|Connection is closed|ECONNREFUSED/.test(l));
+    Object.assign(result, {
+      runs: outcome.runs,
+      rowsChecked: outcome.check.checked,
+      lost: outcome.check.lost.length,
+      duplicated: outcome.check.duplicated,
+      notes:
+        `faulted run ${outcome.faulted.status}${outcome.faulted.errorCode ? ` (${outcome.faulted.errorCode})` : ''}` +
+        `, recoveries ${faulted.recoveries}; master failed after ${timeline.failDetectedMs} ms, down ${timeline.downMs} ms;` +
+        ` run ended ${timeline.runEndedAfterHealMs} ms after the heal; ${errors.length} worker log lines name the outage`,
+    });
+    // Loud: the workers said what happened to Redis.
+    expect(errors.length).toBeGreaterThan(0);
+    // The workers rode through it: the processes are still the ones started first.
+    expect(stack.children.every((c) => c.exitCode === null && c.signalCode === null)).toBe(true);
+  });
+});
