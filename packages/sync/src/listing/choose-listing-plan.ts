@@ -5,7 +5,15 @@ import type { SyncDeps } from '../sync-deps.js';
 import { checkPartitionTotals } from './check-partition-totals.js';
 import { chooseChainCount } from './choose-chain-count.js';
 import { mapWithConcurrency } from './map-with-concurrency.js';
-import { describePartition, planPartitions, splitPartition } from './plan-partitions.js';
+import {
+  describePartition,
+  inPartition,
+  pipelinePartitions,
+  planPartitions,
+  samePartition,
+  type SizedPartition,
+  type SplitRules,
+} from './plan-partitions.js';
 import { partitionParams } from './record-page.js';
 
 /** A plan with the first pages it fetched, which pass 1 records instead of fetching them again. */
@@ -19,18 +27,53 @@ export interface ChosenPlan {
   unrecordedAttempts: number;
 }
 
-/** A partition is split when it holds more than this many times its fair share of the listing… */
-const SPLIT_FACTOR = 2;
-/** …and more than this many pages (splitting small partitions only adds short last pages). */
-const SPLIT_MIN_PAGES = 10;
+/** The unfiltered first page and how long GHL took to answer it, in ms. */
+export interface FirstAnswer {
+  page: SearchOpportunitiesPage;
+  answerMs: number;
+}
 
 /**
- * Decides how pass 1 lists a run, from one unfiltered search request:
+ * Sizes estimated from the first page's sample are rough (a hundred records), so a partition is
+ * cut on an estimate only when it looks half again larger than its share…
+ */
+const ESTIMATE_MAX_SHARE = 1.5;
+/**
+ * …and, once the first pages' `meta.total` are known, when it really holds more than a quarter
+ * over its share: its chain would then run on alone while the others are done. A cut then costs
+ * the partition's first page (not recorded) and one more round of first pages.
+ */
+const KNOWN_MAX_SHARE = 1.25;
+/** Rounds of cuts on known totals before the plan is taken as it is. */
+const REFINE_ROUNDS = 2;
+/** Records of the sample count this much more, so a partition the sample missed is not taken as empty. */
+const SAMPLE_SMOOTHING = 0.5;
+/** Most partitions one plan lists (each may cost a short last page; 64 chains is the setting's maximum). */
+const MAX_PARTITIONS = 64;
+
+/**
+ * Asks GHL for the unfiltered first page and times the answer. Safe to start before the run's
+ * pipelines are synced (nothing in it depends on them), which is how the coordinator overlaps the
+ * two round trips.
+ * @throws the client's errors.
+ */
+export async function fetchFirstAnswer(client: GhlClient, pageSize: number): Promise<FirstAnswer> {
+  const started = performance.now();
+  const page = await client.searchOpportunities({ limit: pageSize, status: 'all' });
+  return { page, answerMs: Math.round(performance.now() - started) };
+}
+
+/**
+ * Decides how pass 1 lists a run, from one unfiltered search request (`prefetched`, or asked here):
  * - its answer time gives the number of chains that keeps the rate budget busy
- *   ({@link chooseChainCount}); one chain means no partitions and no extra requests;
+ *   ({@link chooseChainCount}, at most one per page); one chain means no partitions and no extra
+ *   requests;
  * - otherwise the location's pipelines and stages give disjoint partitions (documented filters
- *   `pipeline_id`, `pipeline_stage_id`, `status`), whose first pages are fetched `chains` at a time;
- *   a partition far larger than the rest is cut once more (pipeline → stages, stage → statuses);
+ *   `pipeline_id`, `pipeline_stage_id`, `status`), at mixed levels ({@link planPartitions}):
+ *   pipelines, with the largest cut into stages (and stages into statuses) until there is a
+ *   partition per chain and none holds far more than its share. Sizes are first estimated from the
+ *   first page's records, then taken from each partition's first page (`meta.total`); a partition
+ *   still far too large is cut once more;
  * - the partitions are used only if their first pages' `meta.total` add up to the unfiltered
  *   `meta.total` ({@link checkPartitionTotals}); otherwise the run falls back to the single chain
  *   and the plan says why.
@@ -43,10 +86,9 @@ export async function chooseListingPlan(
   client: GhlClient,
   run: Pick<SyncRun, 'id' | 'locationId'>,
   log: SyncDeps['logger'],
+  prefetched?: FirstAnswer,
 ): Promise<ChosenPlan> {
-  const started = performance.now();
-  const first = await client.searchOpportunities({ limit: deps.pageSize, status: 'all' });
-  const answerMs = Math.round(performance.now() - started);
+  const { page: first, answerMs } = prefetched ?? (await fetchFirstAnswer(client, deps.pageSize));
   const total = typeof first.meta.total === 'number' ? first.meta.total : null;
   let checkAttempts = 0;
   const single = (reason: string): ChosenPlan => ({
@@ -56,14 +98,31 @@ export async function chooseListingPlan(
     unrecordedAttempts: checkAttempts,
   });
 
-  const chains = chooseChainCount({ answerMs, ...deps.listing });
+  let chains = chooseChainCount({ answerMs, ...deps.listing });
   if (chains <= 1) return single(`one chain keeps the budget busy (first answer in ${answerMs} ms)`);
   if (first.nextCursor === null || first.opportunities.length < deps.pageSize)
     return single('the listing fits in one page');
   if (total === null) return single('the first page has no meta.total, so partitions could not be checked');
+  // A chain with less than a page to list costs a request and lists nothing.
+  chains = Math.min(chains, Math.ceil(total / deps.pageSize));
   const pipelines = await listPipelineStages(deps.db, run.locationId);
-  let filters = planPartitions(pipelines, chains);
-  if (filters.length < 2) return single('the location has fewer than two pipelines or stages to partition by');
+  const weight = (filter: PartitionFilter): number =>
+    first.opportunities.filter((o) => inPartition(o, filter)).length + SAMPLE_SMOOTHING;
+  const rules: SplitRules = {
+    chains,
+    maxShare: ESTIMATE_MAX_SHARE,
+    minSplitSize: 2 * deps.pageSize,
+    maxPartitions: MAX_PARTITIONS,
+  };
+  const byPipeline = pipelinePartitions(pipelines);
+  const weightSum = byPipeline.reduce((n, f) => n + weight(f), 0);
+  let parts = planPartitions(
+    byPipeline.map((filter) => ({ filter, size: (total * weight(filter)) / weightSum })),
+    pipelines,
+    rules,
+    weight,
+  ).map((p) => p.filter);
+  if (parts.length < 2) return single('the location has fewer than two pipelines or stages to partition by');
 
   // Attempts of answers already in hand, so a failure later in the check still counts them.
   let answered = first.attempts;
@@ -72,44 +131,46 @@ export async function chooseListingPlan(
     answered += page.attempts;
     return page;
   };
-  const fetchFirsts = async (parts: PartitionFilter[]): Promise<SearchOpportunitiesPage[]> => {
+  // All at once: the rate budget spaces them, and a smaller batch would only add round trips.
+  const fetchFirsts = async (filters: PartitionFilter[]): Promise<SearchOpportunitiesPage[]> => {
     try {
-      return (await mapWithConcurrency(parts, chains, fetchFirst)) as SearchOpportunitiesPage[];
+      return (await mapWithConcurrency(filters, filters.length, fetchFirst)) as SearchOpportunitiesPage[];
     } catch (err) {
       await addRunApiCalls(deps.db, run.id, answered);
       throw err;
     }
   };
-  let firsts = await fetchFirsts(filters);
+  let firsts = await fetchFirsts(parts);
+  const totalOf = (page: SearchOpportunitiesPage): number | null =>
+    typeof page.meta.total === 'number' ? page.meta.total : null;
 
-  const fairShare = total / chains;
-  const oversized = filters
-    .map((filter, i) => ({ filter, i, total: firsts[i]!.meta.total }))
-    .filter(
-      (p) =>
-        typeof p.total === 'number' && p.total > SPLIT_FACTOR * fairShare && p.total > SPLIT_MIN_PAGES * deps.pageSize,
-    );
-  for (const big of oversized) {
-    const parts = splitPartition(big.filter, pipelines);
-    if (parts === null) continue;
-    const pages = await fetchFirsts(parts);
-    checkAttempts += firsts[big.i]!.attempts;
-    log.info(
-      { partition: describePartition(big.filter), total: big.total, into: parts.length },
-      'partition far larger than the rest: split',
-    );
-    filters = [...filters.slice(0, big.i), ...parts, ...filters.slice(big.i + 1)];
-    firsts = [...firsts.slice(0, big.i), ...pages, ...firsts.slice(big.i + 1)];
-    // Later indexes shifted by the split; re-find them (at most a handful of oversized partitions).
-    for (const other of oversized) if (other.i > big.i) other.i += parts.length - 1;
+  for (let round = 0; round < REFINE_ROUNDS; round++) {
+    if (firsts.some((p) => totalOf(p) === null)) break; // the check below refuses the plan
+    const known: SizedPartition[] = parts.map((filter, i) => ({ filter, size: totalOf(firsts[i]!)! }));
+    const refined = planPartitions(known, pipelines, { ...rules, maxShare: KNOWN_MAX_SHARE }, weight);
+    if (refined.length === known.length) break;
+    const kept = (f: PartitionFilter) => parts.findIndex((p) => samePartition(p, f));
+    const added = refined.filter((p) => kept(p.filter) < 0).map((p) => p.filter);
+    const addedPages = await fetchFirsts(added);
+    parts.forEach((filter, i) => {
+      if (!refined.some((p) => samePartition(p.filter, filter))) {
+        checkAttempts += firsts[i]!.attempts;
+        log.info(
+          { partition: describePartition(filter), total: totalOf(firsts[i]!) },
+          'partition far larger than its share: cut',
+        );
+      }
+    });
+    firsts = refined.map((p) => {
+      const i = kept(p.filter);
+      return i >= 0 ? firsts[i]! : addedPages[added.findIndex((f) => samePartition(f, p.filter))]!;
+    });
+    parts = refined.map((p) => p.filter);
   }
 
   const verdict = checkPartitionTotals({
     unfilteredTotal: total,
-    partitions: filters.map((f, i) => ({
-      label: describePartition(f),
-      total: typeof firsts[i]!.meta.total === 'number' ? firsts[i]!.meta.total : null,
-    })),
+    partitions: parts.map((f, i) => ({ label: describePartition(f), total: totalOf(firsts[i]!) })),
     totalTolerance: deps.sweep.totalTolerance,
     totalToleranceAbs: deps.sweep.totalToleranceAbs,
   });
@@ -119,19 +180,17 @@ export async function chooseListingPlan(
     return single(`partitions incomplete, fell back to one chain: ${verdict.reason}`);
   }
   checkAttempts += first.attempts;
+  const nonEmpty = firsts.filter((p) => p.opportunities.length > 0).length;
   return {
     plan: {
       kind: 'partitioned',
-      chains: Math.min(chains, filters.length),
+      chains: Math.max(1, Math.min(chains, nonEmpty)),
       answerMs,
       unfilteredTotal: total,
-      partitions: filters.map((filter, i) => ({
-        filter,
-        total: typeof firsts[i]!.meta.total === 'number' ? firsts[i]!.meta.total : null,
-      })),
+      partitions: parts.map((filter, i) => ({ filter, total: totalOf(firsts[i]!) })),
     },
     reportedTotal: total,
-    firstPages: filters.map((partition, i) => ({ partition, page: firsts[i]! })),
+    firstPages: parts.map((partition, i) => ({ partition, page: firsts[i]! })),
     unrecordedAttempts: checkAttempts,
   };
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { checkPartitionTotals } from './check-partition-totals.js';
 import { chooseChainCount } from './choose-chain-count.js';
 import { mapWithConcurrency } from './map-with-concurrency.js';
-import { planPartitions, samePartition, splitPartition } from './plan-partitions.js';
+import type { PartitionFilter } from '@ghl-sync/db';
+import { inPartition, planPartitions, samePartition, splitPartition } from './plan-partitions.js';
 
 const budget = { requestsPerSecond: 9.5, minChains: 1, maxChains: 16 };
 const pipelines = [
@@ -10,6 +11,7 @@ const pipelines = [
   { pipelineId: 'p2', stageIds: ['s4', 's5'] },
   { pipelineId: 'p3', stageIds: [] },
 ];
+const pipelines4 = [...pipelines, { pipelineId: 'p4', stageIds: ['s6'] }];
 
 describe('chooseChainCount', () => {
   it('keeps one chain for a fast API and adds chains as answers slow down, within the bounds', () => {
@@ -23,18 +25,73 @@ describe('chooseChainCount', () => {
 });
 
 describe('planPartitions', () => {
-  it('uses the coarsest level with a partition per chain', () => {
-    expect(planPartitions(pipelines, 3)).toEqual([{ pipelineId: 'p1' }, { pipelineId: 'p2' }, { pipelineId: 'p3' }]);
-    expect(planPartitions(pipelines, 5)).toEqual([
+  const rules = { chains: 4, maxShare: 1.25, minSplitSize: 200, maxPartitions: 64 };
+  const sized = (...sizes: number[]) => sizes.map((size, i) => ({ filter: { pipelineId: `p${i + 1}` }, size }));
+
+  it('keeps the pipelines when there is one per chain and none is far above its share', () => {
+    expect(planPartitions(sized(1_300, 1_200, 1_400, 1_401), pipelines4, rules)).toEqual(
+      sized(1_300, 1_200, 1_400, 1_401),
+    );
+  });
+
+  it('cuts only the largest pipeline into its stages when there are fewer pipelines than chains', () => {
+    const plan = planPartitions(sized(3_000, 1_000, 600), pipelines, rules);
+    // p1 (3 stages) is cut, p2 and p3 stay whole: 5 partitions, not the 6 of a whole stage level.
+    expect(plan.map((p) => p.filter)).toEqual([
       { pipelineId: 'p1', pipelineStageId: 's1' },
       { pipelineId: 'p1', pipelineStageId: 's2' },
       { pipelineId: 'p1', pipelineStageId: 's3' },
+      { pipelineId: 'p2' },
+      { pipelineId: 'p3' },
+    ]);
+    expect(plan.map((p) => p.size)).toEqual([1_000, 1_000, 1_000, 1_000, 600]);
+  });
+
+  it('shares a cut partition among its children by weight, and cuts a child again while it is too large', () => {
+    const weight = (f: PartitionFilter) => (f.pipelineStageId === 's4' ? 9 : f.pipelineStageId === 's5' ? 1 : 0);
+    const plan = planPartitions(sized(100, 4_000, 100), pipelines, { ...rules, chains: 2 }, weight);
+    // p2 holds 4,000 of 4,200 (share 2,100): cut into s4 (3,600) and s5 (400); s4 is still far
+    // above its share, so it is cut by status (no weight for statuses: equal shares).
+    expect(plan.map((p) => [p.filter, p.size])).toEqual([
+      [{ pipelineId: 'p1' }, 100],
+      [{ pipelineId: 'p2', pipelineStageId: 's4', status: 'open' }, 900],
+      [{ pipelineId: 'p2', pipelineStageId: 's4', status: 'won' }, 900],
+      [{ pipelineId: 'p2', pipelineStageId: 's4', status: 'lost' }, 900],
+      [{ pipelineId: 'p2', pipelineStageId: 's4', status: 'abandoned' }, 900],
+      [{ pipelineId: 'p2', pipelineStageId: 's5' }, 400],
+      [{ pipelineId: 'p3' }, 100],
+    ]);
+  });
+
+  it('never cuts a partition of two pages or less, an empty one, or past the partition cap', () => {
+    expect(planPartitions(sized(150, 150, 0), pipelines, { ...rules, chains: 8 })).toEqual(sized(150, 150, 0));
+    expect(planPartitions(sized(5_000, 5_000, 5_000), pipelines, { ...rules, chains: 16, maxPartitions: 6 })).toEqual([
+      { filter: { pipelineId: 'p1', pipelineStageId: 's1' }, size: 5_000 / 3 },
+      { filter: { pipelineId: 'p1', pipelineStageId: 's2' }, size: 5_000 / 3 },
+      { filter: { pipelineId: 'p1', pipelineStageId: 's3' }, size: 5_000 / 3 },
+      { filter: { pipelineId: 'p2', pipelineStageId: 's4' }, size: 2_500 },
+      { filter: { pipelineId: 'p2', pipelineStageId: 's5' }, size: 2_500 },
+      { filter: { pipelineId: 'p3' }, size: 5_000 },
+    ]);
+  });
+
+  it('counts only partitions known to hold records towards the chains', () => {
+    // Two pipelines are empty: the one that is not is cut so that two chains have work.
+    const plan = planPartitions(sized(0, 900, 0), pipelines, { ...rules, chains: 2 });
+    expect(plan.map((p) => p.filter)).toEqual([
+      { pipelineId: 'p1' },
       { pipelineId: 'p2', pipelineStageId: 's4' },
       { pipelineId: 'p2', pipelineStageId: 's5' },
       { pipelineId: 'p3' },
     ]);
-    expect(planPartitions(pipelines, 7)).toHaveLength(24);
-    expect(planPartitions(pipelines, 7)[0]).toEqual({ pipelineId: 'p1', pipelineStageId: 's1', status: 'open' });
+  });
+
+  it('reads a record into its partition', () => {
+    const record = { id: 'o1', pipelineId: 'p1', pipelineStageId: 's2', status: 'won' };
+    expect(inPartition(record, { pipelineId: 'p1' })).toBe(true);
+    expect(inPartition(record, { pipelineId: 'p1', pipelineStageId: 's2', status: 'won' })).toBe(true);
+    expect(inPartition(record, { pipelineId: 'p1', pipelineStageId: 's1' })).toBe(false);
+    expect(inPartition(null, { pipelineId: 'p1' })).toBe(false);
   });
 
   it('splits a pipeline into its stages and a stage into its statuses', () => {

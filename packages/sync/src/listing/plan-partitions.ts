@@ -3,35 +3,81 @@ import type { PartitionFilter, PipelineStages } from '@ghl-sync/db';
 /** Every value of the documented `status` filter except `all` (official `opportunities.json`). */
 export const PARTITION_STATUSES = ['open', 'won', 'lost', 'abandoned'] as const;
 
-/**
- * The ways to cut a location's listing into disjoint partitions, coarsest first: by pipeline; by
- * stage (a pipeline without stages stays whole); by stage and status. Every level covers the same
- * opportunities as long as each one is in a pipeline and stage GHL lists and has one of the four
- * documented statuses — which is exactly what the completeness check verifies, never assumes.
- */
-export function partitionLevels(pipelines: PipelineStages[]): PartitionFilter[][] {
-  const byPipeline = pipelines.map((p): PartitionFilter => ({ pipelineId: p.pipelineId }));
-  const byStage = pipelines.flatMap((p): PartitionFilter[] =>
-    p.stageIds.length === 0
-      ? [{ pipelineId: p.pipelineId }]
-      : p.stageIds.map((stageId) => ({ pipelineId: p.pipelineId, pipelineStageId: stageId })),
-  );
-  const byStatus = byStage.flatMap((f) => PARTITION_STATUSES.map((status): PartitionFilter => ({ ...f, status })));
-  return [byPipeline, byStage, byStatus];
+/** A partition with its size: known (its first page's `meta.total`) or estimated. */
+export interface SizedPartition {
+  filter: PartitionFilter;
+  /** Records it holds (may be fractional when estimated). */
+  size: number;
+}
+
+/** When {@link planPartitions} cuts a partition. */
+export interface SplitRules {
+  /** Chains that will list the partitions concurrently; the plan aims for at least this many partitions. */
+  chains: number;
+  /**
+   * A partition above `maxShare × total / chains` records is cut: a chain that lists more than its
+   * share finishes last, alone, while the budget idles.
+   */
+  maxShare: number;
+  /** A partition of at most this many records is never cut (one or two pages gain nothing from it). */
+  minSplitSize: number;
+  /** No more partitions than this (each may cost a short last page). */
+  maxPartitions: number;
+}
+
+/** The coarsest cut: one partition per pipeline. */
+export function pipelinePartitions(pipelines: PipelineStages[]): PartitionFilter[] {
+  return pipelines.map((p): PartitionFilter => ({ pipelineId: p.pipelineId }));
 }
 
 /**
- * The partitions pass 1 lists for `chains` concurrent chains: the coarsest level with at least one
- * partition per chain (coarser means fewer short last pages, so fewer requests), else the finest.
+ * Mixed-level partitions: starting from `parts` (usually one per pipeline), the largest partition
+ * that can be cut is replaced by its next finer cut ({@link splitPartition}: pipeline → its stages,
+ * stage → its statuses) while there are fewer partitions than chains or one holds more than its
+ * fair share; every other partition stays as coarse as it is. Coarse partitions mean fewer short
+ * last pages, so fewer requests, than cutting the whole listing at a finer level.
+ *
+ * A cut partition's size is shared among its children in proportion to `weight(child)` (for
+ * example how many records of a sample fall in each; equal shares when all weights are 0).
+ * Every child covers part of its parent and together they cover it (same filter plus one more
+ * documented filter), so any plan covers what the pipelines cover — which the completeness check
+ * verifies against GHL's totals, never assumes.
+ *
+ * @returns the partitions, in the order of `parts` with each cut one's children in its place.
  */
-export function planPartitions(pipelines: PipelineStages[], chains: number): PartitionFilter[] {
-  const levels = partitionLevels(pipelines);
-  return levels.find((level) => level.length >= chains) ?? levels[levels.length - 1]!;
+export function planPartitions(
+  parts: SizedPartition[],
+  pipelines: PipelineStages[],
+  rules: SplitRules,
+  weight: (filter: PartitionFilter) => number = () => 0,
+): SizedPartition[] {
+  let plan = [...parts];
+  const total = plan.reduce((n, p) => n + p.size, 0);
+  const fairShare = total / Math.max(1, rules.chains);
+  for (;;) {
+    const candidates = plan
+      .map((p, i) => ({ p, i, children: splitPartition(p.filter, pipelines) }))
+      .filter((c) => c.children !== null && c.p.size > rules.minSplitSize)
+      .sort((a, b) => b.p.size - a.p.size);
+    const largest = candidates[0];
+    if (largest === undefined) return plan;
+    // Empty partitions (known to be) give a chain nothing to list.
+    const listed = plan.filter((p) => p.size > 0).length;
+    const needed = listed < rules.chains || largest.p.size > rules.maxShare * fairShare;
+    if (!needed || plan.length - 1 + largest.children!.length > rules.maxPartitions) return plan;
+    const weights = largest.children!.map((f) => Math.max(0, weight(f)));
+    const sum = weights.reduce((n, w) => n + w, 0);
+    const children = largest.children!.map((filter, k) => ({
+      filter,
+      size: sum > 0 ? (largest.p.size * weights[k]!) / sum : largest.p.size / weights.length,
+    }));
+    plan = [...plan.slice(0, largest.i), ...children, ...plan.slice(largest.i + 1)];
+  }
 }
 
 /**
  * The next finer cut of one partition (pipeline → its stages, stage → its statuses), or null when
- * it cannot be cut further. Used to split a partition far larger than the rest.
+ * it cannot be cut further. A pipeline without stages (or with one) is cut by status.
  */
 export function splitPartition(filter: PartitionFilter, pipelines: PipelineStages[]): PartitionFilter[] | null {
   if (filter.status !== undefined) return null;
@@ -41,6 +87,17 @@ export function splitPartition(filter: PartitionFilter, pipelines: PipelineStage
       return stages.map((stageId) => ({ pipelineId: filter.pipelineId, pipelineStageId: stageId }));
   }
   return PARTITION_STATUSES.map((status) => ({ ...filter, status }));
+}
+
+/** Whether a record (as search returns it) falls in a partition. */
+export function inPartition(record: unknown, filter: PartitionFilter): boolean {
+  if (typeof record !== 'object' || record === null) return false;
+  const r = record as Record<string, unknown>;
+  return (
+    (filter.pipelineId === undefined || r['pipelineId'] === filter.pipelineId) &&
+    (filter.pipelineStageId === undefined || r['pipelineStageId'] === filter.pipelineStageId) &&
+    (filter.status === undefined || r['status'] === filter.status)
+  );
 }
 
 /** Whether two partition filters are the same partition (key order does not matter; jsonb reorders keys). */
