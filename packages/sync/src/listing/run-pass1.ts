@@ -13,7 +13,7 @@ import { isGhlSyncError, type ErrorCode } from '@ghl-sync/errors';
 import type { GhlClient } from '@ghl-sync/ghl-client';
 import { attemptsOf } from '../attempts-of.js';
 import type { JobContext, SyncDeps } from '../sync-deps.js';
-import { chooseListingPlan } from './choose-listing-plan.js';
+import { chooseListingPlan, type FirstAnswer } from './choose-listing-plan.js';
 import { listChain, type ChainShared, type ChainStart } from './list-chain.js';
 import { mapWithConcurrency } from './map-with-concurrency.js';
 import { describePartition, samePartition } from './plan-partitions.js';
@@ -36,6 +36,9 @@ const CHECK_EVERY_PAGES = 10;
  *
  * Retryable errors are rethrown while the job has attempts left (the next attempt resumes); on the
  * last attempt, or for a permanent error, pass 1 ends incomplete (no sweep) with the pages it has.
+ *
+ * @param prefetched - the unfiltered first page when the coordinator already asked for it (with its
+ *   attempts counted, so `attempts` is 0); used only when a new plan is chosen.
  */
 export async function runPass1(
   deps: SyncDeps,
@@ -43,6 +46,7 @@ export async function runPass1(
   run: SyncRun,
   ctx: JobContext,
   log: SyncDeps['logger'],
+  prefetched?: FirstAnswer,
 ): Promise<ListingOutcome> {
   let pageNo = await getMaxPageNo(deps.db, run.id);
   let recorded = 0;
@@ -74,7 +78,7 @@ export async function runPass1(
   };
 
   try {
-    const { plan, starts } = await prepareChains(shared, run, log);
+    const { plan, starts } = await prepareChains(shared, run, log, prefetched);
     const concurrency = plan.kind === 'partitioned' ? plan.chains : 1;
     // Largest partitions first, so the last chain to finish is a short one.
     starts.sort((a, b) => b.remaining - a.remaining);
@@ -109,6 +113,7 @@ async function prepareChains(
   shared: ChainShared,
   run: SyncRun,
   log: SyncDeps['logger'],
+  prefetched: FirstAnswer | undefined,
 ): Promise<{ plan: ListingPlan; starts: ChainStart[] }> {
   const { deps } = shared;
   const stored = await getListingPlan(deps.db, run.id);
@@ -123,7 +128,7 @@ async function prepareChains(
     return { plan, starts: await resumeStarts(shared, plan) };
   }
 
-  const chosen = await chooseListingPlan(deps, shared.client, run, log);
+  const chosen = await chooseListingPlan(deps, shared.client, run, log, prefetched);
   const plan = await saveListingPlan(deps.db, run.id, chosen.plan, chosen.reportedTotal);
   if (chosen.unrecordedAttempts > 0) await addRunApiCalls(deps.db, run.id, chosen.unrecordedAttempts);
   if (plan.kind === 'partitioned')
@@ -133,15 +138,23 @@ async function prepareChains(
     );
   else log.info({ reason: plan.reason, answerMs: plan.answerMs }, `pass 1: one chain (${plan.reason})`);
 
+  // Recorded together, not one after the other: the chains wait for the last of them.
+  const firsts = chosen.firstPages
+    .filter(({ page }) => page.opportunities.length > 0)
+    .map((first) => ({ ...first, pageNo: shared.nextPageNo() }));
+  const recorded = await Promise.all(
+    firsts.map(async ({ partition, page, pageNo }) => {
+      const { isLast } = await recordPage(deps, run, page, { pageNo, partition, chainPageNo: 1 });
+      await shared.afterPage();
+      return isLast;
+    }),
+  );
   const starts: ChainStart[] = [];
-  for (const { partition, page } of chosen.firstPages) {
-    if (page.opportunities.length === 0) continue;
-    const { isLast } = await recordPage(deps, run, page, { pageNo: shared.nextPageNo(), partition, chainPageNo: 1 });
-    await shared.afterPage();
-    if (isLast) continue;
+  firsts.forEach(({ partition, page }, i) => {
+    if (recorded[i]) return;
     const total = typeof page.meta.total === 'number' ? page.meta.total : 0;
     starts.push({ partition, cursor: page.nextCursor, chainPageNo: 2, remaining: total - page.opportunities.length });
-  }
+  });
   return { plan, starts };
 }
 
