@@ -60,15 +60,16 @@ describe('pass 1 over disjoint partitions', () => {
   let main: string;
   let orphaned: string;
   let resumed: string;
+  let moving: string;
   beforeAll(async () => {
     stack = await startTestStack({
       sandbox: {
         seed: 12,
-        locations: [{ opportunities: 1_234 }, { opportunities: 300 }, { opportunities: 900 }],
+        locations: [{ opportunities: 1_234 }, { opportunities: 300 }, { opportunities: 900 }, { opportunities: 0 }],
       },
       env: { LISTING_MIN_CHAINS: '4', LISTING_MAX_CHAINS: '16', GHL_MAX_ATTEMPTS: '1' },
     });
-    [main, orphaned, resumed] = stack.sandbox.locations.map((l) => l.id) as [string, string, string];
+    [main, orphaned, resumed, moving] = stack.sandbox.locations.map((l) => l.id) as [string, string, string, string];
     runtime = createSyncRuntime(loadConfig(stack.env), silentLogger());
     await stack.startWorkers(2);
   });
@@ -139,6 +140,60 @@ describe('pass 1 over disjoint partitions', () => {
       [null, 4],
     ]);
     expect(await stack.compare(orphaned)).toEqual({ checked: 320, tombstoned: 0, mismatches: [] });
+  });
+
+  it('keeps an opportunity that moved into an already listed partition during pass 1: the sweep finds it alive', async () => {
+    const res = await fetch(`${stack.sandbox.url}/opportunities/pipelines?locationId=${moving}`, {
+      headers: { Authorization: `Bearer ${stack.sandbox.locations[3]!.token}`, Version: '2021-07-28' },
+    });
+    const [p1, p2] = ((await res.json()) as { pipelines: Array<{ id: string; stages: Array<{ id: string }> }> })
+      .pipelines;
+    const at = (minute: number) => new Date(Date.UTC(2026, 0, 1) + minute * 60_000).toISOString();
+    const create = (pipeline: typeof p1, minute: number) =>
+      stack.sandbox.admin.createOpportunity(moving, {
+        pipelineId: pipeline!.id,
+        pipelineStageId: pipeline!.stages[0]!.id,
+        status: 'open',
+        createdAt: at(minute),
+      })['id'] as string;
+    // 250 open opportunities in one stage of p1: whichever cut holds them has three pages. 50 in
+    // one stage of p2: any cut of p2 is listed whole by its first page.
+    const inP1 = Array.from({ length: 250 }, (_, i) => create(p1, 2 * i));
+    for (let i = 0; i < 50; i++) create(p2, 10 * i + 1);
+    const moved = inP1[0]!; // the oldest: on the last page of its partition
+    expect(await stack.sync(moving)).toMatchObject({ status: 'completed', inserted: 300, sweepStatus: 'done' });
+
+    // Every first page (p2's whole listing among them) is in hand before any chain asks for a
+    // second page; just before the first such request is answered, the oldest record of p1 moves
+    // to p2: out of a partition not yet listed that far, into one already listed.
+    stack.sandbox.admin.setKnobs(moving, {
+      updateOnPage: { pageIndex: 1, id: moved, patch: { pipelineId: p2!.id, pipelineStageId: p2!.stages[0]!.id } },
+    });
+    const run = await stack.sync(moving);
+    expect(stack.sandbox.admin.getKnobs(moving).updateOnPage).toBeNull();
+    const plan = (await getListingPlan(stack.database.db, run.id)) as Partitioned;
+    expect(plan.kind).toBe('partitioned');
+    const pages = await listPages(stack.database.db, run.id);
+    const inP2 = pages.filter((p) => p.partition?.pipelineId === p2!.id);
+    expect(inP2.map((p) => [p.chainPageNo, p.isLast, p.listed])).toEqual([[1, true, 50]]);
+    expect(pages.filter((p) => p.partition?.pipelineId === p1!.id).reduce((n, p) => n + p.listed, 0)).toBe(249);
+
+    // Pass 1 missed it; the sweep asked GHL, which still has it: written in its new pipeline, not deleted.
+    expect(run).toMatchObject({
+      status: 'completed',
+      listed: 299,
+      deleted: 0,
+      sweepStatus: 'done',
+      sweepCandidates: 1,
+      sweepVerifiedGone: 0,
+      sweepVerifiedAlive: 1,
+    });
+    const { rows } = await stack.database.db.query<{ pipeline_id: string; deleted_at: Date | null }>(
+      `SELECT pipeline_id, deleted_at FROM ghl.opportunities WHERE id = $1`,
+      [moved],
+    );
+    expect(rows).toEqual([{ pipeline_id: p2!.id, deleted_at: null }]);
+    expect(await stack.compare(moving)).toEqual({ checked: 300, tombstoned: 0, mismatches: [] });
   });
 
   it('a coordinator that dies mid-pass-1 resumes every chain after its last recorded page', async () => {

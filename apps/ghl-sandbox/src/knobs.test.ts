@@ -59,6 +59,19 @@ describe('knobs', () => {
     ).toBe(200);
   });
 
+  it('updateOnPage changes a record just before a given page is answered, once', async () => {
+    const first = await page();
+    const cursor = { startAfter: first.body.meta.startAfter, startAfterId: first.body.meta.startAfterId };
+    const onSecond = (await page(cursor)).body.opportunities[3] as { id: string; name: string };
+    sandbox.admin.setKnobs(id, { updateOnPage: { pageIndex: 1, id: onSecond.id, patch: { name: 'moved' } } });
+    expect(sandbox.admin.getOpportunity(id, onSecond.id)?.['name']).toBe(onSecond.name);
+    expect((await page()).status).toBe(200);
+    expect(sandbox.admin.getOpportunity(id, onSecond.id)?.['name']).toBe(onSecond.name);
+    const second = await page(cursor);
+    expect(second.body.opportunities[3]).toMatchObject({ id: onSecond.id, name: 'moved' });
+    expect(sandbox.admin.getKnobs(id).updateOnPage).toBeNull();
+  });
+
   it('forceStatus answers the next N requests with a status and Retry-After, without spending budget', async () => {
     sandbox.admin.resetStats(id);
     sandbox.admin.setKnobs(id, { forceStatus: { status: 429, count: 2, retryAfterSec: 3 } });

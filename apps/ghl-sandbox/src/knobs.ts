@@ -67,6 +67,13 @@ export interface SandboxKnobs {
    */
   indexLagMs: number;
   /**
+   * A change scripted to happen in the middle of a listing: just before answering the first search
+   * request for page `pageIndex` (0-based, as in `failPages`; any filter), `patch` is applied to
+   * opportunity `id` as the admin `updateOpportunity` would (a stage change, say), and the knob
+   * turns itself off. The answer already shows the change. `null` = off. @defaultValue null
+   */
+  updateOnPage: { pageIndex: number; id: string; patch: OpportunityRecord } | null;
+  /**
    * Answer a broken 200 search page: `invalid_json` (truncated JSON), `html` (an HTML page),
    * `missing_meta` (no `meta` key), `missing_id` (first record without `id`). Only on page
    * `pageIndex` when given; for the next `times` matching requests (omitted = forever).
@@ -153,6 +160,7 @@ export function defaultKnobs(): SandboxKnobs {
     cursorIdMode: 'opportunity',
     endSentinel: 'null',
     indexLagMs: 0,
+    updateOnPage: null,
     malformed: null,
     sendRetryAfter: false,
     oauthLocationInactive: false,

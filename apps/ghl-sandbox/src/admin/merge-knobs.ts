@@ -25,6 +25,13 @@ const CHECKS: { [K in keyof SandboxKnobs]: Check } = {
   cursorIdMode: (v) => v === 'opportunity' || v === 'contact',
   endSentinel: (v) => v === 'null' || v === 'empty' || v === 'absent',
   indexLagMs: isNonNeg,
+  updateOnPage: (v) =>
+    v === null ||
+    (isObj(v) &&
+      Number.isInteger(v['pageIndex']) &&
+      (v['pageIndex'] as number) >= 0 &&
+      typeof v['id'] === 'string' &&
+      isObj(v['patch'])),
   malformed: (v) =>
     v === null ||
     (isObj(v) &&

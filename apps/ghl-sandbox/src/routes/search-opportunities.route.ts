@@ -40,11 +40,20 @@ export function registerSearchOpportunitiesRoute(app: FastifyInstance, ctx: Serv
       const status = runtime.knobPrng.pick(FAILURE_STATUSES);
       return answer(ctx, reply, runtime, status, errorBodyForStatus(status));
     }
-    const view = runtime.store.searchView(Date.now());
+    let view = runtime.store.searchView(Date.now());
     const filter = buildSearchFilter(query);
     const needsPageIndex =
-      knobs.failPages.length > 0 || knobs.stallCursorAfterPage !== null || knobs.malformed?.pageIndex !== undefined;
+      knobs.failPages.length > 0 ||
+      knobs.stallCursorAfterPage !== null ||
+      knobs.malformed?.pageIndex !== undefined ||
+      knobs.updateOnPage !== null;
     const pageIndex = needsPageIndex ? pageIndexOf(view, query, filter) : 0;
+    const scripted = knobs.updateOnPage;
+    if (scripted !== null && scripted.pageIndex === pageIndex) {
+      knobs.updateOnPage = null;
+      runtime.store.update(scripted.id, scripted.patch, Date.now());
+      view = runtime.store.searchView(Date.now());
+    }
     const failing = knobs.failPages.find((p) => p.pageIndex === pageIndex && (p.times === undefined || p.times > 0));
     if (failing !== undefined) {
       if (failing.times !== undefined) failing.times -= 1;
