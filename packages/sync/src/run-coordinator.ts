@@ -67,7 +67,7 @@ const PHASES: Partial<Record<RunStatus, Phase>> = {
 /**
  * The coordinator of one run of one location. It opens the run (scheduled fires) or picks up the one
  * the caller opened, checks the location, then runs {@link PHASES} from the run's status:
- * 1. `queued`: syncs pipelines and stages (one call);
+ * 1. `queued`: syncs pipelines and stages (one call), and meanwhile asks for pass 1's first page;
  * 2. `listing`: pass 1 (`runPass1`) walks every page with GHL's cursor — one chain, or concurrent
  *    chains over disjoint partitions — and per page marks the ids seen and records the page's key
  *    range in Postgres; nothing that grows with the account stays in memory, and a restarted
