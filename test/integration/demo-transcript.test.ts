@@ -77,6 +77,20 @@ describe('ghl-sync demo transcript', () => {
     expect(text).toContain('(1 opportunity)');
     expect(text).toMatch(/listed 1 on 1 page · inserted 1 ·/);
     expect(text).toContain(': 1 upstream opportunity checked, 0 tombstoned rows, 0 mismatches');
+    // The live act: 20 changes reach Postgres by webhook, measured, with no run of their own.
+    expect(text).toContain('== Live: 20 changes by webhook, no full sync ==');
+    expect(text).toMatch(
+      /: 20 changes made live \(5 created, 5 updated, 5 moved to another stage, 5 deleted\) → (\d+) webhooks$/m,
+    );
+    const emitted = Number(/→ (\d+) webhooks$/m.exec(text)![1]);
+    expect(emitted).toBeGreaterThanOrEqual(20);
+    expect(text).toMatch(
+      new RegExp(
+        `^ {2}${emitted} events applied in Postgres, no sync run: event-to-row p50 \\d+\\.\\d\\d s, max \\d+\\.\\d\\d s$`,
+        'm',
+      ),
+    );
+    expect(text).toMatch(/upstream opportunities checked after the webhooks, 0 mismatches$/m);
     for (const line of t.lines) {
       expect(line).not.toMatch(/no worker is connected|WORKER_METRICS_PORT|\[Page |\bclosed$/);
       expect(line).not.toMatch(/\b1 (opportunities|pages|runs|rows|mismatches)\b/);

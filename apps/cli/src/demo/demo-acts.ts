@@ -5,6 +5,7 @@ import { startRun } from '@ghl-sync/sync/runs';
 import type { CliContext } from '../cli-context.js';
 import { formatRunSummary } from '../format-run.js';
 import { plural } from '../plural.js';
+import { liveWebhooksAct } from './live-webhooks-act.js';
 import type { RunProgress } from './run-progress.js';
 
 /** What every act of the demo can use. */
@@ -44,6 +45,7 @@ export const DEMO_ACTS: readonly DemoAct[] = [
     },
   },
   { title: 'Second sync', play: syncEveryLocation },
+  liveWebhooksAct,
   {
     title: 'Verifying Postgres against the sandbox',
     async play(stage) {

@@ -140,6 +140,24 @@ export async function listEventsToReplay(
   return rows;
 }
 
+/**
+ * Every stored event of a location received at or after `since`, oldest first: what the demo and
+ * the webhooks benchmark read back to measure event-to-row latency (`appliedAt` − `eventAt`).
+ */
+export async function listWebhookEventsSince(
+  db: Queryable,
+  locationId: string,
+  since: Date,
+): Promise<WebhookEventRow[]> {
+  const { rows } = await db.query<WebhookEventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM ghl.webhook_events
+     WHERE location_id = $1 AND received_at >= $2
+     ORDER BY received_at, id`,
+    [locationId, since],
+  );
+  return rows;
+}
+
 /** Counts of stored events by outcome for a location (for `locations list` and reports). */
 export async function countWebhookEvents(
   db: Queryable,
