@@ -216,9 +216,9 @@ export class WebhookDispatcher {
     const keys = await this.keyPairs();
     const headers: Record<string, string> = {
       'content-type': 'application/json',
-      'x-ghl-signature': signEd25519(raw, keys.ed25519.privateKeyPem),
+      'x-ghl-signature': signEd25519(raw, keys.signing.ed25519),
     };
-    if (this.settingsValue.legacySignature) headers['x-wh-signature'] = signRsaSha256(raw, keys.rsa.privateKeyPem);
+    if (this.settingsValue.legacySignature) headers['x-wh-signature'] = signRsaSha256(raw, keys.signing.rsa);
     return headers;
   }
 

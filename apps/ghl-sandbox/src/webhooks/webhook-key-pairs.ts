@@ -1,9 +1,11 @@
-import { generateKeyPair } from 'node:crypto';
+import { createPrivateKey, generateKeyPair, type KeyObject } from 'node:crypto';
 
 /** The sandbox's own signing keys (GHL's private keys are GHL's): PEM, public SPKI, private PKCS#8. */
 export interface WebhookKeyPairs {
   ed25519: PemPair;
   rsa: PemPair;
+  /** The private halves parsed once: every event is signed with these, never by re-parsing a PEM. */
+  signing: { ed25519: KeyObject; rsa: KeyObject };
 }
 
 /** The public halves, for a receiver's configuration. */
@@ -36,5 +38,9 @@ function pair(type: 'ed25519' | 'rsa', modulusLength: number): Promise<PemPair> 
  */
 export async function generateWebhookKeyPairs(rsaModulusLength: number): Promise<WebhookKeyPairs> {
   const [ed25519, rsa] = await Promise.all([pair('ed25519', 0), pair('rsa', rsaModulusLength)]);
-  return { ed25519, rsa };
+  return {
+    ed25519,
+    rsa,
+    signing: { ed25519: createPrivateKey(ed25519.privateKeyPem), rsa: createPrivateKey(rsa.privateKeyPem) },
+  };
 }
