@@ -10,7 +10,7 @@ const HARD_LIMIT_MS = 3 * 60 * 60_000;
 
 function help(): string {
   return [
-    'usage: npm run bench -- <scenario|all> [--cpu-prof] [--quick]',
+    'usage: npm run bench -- <scenario|all> [--cpu-prof] [--quick] [--name=value …]',
     '',
     'scenarios:',
     ...SCENARIOS.map((s) => `  ${s.name.padEnd(14)} ${s.summary} (${s.duration})`),
@@ -19,6 +19,7 @@ function help(): string {
     'flags:',
     '  --cpu-prof     write V8 CPU profiles of the worker processes to bench/profiles/',
     '  --quick        smaller data, to check that a scenario works (prints only; BENCHMARKS.md is left alone)',
+    '  --name=value   a size the scenario lets you choose (see its line above)',
     '',
     'Needs Postgres (TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres) and Redis',
     '(TEST_REDIS_URL, default redis://127.0.0.1:6379). Each scenario creates and drops its own database and',
@@ -32,7 +33,13 @@ if (args.includes('--help') || args.includes('-h') || names.length === 0) {
   console.log(help());
   process.exit(names.length === 0 && !args.includes('--help') && !args.includes('-h') ? 1 : 0);
 }
-const flags = { cpuProf: args.includes('--cpu-prof'), quick: args.includes('--quick') };
+const params = Object.fromEntries(
+  args.flatMap((a) => {
+    const m = /^--([a-z][a-z0-9-]*)=(.*)$/.exec(a);
+    return m ? [[m[1]!, m[2]!]] : [];
+  }),
+);
+const flags = { cpuProf: args.includes('--cpu-prof'), quick: args.includes('--quick'), params };
 reportSettings.append = !flags.quick;
 const selected = names.includes('all') ? SCENARIOS : names.map((n) => SCENARIOS.find((s) => s.name === n) ?? n);
 const unknown = selected.filter((s): s is string => typeof s === 'string');

@@ -3,6 +3,7 @@ import { rateLimitedLargeScenario, rateLimitedScenario } from './rate-limited.js
 import type { Scenario } from './scenario.js';
 import { scaleOutScenario } from './scale-out.js';
 import { seedBaselineScenario } from './seed-baseline.js';
+import { sizingScenario } from './sizing.js';
 import { throughputScenario } from './throughput.js';
 
 /** Every scenario, in the order `all` runs them. */
@@ -13,4 +14,5 @@ export const SCENARIOS: Scenario[] = [
   memoryScenario,
   scaleOutScenario,
   seedBaselineScenario,
+  sizingScenario,
 ];

@@ -4,6 +4,8 @@ export interface ScenarioFlags {
   cpuProf: boolean;
   /** Scale the data down (a quick check that a scenario works; figures are not for BENCHMARKS.md). */
   quick: boolean;
+  /** `--name=value` arguments, for the sizes a scenario lets you choose (its --help line says which). */
+  params: Record<string, string>;
 }
 
 /** A benchmark scenario: `npm run bench -- <name>`. */

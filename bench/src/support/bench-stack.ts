@@ -31,12 +31,14 @@ export interface BenchStackOptions {
   sandbox: SandboxOptions;
   /** Worker environment on top of the stack's own (RATE_LIMIT_MAX, WORKER_CONCURRENCY …). */
   env?: Record<string, string>;
+  /** A Redis of the scenario's own instead of the shared test Redis (`TEST_REDIS_URL`). */
+  redisUrl?: string;
 }
 
 /** Builds a {@link BenchStack} and registers every sandbox location with its token. */
 export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
   const database = await createTestDatabase();
-  const redis = await createTestRedis();
+  const redis = await createTestRedis(options.redisUrl);
   const sandbox = await startSandbox({ dailyLimit: 0, ...options.sandbox });
   const producer = createRedisConnection(redis.url, 'producer');
   const queues = createQueues({ connection: producer, prefix: redis.prefix });

@@ -45,16 +45,22 @@ async function scanNode(node: Redis, pattern: string): Promise<string[]> {
   return found;
 }
 
-export async function createTestRedis(): Promise<TestRedis> {
+/**
+ * A fresh prefix on the test Redis (TEST_REDIS_URL, or the cluster of TEST_REDIS_CLUSTER_NODES), or
+ * on the single node `url` when given: a Redis of the caller's own, e.g. one a benchmark started so
+ * that its server-wide counters see nothing else.
+ */
+export async function createTestRedis(url?: string): Promise<TestRedis> {
   const prefix = `ghl-sync-test-${randomBytes(5).toString('hex')}`;
-  const clusterNodes = testRedisClusterNodes();
+  const nodeUrl = url ?? TEST_REDIS_URL;
+  const clusterNodes = url === undefined ? testRedisClusterNodes() : undefined;
   const nodes = (clusterNodes ?? '').split(',').flatMap((entry) => {
     const [host, port] = entry.trim().split(':');
     return host && port ? [{ host, port: Number(port) }] : [];
   });
   const redis: Redis | Cluster = clusterNodes
     ? new Cluster(nodes, { redisOptions: { maxRetriesPerRequest: 3 } })
-    : new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: false });
+    : new Redis(nodeUrl, { maxRetriesPerRequest: 3, lazyConnect: false });
   const keys = async (pattern: string): Promise<string[]> => {
     if (!(redis instanceof Cluster)) return scanNode(redis, pattern);
     const perMaster = await Promise.all(redis.nodes('master').map((node) => scanNode(node, pattern)));
@@ -63,10 +69,10 @@ export async function createTestRedis(): Promise<TestRedis> {
   return {
     get url(): string {
       if (clusterNodes) throw new Error('TestRedis.url: this test runs on a Redis Cluster; use target or env');
-      return TEST_REDIS_URL;
+      return nodeUrl;
     },
-    target: clusterNodes ? { nodes } : TEST_REDIS_URL,
-    env: clusterNodes ? { REDIS_CLUSTER_NODES: clusterNodes } : { REDIS_URL: TEST_REDIS_URL },
+    target: clusterNodes ? { nodes } : nodeUrl,
+    env: clusterNodes ? { REDIS_CLUSTER_NODES: clusterNodes } : { REDIS_URL: nodeUrl },
     cluster: clusterNodes !== undefined,
     prefix,
     redis,
