@@ -1,6 +1,7 @@
 import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import { startBenchStack, type BenchStack } from '../support/bench-stack.js';
+import { CORES, cpuBetween, readCpu, type CpuReading } from '../support/cpu-busy.js';
 import { int, ratio, seconds, sleep } from '../support/format.js';
 import { measureLimiterCost, type LimiterCost } from '../support/limiter-cost.js';
 import { measureSync } from '../support/measure-sync.js';
@@ -62,6 +63,10 @@ interface Round {
   redisIdlePerWorkerSecond: number;
   pg: PgWriteStats;
   statements: number;
+  /** Share of the machine's CPU busy during the round (all processes, this bench's and others'). */
+  machineBusy: number;
+  /** Cores the bench process (the sandbox answering GHL requests) used during the round. */
+  sandboxCores: number;
 }
 
 const rowsOf = (pg: PgWriteStats) => pg.inserted + pg.updated + pg.deleted;
@@ -75,6 +80,8 @@ async function measureRound(stack: BenchStack, redis: Redis, workers: number): P
   let idle = 0;
   let atStart = new Map() as Awaited<ReturnType<typeof readCommandStats>>;
   let atEnd = atStart;
+  let cpuStart: CpuReading | undefined;
+  let cpu = { machineBusy: NaN, selfCores: NaN };
   const m = await measureSync({
     stack,
     workers,
@@ -86,9 +93,11 @@ async function measureRound(stack: BenchStack, redis: Redis, workers: number): P
       await sleep(IDLE_MS);
       atStart = await readCommandStats(redis);
       idle = diffCommandStats(before, atStart).calls / (IDLE_MS / 1000) / workers;
+      cpuStart = readCpu();
     },
     afterRuns: async () => {
       atEnd = await readCommandStats(redis);
+      if (cpuStart) cpu = cpuBetween(cpuStart, readCpu());
     },
   });
   const pg = diffPgWriteStats(pgBefore, await readPgWriteStats(stack.database.url));
@@ -108,6 +117,8 @@ async function measureRound(stack: BenchStack, redis: Redis, workers: number): P
     redisIdlePerWorkerSecond: idle,
     pg,
     statements: m.queries?.total ?? NaN,
+    machineBusy: cpu.machineBusy,
+    sandboxCores: cpu.selfCores,
   };
 }
 
@@ -270,6 +281,8 @@ function report(r: {
     ],
     ['SQL statements per page', fixed(inI.pgStatementsPerPage), fixed(inS.pgStatementsPerPage)],
     ['Postgres commits per page', fixed(initial.pg.commits / initial.pages), fixed(steady.pg.commits / steady.pages)],
+    ['machine CPU busy during the round', pct(initial.machineBusy), pct(steady.machineBusy)],
+    ['cores the sandbox (bench process) used', fixed(initial.sandboxCores, 2), fixed(steady.sandboxCores, 2)],
   ];
   const modelRows = FLEETS.map((fleet) => {
     const s = sizeFleet(inS, fleet);
@@ -300,6 +313,8 @@ function report(r: {
       ratio(round.wallMs / predictedMs),
       `${int(predictedCommands)} / ${int(round.redisCommands)}`,
       `${int(predictedRows)} / ${int(rowsOf(round.pg))}`,
+      `${pct(round.machineBusy)} of ${CORES} cores`,
+      fixed(round.sandboxCores, 2),
     ];
   });
   const calib = `${num('calibrate-locations')} locations × ${int(num('calibrate-opportunities'))} opportunities`;
@@ -354,6 +369,8 @@ function report(r: {
           'measured ÷ predicted',
           'Redis commands predicted / measured',
           'PG rows predicted / measured',
+          'machine CPU busy',
+          'sandbox cores',
         ],
         rows: verifyRows,
       },
