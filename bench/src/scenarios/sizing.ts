@@ -378,6 +378,13 @@ function report(r: {
     notes: [
       `Load average (1 / 5 / 15 min) at the start: ${load(r.loadStart)}; at the end: ${load(r.loadEnd)} — on a 2-core machine shared with other work, so every rate here is a floor: the sandbox, the workers, Postgres and Redis share those 2 cores, and more processes than cores cannot scale linearly. The lead may rerun it on a quiet machine.`,
       r.flags.quick ? 'Quick run (smaller sizes): a smoke test, not figures to plan with.' : '',
+      Object.keys(r.flags.params).length > 0
+        ? 'Sizes changed from the defaults: ' +
+          Object.entries(r.flags.params)
+            .map(([k, v]) => `--${k}=${v}`)
+            .join(' ') +
+          '.'
+        : '',
       ...r.failures.map((f) => `Failed: ${f}.`),
     ]
       .filter(Boolean)
