@@ -20,7 +20,7 @@ export interface TracingOptions {
   serviceName: string;
   /** Share of traces kept, 0–1; a child follows its parent's decision. @defaultValue 1 */
   sampleRatio?: number;
-  /** Delay between two exports of the batch processor, in ms. @defaultValue 5_000 (the SDK's) */
+  /** Delay between two exports of the batch processor, in ms. @defaultValue `OTEL_BSP_SCHEDULE_DELAY`, else 5_000 (the SDK's) */
   exportDelayMs?: number;
 }
 
@@ -47,7 +47,13 @@ export function startTracing(options: TracingOptions): Tracing {
   const sdk = new NodeSDK({
     serviceName: options.serviceName,
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio ?? 1) }),
-    spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: options.exportDelayMs ?? 5_000 })],
+    // Without an explicit delay the processor reads the standard OTEL_BSP_* variables itself.
+    spanProcessors: [
+      new BatchSpanProcessor(
+        exporter,
+        options.exportDelayMs === undefined ? {} : { scheduledDelayMillis: options.exportDelayMs },
+      ),
+    ],
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [],
