@@ -36,6 +36,8 @@ export class SandboxState {
   readonly locations = new Map<string, LocationRuntime>();
   readonly tokens = new TokenRegistry();
   readonly installs = new AppInstalls();
+  /** Refreshes of agencies' Company tokens (location refreshes are counted per location). */
+  readonly companyOAuthStats = { refreshCalls: 0, refreshReused: 0 };
   /** Sends every change of a location as GHL's webhooks (off until a URL is set). */
   readonly webhooks: WebhookDispatcher;
   private ordinal = 0;
@@ -46,6 +48,24 @@ export class SandboxState {
       rsaModulusLength: config.webhookRsaModulusLength,
       logger: config.logger,
     });
+    // The app's own webhooks, one per location (marketplace.gohighlevel.com/docs/webhook/AppInstall
+    // and AppUninstall): GHL's per-location shape for a bulk install is our inference.
+    this.installs.onChange = ({ kind, companyId, locationId }) =>
+      this.webhooks.emitApp(
+        kind === 'install'
+          ? {
+              type: 'INSTALL',
+              appId: config.appId,
+              versionId: config.appId,
+              installType: 'Location',
+              locationId,
+              companyId,
+              userId: 'sandbox-user',
+              planId: 'sandbox-plan',
+              companyName: `Sandbox agency ${companyId}`,
+            }
+          : { type: 'UNINSTALL', appId: config.appId, versionId: config.appId, locationId },
+      );
   }
 
   /** Adds a location; ids and tokens default to values derived from the seed and the ordinal. */

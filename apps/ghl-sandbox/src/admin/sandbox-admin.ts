@@ -84,6 +84,8 @@ export interface SandboxAdmin {
   uninstallApp(locationId: string): boolean;
   /** Location ids of an agency with the app installed. */
   installedLocations(companyId: string): string[];
+  /** Refreshes of Company tokens, and spent Company refresh tokens sent again (sandbox-wide). */
+  companyOAuthStats(): { refreshCalls: number; refreshReused: number };
   /**
    * Public keys of the sandbox's own webhook signing pairs (generated on first use): configure a
    * receiver with them. The private halves never leave the sandbox.
@@ -212,6 +214,7 @@ export function createSandboxAdmin(state: SandboxState): SandboxAdmin {
       return state.installs.uninstall(runtime.companyId, runtime.id);
     },
     installedLocations: (companyId) => state.installs.installed(companyId),
+    companyOAuthStats: () => ({ ...state.companyOAuthStats }),
     webhookKeys: () => state.webhooks.publicKeys(),
     getWebhookSettings: () => state.webhooks.settings,
     setWebhookSettings: (patch) => state.webhooks.setSettings(patch),

@@ -4,6 +4,8 @@
  * ghl-api.md §5.1). Every location belongs to one agency.
  */
 export class AppInstalls {
+  /** Told of every location the app is added to or removed from (the sandbox sends INSTALL / UNINSTALL). */
+  onChange?: (change: { kind: 'install' | 'uninstall'; companyId: string; locationId: string }) => void;
   private readonly byCompany = new Map<string, Set<string>>();
   private readonly future = new Map<string, boolean>();
 
@@ -24,12 +26,15 @@ export class AppInstalls {
       if (!installed.has(id)) added.push(id);
       installed.add(id);
     }
+    for (const locationId of added) this.onChange?.({ kind: 'install', companyId, locationId });
     return added;
   }
 
   /** Removes the app from a location; returns whether it was installed. */
   uninstall(companyId: string, locationId: string): boolean {
-    return this.set(companyId).delete(locationId);
+    const removed = this.set(companyId).delete(locationId);
+    if (removed) this.onChange?.({ kind: 'uninstall', companyId, locationId });
+    return removed;
   }
 
   isInstalled(companyId: string, locationId: string): boolean {

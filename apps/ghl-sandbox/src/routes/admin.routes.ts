@@ -171,6 +171,7 @@ export function registerAdminRoutes(app: FastifyInstance, admin: SandboxAdmin, a
           }),
         });
       });
+      scope.get('/companies/oauth-stats', async () => admin.companyOAuthStats());
       scope.get<{ Params: LocParams }>('/companies/:id/installed', async (request) => ({
         locationIds: admin.installedLocations(request.params.id),
       }));

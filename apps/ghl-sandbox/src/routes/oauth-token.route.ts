@@ -73,9 +73,11 @@ export function registerOAuthTokenRoute(app: FastifyInstance, ctx: ServerContext
       runtime.stats.refreshCalls += 1;
       if (runtime.store.knobs.oauthLocationInactive) return refuse(401, 'invalid_grant', 'Location is not active');
     }
+    if (owner?.authClass === 'Company') ctx.state.companyOAuthStats.refreshCalls += 1;
     const result = ctx.state.tokens.exchange(refreshToken, now);
     if (result.kind === 'invalid') {
       if (result.reused && runtime !== undefined) runtime.stats.refreshReused += 1;
+      if (result.reused && owner?.authClass === 'Company') ctx.state.companyOAuthStats.refreshReused += 1;
       return refuse(400, 'invalid_grant', 'Invalid grant: refresh token is invalid');
     }
     const answerBody = withTraceId({

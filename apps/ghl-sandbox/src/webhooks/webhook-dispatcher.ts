@@ -97,11 +97,23 @@ export class WebhookDispatcher {
 
   /** Turns one change of `locationId` into its events and schedules their delivery. */
   emit(locationId: string, change: StoreChange): void {
+    this.send(locationId, opportunityEventsOf(change));
+  }
+
+  /**
+   * Sends one of the app's own events (`INSTALL` / `UNINSTALL`) with the same signatures, faults
+   * and delivery rules as the opportunity events; `locationIds` filters it by its `locationId`.
+   */
+  emitApp(body: Record<string, unknown> & { type: 'INSTALL' | 'UNINSTALL' }): void {
+    this.send(typeof body['locationId'] === 'string' ? body['locationId'] : null, [body]);
+  }
+
+  private send(locationId: string | null, bodies: object[]): void {
     const s = this.settingsValue;
     if (this.closed || s.url === null) return;
-    if (s.locationIds !== null && !s.locationIds.includes(locationId)) return;
+    if (locationId !== null && s.locationIds !== null && !s.locationIds.includes(locationId)) return;
     const timestamp = new Date().toISOString();
-    for (const body of opportunityEventsOf(change)) {
+    for (const body of bodies) {
       this.statsValue.emitted += 1;
       if (this.prng.chance(s.lossRate)) {
         this.statsValue.dropped += 1;
@@ -160,7 +172,7 @@ export class WebhookDispatcher {
   }
 
   private async attempt(delivery: Delivery): Promise<void> {
-    const outcome = await this.send(delivery);
+    const outcome = await this.post(delivery);
     if (this.closed) return;
     if (delivery.duplicate) {
       delivery.duplicate = false;
@@ -186,7 +198,7 @@ export class WebhookDispatcher {
     if (this.statsValue.pending === 0) this.wakeIdle();
   }
 
-  private async send(delivery: Delivery): Promise<'delivered' | 'retry' | 'failed'> {
+  private async post(delivery: Delivery): Promise<'delivered' | 'retry' | 'failed'> {
     const controller = new AbortController();
     this.controllers.add(controller);
     try {
