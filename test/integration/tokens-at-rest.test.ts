@@ -1,12 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getLocation } from '@ghl-sync/db';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MIGRATIONS_DIR, getAgency, getLocation, upsertAgency } from '@ghl-sync/db';
 import { isGhlSyncError } from '@ghl-sync/errors';
 import { createTokenCipher, generateTokenKey } from '@ghl-sync/secrets';
 import { CLI_BIN, startTestStack, type TestStack } from '../support/test-stack.js';
 
 // GHL tokens are encrypted at rest: nothing a data-only dump of the database holds is a token;
 // rows from before encryption are encrypted by `db migrate`; `keys rotate` moves every row to a new key.
+const ENCRYPTION_MIGRATION = '1795982298660_tokens-encrypted-at-rest.sql';
+
 describe('tokens at rest', { timeout: 180_000 }, () => {
   let stack: TestStack;
   const cli = (env: Record<string, string>, ...args: string[]) =>
@@ -53,7 +57,16 @@ describe('tokens at rest', { timeout: 180_000 }, () => {
 
   it('db migrate encrypts rows stored before encryption, then refuses plaintext; without the key it says how to make one', async () => {
     const db = stack.database.db;
-    // The database as it was before the encryption migration: plaintext tokens, no constraint.
+    // The database as it was before the encryption migration: the later migrations undone (their
+    // Down sections, newest first), plaintext tokens, no constraint.
+    const later = readdirSync(MIGRATIONS_DIR)
+      .filter((f) => f.endsWith('.sql') && f > ENCRYPTION_MIGRATION)
+      .sort()
+      .reverse();
+    for (const file of later) {
+      await db.query(readFileSync(join(MIGRATIONS_DIR, file), 'utf8').split('-- Down Migration')[1]!);
+      await db.query(`DELETE FROM ghl.pgmigrations WHERE name = $1`, [file.replace(/\.sql$/, '')]);
+    }
     await db.query(`ALTER TABLE ghl.locations DROP CONSTRAINT locations_tokens_encrypted`);
     await db.query(`DELETE FROM ghl.pgmigrations WHERE name LIKE '%tokens-encrypted-at-rest'`);
     await db.query(
@@ -91,6 +104,12 @@ describe('tokens at rest', { timeout: 180_000 }, () => {
     const oldKey = stack.database.tokenKey;
     const newKey = generateTokenKey();
     const newOnly = createTokenCipher({ current: newKey });
+    // An agency's Company pair is rotated with the locations' tokens.
+    await upsertAgency(
+      db,
+      { id: 'agency-1', accessToken: 'company-at-777', refreshToken: 'company-rt-888', expiresAt: new Date() },
+      stack.database.tokens,
+    );
 
     const without = cli({ TOKEN_ENCRYPTION_KEY: newKey }, 'keys', 'rotate');
     expect(without.status).toBe(1);
@@ -100,6 +119,12 @@ describe('tokens at rest', { timeout: 180_000 }, () => {
     const rotate = cli({ TOKEN_ENCRYPTION_KEY: newKey, TOKEN_ENCRYPTION_PREVIOUS_KEYS: oldKey }, 'keys', 'rotate');
     expect(rotate.status, rotate.stderr).toBe(0);
     expect(rotate.stdout).toMatch(new RegExp(`key ${newOnly.currentKeyId}: [1-9]\\d* location\\(s\\) re-encrypted`));
+    expect(rotate.stdout).toContain(`key ${newOnly.currentKeyId}: 1 agency token(s) re-encrypted`);
+    expect(await getAgency(db, 'agency-1', newOnly)).toMatchObject({
+      accessToken: 'company-at-777',
+      refreshToken: 'company-rt-888',
+    });
+    expect(dump()).not.toContain('company-rt-888');
     const { rows } = await db.query<{ id: string; access_token: string; refresh_token: string | null }>(
       `SELECT id, access_token, refresh_token FROM ghl.locations`,
     );

@@ -12,3 +12,5 @@ export * from './repositories/oauth-events.repository.js';
 export * from './repositories/listing-plan.repository.js';
 export { LOCATION_ID_PATTERN, LOCATION_ID_RULE, MAX_RUN_ID, isLocationId, requireLocationId } from './ids.js';
 export * from './repositories/webhook-events.repository.js';
+export * from './repositories/agencies.repository.js';
+export * from './repositories/oauth-install-states.repository.js';

@@ -3,11 +3,14 @@ import { GhlSyncError } from '@ghl-sync/errors';
 import { formatSealedToken, parseSealedToken } from './sealed-token.js';
 import { parseTokenKey, type TokenKey } from './token-key.js';
 
-/** Which stored token a value is: it is bound to its row and column (AES-GCM additional data). */
-export interface TokenSlot {
-  locationId: string;
-  column: 'access_token' | 'refresh_token';
-}
+/**
+ * Which stored token a value is: it is bound to its row and column (AES-GCM additional data), so a
+ * sealed value copied to another row, or from an agency to a location, does not open.
+ */
+export type TokenSlot =
+  | { locationId: string; column: 'access_token' | 'refresh_token' }
+  /** An agency's Company token (`ghl.agencies`). */
+  | { agencyId: string; column: 'access_token' | 'refresh_token' };
 
 /** Seals and opens stored GHL tokens. Built once per process from the key ring. */
 export interface TokenCipher {
@@ -39,7 +42,17 @@ export interface TokenKeyRing {
 const ALGORITHM = 'aes-256-gcm';
 const IV_BYTES = 12;
 
-const aad = (slot: TokenSlot) => Buffer.from(`ghl-sync:${slot.locationId}:${slot.column}`, 'utf8');
+// Location slots keep their original form (tokens sealed before agencies existed still open); an
+// agency's cannot collide with one, since ':' is not allowed in a location id.
+const aad = (slot: TokenSlot) =>
+  Buffer.from(
+    'agencyId' in slot
+      ? `ghl-sync:agency:${slot.agencyId}:${slot.column}`
+      : `ghl-sync:${slot.locationId}:${slot.column}`,
+    'utf8',
+  );
+
+const owner = (slot: TokenSlot) => ('agencyId' in slot ? `agency ${slot.agencyId}` : `location ${slot.locationId}`);
 
 /**
  * Builds the cipher: AES-256-GCM (node:crypto), a fresh random IV per seal, the key id stored with
@@ -54,11 +67,13 @@ export function createTokenCipher(ring: TokenKeyRing): TokenCipher {
     if (!keys.has(key.id)) keys.set(key.id, key);
   }
   const undecryptable = (slot: TokenSlot, why: string, keyId?: string) =>
-    new GhlSyncError(
-      'token_undecryptable',
-      `The stored ${slot.column} of location ${slot.locationId} cannot be decrypted: ${why}`,
-      { details: { locationId: slot.locationId, column: slot.column, ...(keyId ? { keyId } : {}) } },
-    );
+    new GhlSyncError('token_undecryptable', `The stored ${slot.column} of ${owner(slot)} cannot be decrypted: ${why}`, {
+      details: {
+        ...('agencyId' in slot ? { agencyId: slot.agencyId } : { locationId: slot.locationId }),
+        column: slot.column,
+        ...(keyId ? { keyId } : {}),
+      },
+    });
 
   return {
     currentKeyId: current.id,

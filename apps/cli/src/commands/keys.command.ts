@@ -25,21 +25,29 @@ export function registerKeyCommands(program: Command): void {
       try {
         const cipher = requireTokenCipher(ctx.config);
         const result = await rotateTokenKeys(ctx.db(), cipher);
+        const { agencies } = result;
         console.log(
           `key ${cipher.currentKeyId}: ${result.rotated} location(s) re-encrypted, ${result.alreadyCurrent} already under it`,
         );
-        if (result.changedMeanwhile > 0)
+        if (agencies.rotated + agencies.alreadyCurrent + agencies.unreadable.length + agencies.changedMeanwhile > 0)
+          console.log(
+            `key ${cipher.currentKeyId}: ${agencies.rotated} agency token(s) re-encrypted, ${agencies.alreadyCurrent} already under it`,
+          );
+        const changed = result.changedMeanwhile + agencies.changedMeanwhile;
+        if (changed > 0)
           throw new GhlSyncError(
             'db_error',
-            `${result.changedMeanwhile} location(s) saved new tokens while rotating; run \`ghl-sync keys rotate\` again`,
+            `${changed} location(s) or agencies saved new tokens while rotating; run \`ghl-sync keys rotate\` again`,
           );
-        if (result.unreadable.length > 0) {
-          const list = result.unreadable.map((u) => `${u.locationId} (key ${u.keyIds.join(', ')})`).join(', ');
+        const unreadable = [
+          ...result.unreadable.map((u) => `location ${u.locationId} (key ${u.keyIds.join(', ')})`),
+          ...agencies.unreadable.map((u) => `agency ${u.agencyId} (key ${u.keyIds.join(', ')})`),
+        ];
+        if (unreadable.length > 0)
           throw new GhlSyncError(
             'token_undecryptable',
-            `${result.unreadable.length} location(s) hold tokens no configured key opens, left as they are: ${list}; add their key to TOKEN_ENCRYPTION_PREVIOUS_KEYS and run again, or register them again with \`ghl-sync locations add\``,
+            `${unreadable.length} location(s) or agencies hold tokens no configured key opens, left as they are: ${unreadable.join(', ')}; add their key to TOKEN_ENCRYPTION_PREVIOUS_KEYS and run again, or register them again (\`ghl-sync locations add\`, or the agency's install link)`,
           );
-        }
         console.log(
           `every stored token is under key ${cipher.currentKeyId}; TOKEN_ENCRYPTION_PREVIOUS_KEYS can now be emptied on every process`,
         );

@@ -46,29 +46,46 @@ export async function encryptPlaintextTokens(db: Db, cipherFor: () => TokenCiphe
   return { encrypted, constraintValidated: rows[0] !== undefined };
 }
 
-/** What {@link rotateTokenKeys} did. */
-export interface RotateTokenKeysResult {
-  /** Locations whose tokens were re-encrypted under the current key. */
+/** What {@link rotateTokenKeys} did to one table. */
+export interface RotateTableResult<Id extends string> {
+  /** Rows whose tokens were re-encrypted under the current key. */
   rotated: number;
-  /** Locations already entirely under the current key. */
+  /** Rows already entirely under the current key. */
   alreadyCurrent: number;
-  /** Locations whose credential was saved by someone else while this ran: run the rotation again. */
+  /** Rows whose credential was saved by someone else while this ran: run the rotation again. */
   changedMeanwhile: number;
-  /** Locations whose tokens no configured key opens (left as they are), with the key ids they name. */
-  unreadable: Array<{ locationId: string; keyIds: string[] }>;
+  /** Rows whose tokens no configured key opens (left as they are), with the key ids they name. */
+  unreadable: Array<Record<Id, string> & { keyIds: string[] }>;
+}
+
+/** What {@link rotateTokenKeys} did: the locations' counts, and the agencies' (Company tokens). */
+export interface RotateTokenKeysResult extends RotateTableResult<'locationId'> {
+  agencies: RotateTableResult<'agencyId'>;
 }
 
 /**
  * Re-encrypts every stored token under the cipher's current key (`ghl-sync keys rotate`): open
- * with whichever configured key sealed it, seal under `TOKEN_ENCRYPTION_KEY`. Each location is
- * saved with a compare-and-set on the values it read, so a refresh saved meanwhile is never
- * overwritten (it is counted in `changedMeanwhile`); `token_generation` is not bumped, since the credential
- * itself did not change. Tokens no configured key opens are reported, not touched.
+ * with whichever configured key sealed it, seal under `TOKEN_ENCRYPTION_KEY`; locations' tokens
+ * and agencies' Company tokens alike. Each row is saved with a compare-and-set on the values it
+ * read, so a refresh saved meanwhile is never overwritten (it is counted in `changedMeanwhile`);
+ * `token_generation` is not bumped, since the credential itself did not change. Tokens no
+ * configured key opens are reported, not touched.
  */
 export async function rotateTokenKeys(db: Db, cipher: TokenCipher): Promise<RotateTokenKeysResult> {
-  const result: RotateTokenKeysResult = { rotated: 0, alreadyCurrent: 0, changedMeanwhile: 0, unreadable: [] };
+  const locations = await rotateTable(db, cipher, 'locations', 'locationId');
+  const agencies = await rotateTable(db, cipher, 'agencies', 'agencyId');
+  return { ...locations, agencies };
+}
+
+async function rotateTable<Id extends 'locationId' | 'agencyId'>(
+  db: Db,
+  cipher: TokenCipher,
+  table: 'locations' | 'agencies',
+  idKey: Id,
+): Promise<RotateTableResult<Id>> {
+  const result: RotateTableResult<Id> = { rotated: 0, alreadyCurrent: 0, changedMeanwhile: 0, unreadable: [] };
   const { rows } = await db.query<{ id: string; accessToken: string; refreshToken: string | null }>(
-    `SELECT id, access_token AS "accessToken", refresh_token AS "refreshToken" FROM ghl.locations ORDER BY id`,
+    `SELECT id, access_token AS "accessToken", refresh_token AS "refreshToken" FROM ghl.${table} ORDER BY id`,
   );
   for (const row of rows) {
     const values = [
@@ -82,16 +99,17 @@ export async function rotateTokenKeys(db: Db, cipher: TokenCipher): Promise<Rota
     let resealed: string[];
     try {
       resealed = values.map((v) => {
-        const slot = { locationId: row.id, column: v.column };
+        const slot =
+          idKey === 'agencyId' ? { agencyId: row.id, column: v.column } : { locationId: row.id, column: v.column };
         return cipher.seal(cipher.open(v.sealed, slot), slot);
       });
     } catch {
       const keyIds = [...new Set(values.map((v) => cipher.keyIdOf(v.sealed) ?? 'plaintext'))];
-      result.unreadable.push({ locationId: row.id, keyIds });
+      result.unreadable.push({ [idKey]: row.id, keyIds } as Record<Id, string> & { keyIds: string[] });
       continue;
     }
     const saved = await db.query(
-      `UPDATE ghl.locations SET access_token = $4, refresh_token = $5
+      `UPDATE ghl.${table} SET access_token = $4, refresh_token = $5
        WHERE id = $1 AND access_token = $2 AND refresh_token IS NOT DISTINCT FROM $3`,
       [row.id, row.accessToken, row.refreshToken, resealed[0], row.refreshToken === null ? null : resealed[1]],
     );

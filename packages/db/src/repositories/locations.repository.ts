@@ -9,7 +9,11 @@ import type { Queryable } from '../create-db.js';
 export interface LocationRecord {
   id: string;
   name: string | null;
-  authType: 'pit' | 'oauth';
+  /**
+   * `pit`: a Private Integration Token; `oauth`: a Location install's access/refresh pair; `agency`:
+   * a token minted from its agency's Company token (no refresh token; minted again when due).
+   */
+  authType: LocationAuthType;
   accessToken: string;
   refreshToken: string | null;
   tokenExpiresAt: Date | null;
@@ -23,9 +27,17 @@ export interface LocationRecord {
   scheduleTz: string;
   /** GHL sends this location's opportunity webhooks to ghl-sync; full runs reconcile and report drift. */
   webhooks: boolean;
+  /** The agency (GHL companyId) whose install covers it, for `agency` locations. */
+  agencyId: string | null;
+  /** When the app was removed from it (no schedule, no request, rows kept); null while installed. */
+  uninstalledAt: Date | null;
+  uninstallReason: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** How a location is authorised (see {@link LocationRecord.authType}). */
+export type LocationAuthType = 'pit' | 'oauth' | 'agency';
 
 /** A location without its secrets: safe to print and to serve. */
 export type LocationSummary = Omit<LocationRecord, 'accessToken' | 'refreshToken'>;
@@ -33,7 +45,8 @@ export type LocationSummary = Omit<LocationRecord, 'accessToken' | 'refreshToken
 const SUMMARY_COLUMNS = `id, name, auth_type AS "authType", token_expires_at AS "tokenExpiresAt",
   needs_reconnect AS "needsReconnect", reconnect_reason AS "reconnectReason",
   token_generation::float8 AS "tokenGeneration", refresh_sent_generation::float8 AS "refreshSentGeneration",
-  schedule_cron AS "scheduleCron", schedule_tz AS "scheduleTz", webhooks, created_at AS "createdAt", updated_at AS "updatedAt"`;
+  schedule_cron AS "scheduleCron", schedule_tz AS "scheduleTz", webhooks,
+  agency_id AS "agencyId", uninstalled_at AS "uninstalledAt", uninstall_reason AS "uninstallReason", created_at AS "createdAt", updated_at AS "updatedAt"`;
 const RECORD_COLUMNS = `${SUMMARY_COLUMNS}, access_token AS "accessToken", refresh_token AS "refreshToken"`;
 
 /** Input of {@link upsertLocation}. */
@@ -41,7 +54,9 @@ export interface UpsertLocationInput {
   id: string;
   name?: string | null;
   /** @defaultValue 'pit' */
-  authType?: 'pit' | 'oauth';
+  authType?: LocationAuthType;
+  /** The agency of an `agency` location. @defaultValue null */
+  agencyId?: string | null;
   accessToken: string;
   refreshToken?: string | null;
   tokenExpiresAt?: Date | null;
@@ -55,7 +70,7 @@ export interface UpsertLocationInput {
 
 /**
  * Registers a location or replaces its credential, encrypted under the cipher's current key;
- * clears `needs_reconnect`.
+ * clears `needs_reconnect` and `uninstalled_at` (a new credential means the app is installed).
  */
 export async function upsertLocation(
   db: Queryable,
@@ -64,13 +79,14 @@ export async function upsertLocation(
 ): Promise<LocationSummary> {
   const { rows } = await db.query<LocationSummary>(
     `INSERT INTO ghl.locations AS l (id, name, auth_type, access_token, refresh_token, token_expires_at, schedule_cron, schedule_tz,
-       webhooks)
+       webhooks, agency_id)
      VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $9::boolean THEN $7 ELSE '*/30 * * * *' END, coalesce($8, 'UTC'),
-       coalesce($10::boolean, false))
+       coalesce($10::boolean, false), $11)
      ON CONFLICT (id) DO UPDATE SET
        name = coalesce(EXCLUDED.name, l.name), auth_type = EXCLUDED.auth_type,
        access_token = EXCLUDED.access_token, refresh_token = EXCLUDED.refresh_token,
        token_expires_at = EXCLUDED.token_expires_at, needs_reconnect = false, reconnect_reason = NULL,
+       agency_id = EXCLUDED.agency_id, uninstalled_at = NULL, uninstall_reason = NULL,
        token_generation = l.token_generation + 1,
        schedule_cron = CASE WHEN $9::boolean THEN $7 ELSE l.schedule_cron END,
        schedule_tz = coalesce($8, l.schedule_tz), webhooks = coalesce($10::boolean, l.webhooks), updated_at = now()
@@ -86,6 +102,7 @@ export async function upsertLocation(
       input.scheduleTz ?? null,
       input.scheduleCron !== undefined,
       input.webhooks ?? null,
+      input.agencyId ?? null,
     ],
   );
   return rows[0]!;
@@ -176,4 +193,54 @@ export async function markLocationNeedsReconnect(db: Queryable, id: string, reas
     `UPDATE ghl.locations SET needs_reconnect = true, reconnect_reason = $2, updated_at = now() WHERE id = $1`,
     [id, reason],
   );
+}
+
+/**
+ * Saves a token minted from the location's agency (`agency` locations have no refresh token),
+ * encrypted, and bumps the generation; a compare-and-set on `expectedGeneration`, so of two
+ * processes that minted at once only the first save counts.
+ * @returns whether it was saved.
+ */
+export async function saveMintedLocationToken(
+  db: Queryable,
+  id: string,
+  token: { accessToken: string; expiresAt: Date },
+  cipher: TokenCipher,
+  expectedGeneration: number,
+): Promise<boolean> {
+  const result = await db.query(
+    `UPDATE ghl.locations SET access_token = $2, token_expires_at = $3, token_generation = token_generation + 1,
+       updated_at = now()
+     WHERE id = $1 AND token_generation = $4`,
+    [
+      id,
+      cipher.seal(token.accessToken, { locationId: id, column: 'access_token' }),
+      token.expiresAt,
+      expectedGeneration,
+    ],
+  );
+  return result.rowCount === 1;
+}
+
+/**
+ * Marks a location as uninstalled (the app was removed from it): it keeps its rows, gets no
+ * schedule and sends no request until it is registered again.
+ * @returns false when it does not exist or was already uninstalled.
+ */
+export async function markLocationUninstalled(db: Queryable, id: string, reason: string): Promise<boolean> {
+  const result = await db.query(
+    `UPDATE ghl.locations SET uninstalled_at = now(), uninstall_reason = $2, updated_at = now()
+     WHERE id = $1 AND uninstalled_at IS NULL`,
+    [id, reason],
+  );
+  return result.rowCount === 1;
+}
+
+/** Locations of an agency (without secrets), ordered by id. */
+export async function listAgencyLocations(db: Queryable, agencyId: string): Promise<LocationSummary[]> {
+  const { rows } = await db.query<LocationSummary>(
+    `SELECT ${SUMMARY_COLUMNS} FROM ghl.locations WHERE agency_id = $1 ORDER BY id`,
+    [agencyId],
+  );
+  return rows;
 }

@@ -21,7 +21,7 @@ export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['queued', 'listing', '
  * How a run was started: the one list, which job payloads and the API validate against.
  * WARNING: persisted in `ghl.sync_runs.trigger`; add, never rename.
  */
-export const RUN_TRIGGERS = ['cli', 'schedule', 'api', 'demo', 'test'] as const;
+export const RUN_TRIGGERS = ['cli', 'schedule', 'api', 'demo', 'test', 'install'] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 /**
  * `full` writes only what changed; `resync` rewrites every row it fetches. The one list (the

@@ -1,7 +1,14 @@
 import type { Queryable } from '../create-db.js';
 
 /** What the intake did with a delivery it answered 200. WARNING: persisted; add, never rename. */
-export type WebhookEventOutcome = 'accepted' | 'ignored_unknown_location' | 'ignored_type';
+export type WebhookEventOutcome =
+  | 'accepted'
+  | 'ignored_unknown_location'
+  | 'ignored_type'
+  /** An INSTALL / UNINSTALL the intake acted upon. */
+  | 'app_event'
+  /** An INSTALL under an agency that never installed the app here. */
+  | 'ignored_unknown_agency';
 /** What applying an accepted event did to its row. WARNING: persisted; add, never rename. */
 export type WebhookApplyOutcome = 'inserted' | 'updated' | 'unchanged' | 'tombstoned' | 'not_found';
 
@@ -19,6 +26,8 @@ export interface StoreWebhookEventInput {
   applicable: boolean;
   /** The parsed body, stored for `webhooks replay`. */
   payload: unknown;
+  /** The outcome, decided by the caller (app events); otherwise decided here as below. */
+  outcome?: WebhookEventOutcome;
 }
 
 /** A stored event, as replay and the apply job read it. */
@@ -51,7 +60,8 @@ export async function storeWebhookEvent(
   const { rows } = await db.query<{ id: number; outcome: WebhookEventOutcome; receivedAt: Date }>(
     `INSERT INTO ghl.webhook_events (webhook_id, type, location_id, opportunity_id, event_at, signature_scheme, outcome, payload)
      SELECT $1, $2, $3, $4, $5, $6,
-       CASE WHEN NOT $7::boolean THEN 'ignored_type'
+       CASE WHEN $9::text IS NOT NULL THEN $9::text
+            WHEN NOT $7::boolean THEN 'ignored_type'
             WHEN NOT EXISTS (SELECT 1 FROM ghl.locations l WHERE l.id = $3) THEN 'ignored_unknown_location'
             ELSE 'accepted' END,
        $8::jsonb
@@ -66,6 +76,7 @@ export async function storeWebhookEvent(
       input.signatureScheme,
       input.applicable,
       JSON.stringify(input.payload),
+      input.outcome ?? null,
     ],
   );
   return rows[0] ?? null;
