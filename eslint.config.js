@@ -34,9 +34,9 @@ export default tseslint.config(
     },
   },
   { files: ['apps/worker/src/**/*.ts'], rules: appImportBan('@ghl-sync/worker') },
-  // The API writes runs through the run lifecycle (`@ghl-sync/sync/runs`) and location settings
-  // through `@ghl-sync/sync/locations` (Postgres and queue producers only), so each is written
-  // once; the sync engine itself stays out of it.
+  // The API writes runs through the run lifecycle (`@ghl-sync/sync/runs`), location settings
+  // through `@ghl-sync/sync/locations` and installs through `@ghl-sync/sync/installs` (Postgres and
+  // queue producers only), so each is written once; the sync engine itself stays out of it.
   {
     files: ['apps/api/src/**/*.ts'],
     rules: {
@@ -48,9 +48,15 @@ export default tseslint.config(
             {
               name: '@ghl-sync/sync',
               message:
-                'The API may import only the run lifecycle and location settings: @ghl-sync/sync/runs, @ghl-sync/sync/locations.',
+                'The API may import only the run lifecycle, location settings and installs: @ghl-sync/sync/runs, @ghl-sync/sync/locations, @ghl-sync/sync/installs.',
             },
-            { name: '@ghl-sync/ghl-client', message: 'The API never calls GHL.' },
+            // An install callback must exchange its short-lived code while the browser waits; every
+            // other GHL call (syncs, refreshes, mints) belongs to the workers.
+            {
+              name: '@ghl-sync/ghl-client',
+              allowImportNames: ['exchangeAuthorizationCode', 'OAuthTokenAnswer'],
+              message: 'The API calls GHL only to exchange an install callback’s authorization code.',
+            },
           ],
           patterns: [
             {

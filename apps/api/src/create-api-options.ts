@@ -3,6 +3,8 @@ import type { Logger } from '@ghl-sync/logger';
 import type { SyncMetrics } from '@ghl-sync/metrics';
 import type { Queues } from '@ghl-sync/queues';
 import type { Redis } from 'ioredis';
+import type { TokenCipher } from '@ghl-sync/secrets';
+import type { OAuthInstallSettings } from './routes/oauth-install.routes.js';
 import type { WebhookIntakeSettings } from './routes/webhooks.routes.js';
 
 /** Dependencies and settings of {@link createApi}. Everything is built by the caller and closed by it. */
@@ -35,6 +37,14 @@ export interface CreateApiOptions {
    * turns its webhooks on (`WEBHOOK_SCHEDULE_CRON`). @defaultValue '0 *\/6 * * *' (every 6 h)
    */
   webhookScheduleCron?: string;
+  /**
+   * The marketplace app, for `GET /oauth/install` and `GET /oauth/callback` (and the app id the
+   * webhook intake accepts INSTALL / UNINSTALL for). Without client id, secret, redirect URI and
+   * `tokens` those routes answer 503. @defaultValue not configured
+   */
+  oauth?: Partial<OAuthInstallSettings> & { appId?: string | undefined };
+  /** Seals the tokens an install callback stores (TOKEN_ENCRYPTION_KEY). @defaultValue none (installs answer 503) */
+  tokens?: TokenCipher | undefined;
   /** A run started through the API is ended `timed_out` if still going after this many minutes. @defaultValue 60 */
   runDeadlineMinutes?: number;
   /**

@@ -13,6 +13,7 @@ import { trackRoutes } from './route-catalog.js';
 import { registerHealthRoutes } from './routes/health.routes.js';
 import { registerLocationRoutes } from './routes/locations.routes.js';
 import { registerMetricsRoute } from './routes/metrics.route.js';
+import { registerOAuthInstallRoutes } from './routes/oauth-install.routes.js';
 import { registerOpenApiRoute } from './routes/openapi.route.js';
 import { registerSyncRoutes } from './routes/syncs.routes.js';
 import { registerWebhookRoutes, webhookIntakeSettings } from './routes/webhooks.routes.js';
@@ -100,6 +101,22 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
     queues: options.queues,
     ...webhookIntakeSettings(options.webhooks),
     onEvent: (type, outcome) => options.metrics.webhookEvents?.inc({ type, outcome }),
+    appId: options.oauth?.appId,
+  });
+  // Open to browsers: the install's `state` (bound to this browser, single use) protects the callback.
+  registerOAuthInstallRoutes(app, {
+    db: options.db,
+    queues: options.queues,
+    tokens: options.tokens,
+    clientId: options.oauth?.clientId,
+    clientSecret: options.oauth?.clientSecret,
+    redirectUri: options.oauth?.redirectUri,
+    scopes: options.oauth?.scopes ?? 'opportunities.readonly locations.readonly oauth.readonly oauth.write',
+    marketplaceUrl: options.oauth?.marketplaceUrl ?? 'https://marketplace.gohighlevel.com',
+    baseUrl: options.oauth?.baseUrl ?? 'https://services.leadconnectorhq.com',
+    stateTtlS: options.oauth?.stateTtlS ?? 600,
+    timeoutMs: options.oauth?.timeoutMs ?? 30_000,
+    runDeadlineMs: (options.runDeadlineMinutes ?? 60) * 60_000,
   });
   await registerDashboard(app, { queues: options.queues.all(), readOnly: options.dashboardReadOnly ?? true });
 

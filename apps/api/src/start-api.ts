@@ -6,6 +6,7 @@ import type { Logger } from '@ghl-sync/logger';
 import { createMetrics } from '@ghl-sync/metrics';
 import { createQueueTelemetry, createQueues, createRedisConnection, redisTargetOf } from '@ghl-sync/queues';
 import { GHL_WEBHOOK_RSA_PUBLIC_KEY_PEM } from '@ghl-sync/webhooks';
+import { requireTokenCipher } from '@ghl-sync/secrets';
 import { requireAdminToken } from './auth/require-admin-token.js';
 import { createApi } from './create-api.js';
 import { createDependencyErrorReporter, createShutdownRegistry, type ShutdownRegistry } from '@ghl-sync/lifecycle';
@@ -34,6 +35,17 @@ export type ApiConfig = Pick<
   | 'WEBHOOK_DEBOUNCE_MS'
   | 'WEBHOOK_SCHEDULE_CRON'
   | 'OTEL_EXPORTER_OTLP_ENDPOINT'
+  | 'GHL_BASE_URL'
+  | 'GHL_TIMEOUT_MS'
+  | 'GHL_OAUTH_CLIENT_ID'
+  | 'GHL_OAUTH_CLIENT_SECRET'
+  | 'GHL_OAUTH_APP_ID'
+  | 'GHL_OAUTH_REDIRECT_URI'
+  | 'GHL_OAUTH_SCOPES'
+  | 'GHL_MARKETPLACE_URL'
+  | 'OAUTH_INSTALL_STATE_TTL_S'
+  | 'TOKEN_ENCRYPTION_KEY'
+  | 'TOKEN_ENCRYPTION_PREVIOUS_KEYS'
 >;
 
 /**
@@ -102,6 +114,19 @@ export async function startApi(
       runDeadlineMinutes: config.RUN_DEADLINE_MINUTES,
       webhookScheduleCron: config.WEBHOOK_SCHEDULE_CRON,
       tracing: config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined,
+      // Only install callbacks store tokens: an API without the key serves everything else.
+      tokens: config.TOKEN_ENCRYPTION_KEY ? requireTokenCipher(config) : undefined,
+      oauth: {
+        clientId: config.GHL_OAUTH_CLIENT_ID,
+        clientSecret: config.GHL_OAUTH_CLIENT_SECRET,
+        appId: config.GHL_OAUTH_APP_ID,
+        redirectUri: config.GHL_OAUTH_REDIRECT_URI,
+        scopes: config.GHL_OAUTH_SCOPES,
+        marketplaceUrl: config.GHL_MARKETPLACE_URL,
+        baseUrl: config.GHL_BASE_URL,
+        stateTtlS: config.OAUTH_INSTALL_STATE_TTL_S,
+        timeoutMs: config.GHL_TIMEOUT_MS,
+      },
       webhooks: {
         keys: {
           ...(config.GHL_WEBHOOK_ED25519_PUBLIC_KEY && { ed25519PublicKeyPem: config.GHL_WEBHOOK_ED25519_PUBLIC_KEY }),

@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 // The webhook intake is authenticated by GHL's signature, not the admin credential (webhooks.test.ts).
-const PUBLIC = new Set(['/health', '/ready', '/metrics', '/webhooks/ghl']);
+const PUBLIC = new Set(['/health', '/ready', '/metrics', '/webhooks/ghl', '/oauth/install', '/oauth/callback']);
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 /** Every protected route the app registered, with its parameters filled in. */

@@ -3,6 +3,7 @@ import { isGhlSyncError } from '@ghl-sync/errors';
 import { registerApiCommand } from './commands/api.command.js';
 import { registerDbCommands } from './commands/db.command.js';
 import { registerDemoCommand } from './commands/demo.command.js';
+import { registerAgencyCommands } from './commands/agencies.command.js';
 import { registerKeyCommands } from './commands/keys.command.js';
 import { registerLocationCommands } from './commands/locations.command.js';
 import { registerRunCommands } from './commands/runs.command.js';
@@ -18,6 +19,7 @@ const program = new Command('ghl-sync')
 
 registerDbCommands(program);
 registerKeyCommands(program);
+registerAgencyCommands(program);
 registerLocationCommands(program);
 registerSyncCommand(program);
 registerRunCommands(program);

@@ -25,13 +25,16 @@ import {
 } from '@ghl-sync/queues';
 import { createRateLimiter } from '@ghl-sync/rate-limiter';
 import {
+  createAgencyTokens,
   createClientFactory,
   createOAuthTokenProvider,
+  reconcileAgency,
   reconcileSchedules,
   recoverRuns,
+  type AgencyTokens,
   type SyncDeps,
 } from '@ghl-sync/sync';
-import { requireTokenCipher } from '@ghl-sync/secrets';
+import { requireTokenCipher, type TokenCipher } from '@ghl-sync/secrets';
 import { createSyncHandlers } from './sync-handlers.js';
 
 /** A started worker: its workers and what it holds open. */
@@ -63,6 +66,10 @@ export interface SyncRuntime {
   producerConnection: RedisClient;
   /** Logs and counts a dependency's connection-level `error` event (`ghl_sync_dependency_errors_total`). */
   reportDependencyError: ReportDependencyError;
+  /** Seals and opens stored tokens (`TOKEN_ENCRYPTION_KEY`). */
+  tokens: TokenCipher;
+  /** Company tokens of agencies and the location tokens minted from them; undefined without the OAuth app. */
+  agencyTokens?: AgencyTokens;
 }
 
 /**
@@ -118,6 +125,22 @@ export function createSyncRuntime(
     metrics.ghlRequests.inc({ endpoint: event.endpoint, status: String(event.status) });
     metrics.ghlRequestDuration.observe({ endpoint: event.endpoint }, event.durationMs / 1000);
   };
+  const agencyTokens =
+    config.GHL_OAUTH_CLIENT_ID && config.GHL_OAUTH_CLIENT_SECRET
+      ? createAgencyTokens({
+          db,
+          tokens,
+          redis: producerConnection,
+          prefix: config.QUEUE_PREFIX,
+          clientId: config.GHL_OAUTH_CLIENT_ID,
+          clientSecret: config.GHL_OAUTH_CLIENT_SECRET,
+          baseUrl: config.GHL_BASE_URL,
+          timeoutMs: config.GHL_TIMEOUT_MS,
+          onEvent: (kind) => metrics.oauthTokenEvents.inc({ kind }),
+          onRequest: onGhlRequest,
+          logger,
+        })
+      : undefined;
   const deps: SyncDeps = {
     db,
     queues,
@@ -163,6 +186,7 @@ export function createSyncRuntime(
                 logger,
               })
           : undefined,
+      ...(agencyTokens && { agencyTokens: (locationId: string) => agencyTokens.locationProvider(locationId) }),
     }),
     onPageWritten: ({ inserted, updated, unchanged }) => {
       metrics.opportunitiesWritten.inc({ operation: 'inserted' }, inserted);
@@ -187,6 +211,8 @@ export function createSyncRuntime(
     workerConnection,
     producerConnection,
     reportDependencyError,
+    tokens,
+    ...(agencyTokens && { agencyTokens }),
   };
 }
 
@@ -228,6 +254,11 @@ export async function startWorker(
       schedulerIds.recoverRuns,
       { every: config.RUN_RECOVERY_INTERVAL_MS },
       { name: jobNames.recoverRuns, data: { task: 'recover_runs' } },
+    );
+    await queues.maintenance.upsertJobScheduler(
+      schedulerIds.reconcileAgencies,
+      { every: config.AGENCY_RECONCILE_INTERVAL_MS },
+      { name: jobNames.reconcileAgencies, data: { task: 'reconcile_agencies' } },
     );
     if (config.SCHEDULER_ENABLED) await reconcileSchedules(db, queues, logger);
   };
@@ -276,6 +307,26 @@ export async function startWorker(
       tombstoneRetentionDays: config.TOMBSTONE_RETENTION_DAYS,
       onRateLimitDelay: (delayMs) => metrics.rateLimitWaitSeconds.inc(delayMs / 1000),
       recoveryGraceMs: 2 * config.RUN_RECOVERY_INTERVAL_MS,
+      ...(runtime.agencyTokens &&
+        config.GHL_OAUTH_APP_ID && {
+          reconcileAgency: (agencyId: string) =>
+            reconcileAgency(
+              {
+                db,
+                queues,
+                redis: producerConnection,
+                prefix: config.QUEUE_PREFIX,
+                tokens: runtime.tokens,
+                agencyTokens: runtime.agencyTokens!,
+                baseUrl: config.GHL_BASE_URL,
+                appId: config.GHL_OAUTH_APP_ID!,
+                timeoutMs: config.GHL_TIMEOUT_MS,
+                runDeadlineMs: config.RUN_DEADLINE_MINUTES * 60_000,
+                logger: logger.child({ component: 'agency-reconcile' }),
+              },
+              agencyId,
+            ),
+        }),
     }),
     {
       connection: workerConnection,

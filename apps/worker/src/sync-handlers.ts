@@ -1,4 +1,12 @@
-import { addRunError, annotateRun, markPageFailed, purgeTombstones, purgeWebhookEvents } from '@ghl-sync/db';
+import {
+  addRunError,
+  annotateRun,
+  listAgencies,
+  markPageFailed,
+  purgeTombstones,
+  purgeWebhookEvents,
+} from '@ghl-sync/db';
+import { GhlSyncError } from '@ghl-sync/errors';
 import type { WorkerHandlers } from '@ghl-sync/queues';
 import {
   failRunForJob,
@@ -7,6 +15,7 @@ import {
   processRecord,
   recoverRuns,
   runCoordinator,
+  type ReconcileAgencyResult,
   type SyncDeps,
 } from '@ghl-sync/sync';
 
@@ -25,6 +34,11 @@ export interface SyncHandlersOptions {
   recoveryGraceMs?: number;
   /** Called with every delay a job takes to wait for its location's budget, in ms (metrics). */
   onRateLimitDelay?: (delayMs: number) => void;
+  /**
+   * Reconciles one agency's installed locations (`reconcileAgency` with this process's deps);
+   * absent when the OAuth app is not configured, and then agency jobs fail with `config_invalid`.
+   */
+  reconcileAgency?: (agencyId: string) => Promise<ReconcileAgencyResult>;
 }
 
 /** The sync processors, one per queue of the catalog, for `createWorkers(QUEUES, handlers)`. */
@@ -91,6 +105,21 @@ export function createSyncHandlers(options: SyncHandlersOptions): WorkerHandlers
           return { purged, purgedEvents };
         }
         if (data.task === 'flow_gate') return { released: data.runId ?? null };
+        if (data.task === 'reconcile_agency' || data.task === 'reconcile_agencies') {
+          if (!options.reconcileAgency)
+            throw new GhlSyncError(
+              'config_invalid',
+              'agency installs need GHL_OAUTH_CLIENT_ID, GHL_OAUTH_CLIENT_SECRET and GHL_OAUTH_APP_ID on the workers',
+            );
+          if (data.task === 'reconcile_agency') {
+            if (!data.agencyId) throw new GhlSyncError('invalid_argument', 'reconcile_agency without agencyId');
+            return options.reconcileAgency(data.agencyId);
+          }
+          // One job per agency, so one agency's failure (a refused Company token) retries alone.
+          const agencies = (await listAgencies(deps.db)).filter((a) => !a.needsReconnect);
+          for (const agency of agencies) await deps.queues.enqueueAgencyReconcile(agency.id);
+          return { agencies: agencies.length };
+        }
         return recoverRuns({ ...deps, logger: ctx.logger }, { graceMs: options.recoveryGraceMs });
       },
     },

@@ -79,6 +79,40 @@ export const configShape = {
   ),
   GHL_OAUTH_CLIENT_ID: optionalSecret().describe('Marketplace app client id, needed for OAuth locations.'),
   GHL_OAUTH_CLIENT_SECRET: optionalSecret().describe('Marketplace app client secret (secret; never logged).'),
+  GHL_OAUTH_APP_ID: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? undefined : v))
+    .describe(
+      "Marketplace app id (the app's page in the developer portal), needed for agency installs: it lists where the app is installed (`GET /oauth/installedLocations`).",
+    ),
+  GHL_OAUTH_REDIRECT_URI: z
+    .string()
+    .url()
+    .optional()
+    .describe(
+      "The app's redirect URI: the API's `/oauth/callback` as GHL's browsers reach it (e.g. `https://sync.example.com/oauth/callback`); the same value as in the app's settings. Needed for `GET /oauth/install`.",
+    ),
+  GHL_OAUTH_SCOPES: z
+    .string()
+    .min(1)
+    .default('opportunities.readonly locations.readonly oauth.readonly oauth.write')
+    .describe('Scopes the install link asks for (space-separated; ghl-api.md §5.1–5.2).'),
+  GHL_MARKETPLACE_URL: z
+    .string()
+    .url()
+    .default('https://marketplace.gohighlevel.com')
+    .describe(
+      'Where `GET /oauth/install` sends the browser (`/oauth/chooselocation`, ghl-api.md §5.1); `https://marketplace.leadconnectorhq.com` for white-label, the sandbox URL against the sandbox.',
+    ),
+  OAUTH_INSTALL_STATE_TTL_S: int(30, 86_400)
+    .default(600)
+    .describe('How long an install link stays usable, in s: its `state` is refused at the callback after that.'),
+  AGENCY_RECONCILE_INTERVAL_MS: int(10_000)
+    .default(3_600_000)
+    .describe(
+      "How often workers compare each agency's registered locations with where GHL says the app is installed, in ms (GHL does not retry its INSTALL webhook).",
+    ),
   RATE_LIMIT_MAX: int(1).default(100).describe('Requests GHL allows per location per interval (X-RateLimit-Max).'),
   RATE_LIMIT_INTERVAL_MS: int(100)
     .default(10_000)

@@ -96,6 +96,28 @@ export const ERROR_CODES = {
       'The location is marked as needing attention (OAuth refresh and reconnect refused, or its Private Integration Token answered 401); no request is sent until it is reconnected.',
   },
 
+  location_uninstalled: {
+    retryable: false,
+    description:
+      'The marketplace app was removed from the location (UNINSTALL webhook, or the agency reconcile no longer lists it); its rows are kept and no request is sent until it is installed again.',
+  },
+  agency_not_found: { retryable: false, description: 'No agency with that company id has installed the app.' },
+  agency_needs_reconnect: {
+    retryable: false,
+    description:
+      "The agency's Company token could not be refreshed or recovered; its locations get no new tokens until the agency installs the app again.",
+  },
+  oauth_mint_refused: {
+    retryable: false,
+    description:
+      "GHL refused to mint a location token from the agency's Company token (`POST /oauth/locationToken`: the app is not installed there, or the Company token was refused).",
+  },
+  oauth_state_invalid: {
+    retryable: false,
+    description:
+      'An install callback came without the state of an install started here, with one already used or expired, or from another browser; nothing was exchanged.',
+  },
+
   // --- sync semantics
   pagination_stalled: {
     retryable: false,

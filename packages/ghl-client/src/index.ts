@@ -43,3 +43,13 @@ export { GhlContact } from './schemas/contact.schema.js';
 export { GhlCustomFieldValue, GhlOpportunity } from './schemas/opportunity.schema.js';
 export { GhlPipeline, GhlPipelineStage } from './schemas/pipeline.schema.js';
 export { GhlSearchMeta } from './schemas/search-response.schema.js';
+export {
+  mintLocationToken,
+  type MintedLocationToken,
+  type MintLocationTokenOptions,
+} from './oauth/mint-location-token.js';
+export {
+  listInstalledLocations,
+  type InstalledLocations,
+  type ListInstalledLocationsOptions,
+} from './oauth/list-installed-locations.js';

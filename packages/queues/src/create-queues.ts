@@ -65,6 +65,12 @@ export type Queues = { readonly [K in QueueKey]: TypedQueue<K> } & {
    * @returns the id of the job that will apply the event (the pending one when coalesced).
    */
   enqueueRecord(job: z.input<typeof QUEUES.record.schema>, options: { delayMs: number }): Promise<string>;
+  /**
+   * Enqueues a reconcile of one agency's installed locations (after an install or an INSTALL
+   * webhook). Retried with backoff: GHL may be briefly unavailable right after an install.
+   * @returns the job id.
+   */
+  enqueueAgencyReconcile(agencyId: string): Promise<string>;
   close(): Promise<void>;
 };
 
@@ -160,6 +166,14 @@ export function createQueues(options: CreateQueuesOptions): Queues {
         // opportunity and marks every stored event it covers); keepLastIfActive so an event that
         // arrives during the re-read is not lost to it.
         deduplication: { id: QUEUES.record.dedupeId(data.locationId, data.opportunityId), keepLastIfActive: true },
+      });
+      return added.id!;
+    },
+    async enqueueAgencyReconcile(agencyId) {
+      const data = QUEUES.maintenance.schema.parse({ task: 'reconcile_agency', agencyId });
+      const added = await maintenance.add(QUEUES.maintenance.jobNames.reconcileAgency, data, {
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 2_000 },
       });
       return added.id!;
     },

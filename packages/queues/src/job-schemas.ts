@@ -37,10 +37,16 @@ export type PageJob = z.infer<typeof pageJobSchema>;
 export const finalizeJobSchema = z.object({ runId, locationId });
 export type FinalizeJob = z.infer<typeof finalizeJobSchema>;
 
-/** Maintenance job. `flow_gate` is a run's gate child (see `enqueuePageFlow`): it does nothing. */
+/**
+ * Maintenance job. `flow_gate` is a run's gate child (see `enqueuePageFlow`): it does nothing.
+ * `reconcile_agency` matches one agency's registered locations with where GHL says the app is
+ * installed (`agencyId` required); `reconcile_agencies` does it for every agency (periodic).
+ */
 export const maintenanceJobSchema = z.object({
-  task: z.enum(['purge_tombstones', 'recover_runs', 'flow_gate']),
+  task: z.enum(['purge_tombstones', 'recover_runs', 'flow_gate', 'reconcile_agency', 'reconcile_agencies']),
   runId: z.number().int().positive().optional(),
+  /** GHL companyId of the agency to reconcile. */
+  agencyId: z.string().min(1).max(200).optional(),
 });
 export type MaintenanceJob = z.infer<typeof maintenanceJobSchema>;
 

@@ -123,10 +123,19 @@ export const QUEUES = {
     /** BullMQ priorities (lower runs first): deliveries as they arrive before a replay's backlog. */
     priorities: { webhook: 1, replay: 10 },
   },
-  /** Housekeeping: purge old tombstones, recover runs whose coordinator died, a run's flow gate. */
+  /**
+   * Housekeeping: purge old tombstones, recover runs whose coordinator died, a run's flow gate,
+   * reconcile agencies' installed locations.
+   */
   maintenance: {
     name: 'sync-maintenance',
-    jobNames: { flowGate: 'flow-gate', purgeTombstones: 'purge-tombstones', recoverRuns: 'recover-runs' },
+    jobNames: {
+      flowGate: 'flow-gate',
+      purgeTombstones: 'purge-tombstones',
+      recoverRuns: 'recover-runs',
+      reconcileAgency: 'reconcile-agency',
+      reconcileAgencies: 'reconcile-agencies',
+    },
     schema: maintenanceJobSchema,
     defaultJobOptions: {
       attempts: 2,
@@ -137,7 +146,11 @@ export const QUEUES = {
     /** The child that holds a run's flow parent back until every page job is added. */
     gateJobId: (runKey: string) => `run-${runKey}-gate`,
     /** Schedulers every worker upserts at start (idempotent across processes). */
-    schedulerIds: { purgeTombstones: 'purge-tombstones', recoverRuns: 'recover-runs' },
+    schedulerIds: {
+      purgeTombstones: 'purge-tombstones',
+      recoverRuns: 'recover-runs',
+      reconcileAgencies: 'reconcile-agencies',
+    },
   },
 } as const satisfies Record<string, QueueSpec>;
 

@@ -26,6 +26,8 @@ export interface ClientFactoryOptions {
    * read from `ghl.locations` and decrypted with `tokens`.
    */
   oauthTokens?: (locationId: string) => TokenProvider;
+  /** Supplies tokens for `agency` locations: minted from their agency's Company token. */
+  agencyTokens?: (locationId: string) => TokenProvider;
 }
 
 /** Builds `SyncDeps.clientFor`: a GHL client per location, sharing the Redis rate limiter. */
@@ -42,6 +44,13 @@ export function createClientFactory(
           'OAuth location but GHL_OAUTH_CLIENT_ID / GHL_OAUTH_CLIENT_SECRET are not configured',
         );
       auth = options.oauthTokens(locationId);
+    } else if (location.authType === 'agency') {
+      if (!options.agencyTokens)
+        throw new GhlSyncError(
+          'config_invalid',
+          'Location minted from an agency but GHL_OAUTH_CLIENT_ID / GHL_OAUTH_CLIENT_SECRET are not configured',
+        );
+      auth = options.agencyTokens(locationId);
     } else {
       const credential = await getLocation(options.db, locationId, options.tokens);
       if (!credential) throw new GhlSyncError('location_not_found', `location ${locationId} is not registered`);
@@ -59,7 +68,7 @@ export function createClientFactory(
       logger: options.logger,
       onRequest: options.onRequest,
     });
-    return location.authType === 'oauth'
+    return location.authType !== 'pit'
       ? client
       : markLocationOnRejectedToken(client, {
           db: options.db,

@@ -30,3 +30,16 @@ export {
   type CheckLocationTokenOptions,
   type CheckLocationTokenResult,
 } from './check-location-token.js';
+export {
+  createAgencyTokens,
+  type AgencyTokenEventKind,
+  type AgencyTokens,
+  type AgencyTokensOptions,
+} from './oauth/agency-tokens.js';
+export {
+  reconcileAgency,
+  appIdRequired,
+  type ReconcileAgencyDeps,
+  type ReconcileAgencyResult,
+} from './agencies/reconcile-agency.js';
+export * from './installs/index.js';

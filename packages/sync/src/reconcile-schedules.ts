@@ -7,17 +7,18 @@ const { schedulerId, schedulerIdPrefix } = QUEUES.coordinator;
 /**
  * Makes the coordinator queue's job schedulers match one location's schedule: one scheduler (id
  * `schedule-<locationId>`) with the location's cron pattern and time zone, or none when it has no
- * schedule or needs reconnection. `upsertJobScheduler` replaces the pattern in place, so calling
+ * schedule, needs reconnection or was uninstalled. `upsertJobScheduler` replaces the pattern in place, so calling
  * this from many processes at once, or again after a crash, still leaves exactly one scheduler and
  * at most one pending scheduled job.
  */
 export async function applySchedule(
   queues: Queues,
-  location: Pick<LocationSummary, 'id' | 'scheduleCron' | 'scheduleTz' | 'needsReconnect'>,
+  location: Pick<LocationSummary, 'id' | 'scheduleCron' | 'scheduleTz' | 'needsReconnect'> &
+    Partial<Pick<LocationSummary, 'uninstalledAt'>>,
 ): Promise<'scheduled' | 'removed'> {
   // BullMQ types a scheduler id as a job name; ours come from the catalog.
   const id = schedulerId(location.id) as never;
-  if (!location.scheduleCron || location.needsReconnect) {
+  if (!location.scheduleCron || location.needsReconnect || location.uninstalledAt) {
     await queues.coordinator.removeJobScheduler(id);
     return 'removed';
   }

@@ -92,9 +92,9 @@ export async function runCoordinator(deps: SyncDeps, job: CoordinatorJob, ctx: J
   try {
     await requireSyncableLocation(deps.db, run.locationId);
   } catch (err) {
-    if (!isGhlSyncError(err, 'location_needs_reconnect')) throw err;
+    if (!isGhlSyncError(err, 'location_needs_reconnect') && !isGhlSyncError(err, 'location_uninstalled')) throw err;
     await transitionRun(deps.db, run.id, 'failed', { errorCode: err.code, error: err.message });
-    return { runId: run.id, skipped: 'location_needs_reconnect' };
+    return { runId: run.id, skipped: err.code };
   }
   const phase: PhaseContext = {
     deps,
@@ -135,7 +135,11 @@ async function openOrLoadRun(
       }),
     };
   } catch (err) {
-    if (isGhlSyncError(err, 'location_not_found') || isGhlSyncError(err, 'location_needs_reconnect')) {
+    if (
+      isGhlSyncError(err, 'location_not_found') ||
+      isGhlSyncError(err, 'location_needs_reconnect') ||
+      isGhlSyncError(err, 'location_uninstalled')
+    ) {
       deps.logger.warn({ locationId: job.locationId, code: err.code }, `scheduled sync skipped: ${err.message}`);
       // Stop firing for a location that cannot sync; registering it again re-creates its schedule.
       await deps.queues.coordinator.removeJobScheduler(QUEUES.coordinator.schedulerId(job.locationId) as never);

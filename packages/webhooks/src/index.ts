@@ -26,3 +26,10 @@ export type {
   OpportunityAssignedToUpdateEvent,
   OpportunityWebhookEvent,
 } from './opportunity-webhook-event.js';
+export {
+  APP_WEBHOOK_TYPES,
+  isAppWebhookType,
+  appWebhookEventSchema,
+  type AppWebhookType,
+  type AppWebhookEvent,
+} from './app-webhook-event.js';

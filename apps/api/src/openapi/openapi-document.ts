@@ -389,11 +389,20 @@ export const OPENAPI_DOCUMENT = {
         responses: {
           200: {
             description:
-              'Stored (and its job enqueued) before this answer: `accepted`, `duplicate` (webhookId seen before; nothing done), `ignored_unknown_location` or `ignored_type`.',
+              "Stored (and its job enqueued) before this answer: `accepted`, `duplicate` (webhookId seen before; nothing done), `ignored_unknown_location` or `ignored_type`; the app's INSTALL / UNINSTALL: `app_event` (acted upon) or `ignored_unknown_agency`.",
             content: json({
               type: 'object',
               properties: {
-                status: { enum: ['accepted', 'duplicate', 'ignored_unknown_location', 'ignored_type'] },
+                status: {
+                  enum: [
+                    'accepted',
+                    'duplicate',
+                    'ignored_unknown_location',
+                    'ignored_type',
+                    'app_event',
+                    'ignored_unknown_agency',
+                  ],
+                },
               },
             }),
           },
@@ -406,6 +415,48 @@ export const OPENAPI_DOCUMENT = {
           429: {
             description: '`webhook_unavailable`: Postgres or Redis could not take it now; GHL retries a 429.',
           },
+        },
+      },
+    },
+    '/oauth/install': {
+      get: {
+        summary:
+          'Starts a marketplace-app install: a single-use `state` (cookie of this browser, valid OAUTH_INSTALL_STATE_TTL_S) and a 302 to GHL\'s chooselocation page with the client id, GHL_OAUTH_SCOPES and GHL_OAUTH_REDIRECT_URI. No admin credential. See README, "Onboard an agency".',
+        security: [],
+        parameters: [
+          {
+            name: 'userType',
+            in: 'query',
+            required: false,
+            schema: { enum: ['Company', 'Location'], default: 'Company' },
+            description: '`Company`: an agency approves for its sub-accounts; `Location`: one sub-account.',
+          },
+        ],
+        responses: {
+          302: { description: 'To the marketplace approval page.' },
+          503: {
+            description: 'The OAuth app (client id, secret, redirect URI) or TOKEN_ENCRYPTION_KEY is not configured.',
+          },
+        },
+      },
+    },
+    '/oauth/callback': {
+      get: {
+        summary:
+          "GHL's redirect after the approval (`code`, `state`). The state must be this browser's, unused and unexpired; then the code is exchanged (`POST /oauth/token`, `grant_type=authorization_code`). A Company token is stored as the agency's credential and its installed locations are registered with minted tokens and synced; a Location token registers its location. No admin credential.",
+        security: [],
+        parameters: [
+          { name: 'code', in: 'query', required: true, schema: { type: 'string' } },
+          { name: 'state', in: 'query', required: true, schema: { type: 'string' } },
+        ],
+        responses: {
+          200: {
+            description: 'HTML: the agency or location is connected.',
+            content: { 'text/html': { schema: { type: 'string' } } },
+          },
+          400: { description: '`oauth_state_invalid` (no CSRF, no replay) or `oauth_code_refused`.' },
+          502: { description: 'GHL did not complete the code exchange.' },
+          503: { description: 'The OAuth app or TOKEN_ENCRYPTION_KEY is not configured.' },
         },
       },
     },

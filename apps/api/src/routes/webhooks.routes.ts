@@ -1,10 +1,14 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { deleteWebhookEvent, storeWebhookEvent, webhookEventIsNew, type Db } from '@ghl-sync/db';
+import { agencyExists, deleteWebhookEvent, storeWebhookEvent, webhookEventIsNew, type Db } from '@ghl-sync/db';
 import type { ErrorCode } from '@ghl-sync/errors';
 import type { Queues } from '@ghl-sync/queues';
+import { uninstallAgency, uninstallLocation } from '@ghl-sync/sync/installs';
 import {
   GHL_WEBHOOK_RSA_PUBLIC_KEY_PEM,
+  appWebhookEventSchema,
+  isAppWebhookType,
   isOpportunityWebhookType,
+  type AppWebhookEvent,
   opportunityWebhookEventSchema,
   verifyWebhookSignature,
   type WebhookKeys,
@@ -52,6 +56,11 @@ export interface WebhookRoutesOptions extends WebhookIntakeSettings {
   queues: Queues;
   /** Counts every delivery by type and outcome (see `ghl_sync_webhook_events_total`). */
   onEvent?: (type: string, outcome: string) => void;
+  /**
+   * The marketplace app's id (GHL_OAUTH_APP_ID): INSTALL / UNINSTALL events naming another app are
+   * ignored. @defaultValue any app
+   */
+  appId?: string | undefined;
 }
 
 /** Why a delivery was refused: the stable code logged, answered and counted. */
@@ -63,13 +72,16 @@ type Refusal = {
 };
 
 /** The answer to a delivery taken (200): what ghl-sync did with it. */
-type Taken = 'accepted' | 'duplicate' | 'ignored_unknown_location' | 'ignored_type';
+type Taken =
+  'accepted' | 'duplicate' | 'ignored_unknown_location' | 'ignored_type' | 'app_event' | 'ignored_unknown_agency';
 
 const METRIC_OUTCOME: Record<Taken, string> = {
   accepted: 'accepted',
   duplicate: 'duplicate',
   ignored_unknown_location: 'unknown_location',
   ignored_type: 'ignored_type',
+  app_event: 'app_event',
+  ignored_unknown_agency: 'unknown_agency',
 };
 
 /**
@@ -83,6 +95,10 @@ const METRIC_OUTCOME: Record<Taken, string> = {
  * - 200 `duplicate` for a `webhookId` stored before (nothing done);
  * - otherwise the event is stored and then (opportunity events of registered locations) its record
  *   job enqueued, both before the answer: 200 `accepted`, `ignored_unknown_location` or `ignored_type`.
+ * - the app's own `INSTALL` under a registered agency enqueues that agency's reconcile (which
+ *   registers the new location and syncs it), `UNINSTALL` uninstalls the location (or every location
+ *   of the agency): no schedule, no request, rows kept. 200 `app_event`, or `ignored_unknown_agency`
+ *   / `ignored_unknown_location` when ghl-sync has nothing to act on.
  * When Postgres or Redis cannot take it the answer is 429 `webhook_unavailable`, the one status GHL
  * retries (ghl-api.md §6.3). Refusals are logged with their code and counted, never with the body.
  */
@@ -171,6 +187,23 @@ export function registerWebhookRoutes(app: FastifyInstance, options: WebhookRout
    */
   async function take(event: Delivery, scheme: 'ed25519' | 'rsa', deadline: number): Promise<Taken> {
     const known = await webhookEventIsNew(options.db, event.webhookId, event.locationId);
+    if (event.app) {
+      if (!known.isNew) return 'duplicate';
+      // Acted upon before it is stored: both are idempotent, so a retry after a failed store repeats them harmlessly.
+      const outcome = await applyAppEvent(event.app, known.locationRegistered);
+      const stored = await storeWebhookEvent(options.db, {
+        webhookId: event.webhookId,
+        type: event.type,
+        locationId: event.locationId,
+        opportunityId: null,
+        eventAt: event.eventAt,
+        signatureScheme: scheme,
+        applicable: false,
+        payload: event.payload,
+        outcome,
+      });
+      return stored ? stored.outcome : 'duplicate';
+    }
     const applicable = event.opportunityId !== null && event.locationId !== null;
     const enqueue = () =>
       options.queues.enqueueRecord(
@@ -203,6 +236,32 @@ export function registerWebhookRoutes(app: FastifyInstance, options: WebhookRout
     return stored.outcome;
   }
 
+  /**
+   * Acts on INSTALL / UNINSTALL before the event is stored (both are idempotent, so GHL's retry of a
+   * 429 repeats them harmlessly).
+   */
+  async function applyAppEvent(
+    app: AppWebhookEvent,
+    locationRegistered: boolean,
+  ): Promise<'app_event' | 'ignored_type' | 'ignored_unknown_agency' | 'ignored_unknown_location'> {
+    if (options.appId !== undefined && app.appId !== undefined && app.appId !== options.appId) return 'ignored_type';
+    if (app.type === 'INSTALL') {
+      // The event carries no token: the agency's Company token mints one, in the reconcile job.
+      if (!app.companyId || !(await agencyExists(options.db, app.companyId))) return 'ignored_unknown_agency';
+      await options.queues.enqueueAgencyReconcile(app.companyId);
+      return 'app_event';
+    }
+    const reason = 'the app was uninstalled (UNINSTALL webhook)';
+    if (app.locationId !== undefined) {
+      if (!locationRegistered) return 'ignored_unknown_location';
+      await uninstallLocation(options, app.locationId, reason);
+      return 'app_event';
+    }
+    if (!(await agencyExists(options.db, app.companyId!))) return 'ignored_unknown_agency';
+    await uninstallAgency(options, app.companyId!, reason);
+    return 'app_event';
+  }
+
   function refuse(request: FastifyRequest, reply: FastifyReply, type: string, refusal: Refusal) {
     request.log.warn({ code: refusal.code, status: refusal.status }, `webhook refused: ${refusal.message}`);
     count(type, refusal.outcome);
@@ -231,11 +290,13 @@ interface Delivery {
   opportunityId: string | null;
   eventAt: Date | null;
   payload: Record<string, unknown>;
+  /** The app's INSTALL / UNINSTALL event, parsed. */
+  app?: AppWebhookEvent;
 }
 
-/** The metric label of a type: the opportunity types by name, anything else `other` (bounded labels). */
+/** The metric label of a type: the opportunity and app types by name, anything else `other` (bounded labels). */
 function typeLabel(type: unknown): string {
-  return isOpportunityWebhookType(type) ? type : 'other';
+  return isOpportunityWebhookType(type) || isAppWebhookType(type) ? type : 'other';
 }
 
 function parseDelivery(raw: Buffer): { event: Delivery; type: string } | { refusal: Refusal; type: string } {
@@ -269,6 +330,22 @@ function parseDelivery(raw: Buffer): { event: Delivery; type: string } | { refus
     if (!event.success) return invalid(`${type} without a usable \`locationId\` and \`id\``, label);
     locationId = event.data.locationId;
     opportunityId = event.data.id;
+  }
+  if (isAppWebhookType(type)) {
+    const app = appWebhookEventSchema.safeParse(payload);
+    if (!app.success) return invalid(`${type} without a \`locationId\` or \`companyId\``, label);
+    return {
+      type: label,
+      event: {
+        webhookId,
+        type,
+        locationId: app.data.locationId ?? null,
+        opportunityId,
+        eventAt,
+        payload,
+        app: app.data,
+      },
+    };
   }
   return { type: label, event: { webhookId, type, locationId, opportunityId, eventAt, payload } };
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { listLocations, requireLocationId, upsertLocation } from '@ghl-sync/db';
+import { listLocations, requireLocationId, upsertLocation, type LocationSummary } from '@ghl-sync/db';
 import { requireTokenCipher } from '@ghl-sync/secrets';
 import { GhlSyncError } from '@ghl-sync/errors';
 import {
@@ -177,10 +177,22 @@ export function registerLocationCommands(program: Command): void {
         else
           for (const l of rows)
             console.log(
-              `${l.id}\t${l.authType}\t${l.scheduleCron ?? 'no schedule'}\t${l.webhooks ? 'webhooks' : 'no webhooks'}\t${l.name ?? ''}\t${l.needsReconnect ? `NEEDS ATTENTION: ${l.reconnectReason ?? 'reconnect it'}` : 'ok'}`,
+              `${l.id}\t${AUTH_LABEL[l.authType]}${l.agencyId ? ` ${l.agencyId}` : ''}\t${l.scheduleCron ?? 'no schedule'}\t${l.webhooks ? 'webhooks' : 'no webhooks'}\t${l.name ?? ''}\t${state(l)}`,
             );
       } finally {
         await ctx.close();
       }
     });
+}
+
+/** How `locations list` names each way a location is authorised. */
+const AUTH_LABEL: Record<LocationSummary['authType'], string> = {
+  pit: 'pit',
+  oauth: 'oauth-location',
+  agency: 'minted-from-agency',
+};
+
+function state(l: LocationSummary): string {
+  if (l.uninstalledAt) return `UNINSTALLED: ${l.uninstallReason ?? 'the app was removed'}`;
+  return l.needsReconnect ? `NEEDS ATTENTION: ${l.reconnectReason ?? 'reconnect it'}` : 'ok';
 }
