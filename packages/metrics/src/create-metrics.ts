@@ -59,7 +59,8 @@ export interface SyncMetrics {
   rateLimitWaitSeconds: Counter<string>;
   /**
    * OAuth token refreshes and recovery steps by kind: `refreshed`, `refresh_outcome_unknown`,
-   * `refresh_refused`, `reconnected`, `reconnect_refused`, `stale_pair_discarded`.
+   * `refresh_refused`, `reconnected`, `reconnect_refused`, `stale_pair_discarded`, `client_invalid`;
+   * agency installs: `minted`, `agency_refreshed`, `agency_refresh_refused`, `agency_reconnected`.
    */
   oauthTokenEvents: Counter<'kind'>;
   /**
