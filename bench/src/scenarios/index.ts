@@ -5,6 +5,7 @@ import { scaleOutScenario } from './scale-out.js';
 import { seedBaselineScenario } from './seed-baseline.js';
 import { sizingScenario } from './sizing.js';
 import { throughputScenario } from './throughput.js';
+import { webhooksScenario } from './webhooks.js';
 
 /** Every scenario, in the order `all` runs them. */
 export const SCENARIOS: Scenario[] = [
@@ -15,4 +16,5 @@ export const SCENARIOS: Scenario[] = [
   scaleOutScenario,
   seedBaselineScenario,
   sizingScenario,
+  webhooksScenario,
 ];

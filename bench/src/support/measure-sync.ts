@@ -132,7 +132,7 @@ function workerDied(workers: BenchWorker[]): Promise<never> {
 }
 
 /** Waits until `n` processes listen on the coordinator queue, so start-up is not timed. */
-async function waitForWorkers(stack: BenchStack, n: number, timeoutMs: number): Promise<void> {
+export async function waitForWorkers(stack: BenchStack, n: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if ((await stack.queues.coordinator.getWorkersCount()) >= n) return;
