@@ -35,6 +35,10 @@ describe('fault 9: a Redis Cluster master killed in the middle of a run', () => 
     loc = stack.sandbox.locations[0]!.id;
     stack.sandbox.admin.setKnobs(loc, { latencyMs: { medianMs: 100, jitterMs: 50 } });
     stack.spawnWorkers(2);
+    // Both workers must be up before the fault: a worker that meets a dead Redis while it starts
+    // exits (by design), which is another scenario.
+    for (let i = 0; i < 600 && stack.logs.join('').split('"msg":"worker started"').length - 1 < 2; i++)
+      await sleep(100);
     const run = await stack.startRun(loc);
     runId = run.id;
     await waitUntilMidRun(stack, run.id, 5);
