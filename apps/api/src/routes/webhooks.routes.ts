@@ -186,8 +186,8 @@ export function registerWebhookRoutes(app: FastifyInstance, options: WebhookRout
    * enqueues the job instead.
    */
   async function take(event: Delivery, scheme: 'ed25519' | 'rsa', deadline: number): Promise<Taken> {
-    const known = await webhookEventIsNew(options.db, event.webhookId, event.locationId);
     if (event.app) {
+      const known = await webhookEventIsNew(options.db, event.webhookId, event.locationId);
       if (!known.isNew) return 'duplicate';
       // Acted upon before it is stored: both are idempotent, so a retry after a failed store repeats them harmlessly.
       const outcome = await applyAppEvent(event.app, known.locationRegistered);
@@ -210,10 +210,7 @@ export function registerWebhookRoutes(app: FastifyInstance, options: WebhookRout
         { locationId: event.locationId!, opportunityId: event.opportunityId!, type: event.type, source: 'webhook' },
         { delayMs: options.debounceMs },
       );
-    if (!known.isNew) {
-      if (known.unapplied && applicable && known.locationRegistered) await enqueue();
-      return 'duplicate';
-    }
+    // Stored straight away (one round trip for a new event): the unique webhook_id decides duplicates.
     const stored = await storeWebhookEvent(options.db, {
       webhookId: event.webhookId,
       type: event.type,
@@ -224,7 +221,11 @@ export function registerWebhookRoutes(app: FastifyInstance, options: WebhookRout
       applicable,
       payload: event.payload,
     });
-    if (!stored) return 'duplicate';
+    if (!stored) {
+      const known = await webhookEventIsNew(options.db, event.webhookId, event.locationId);
+      if (known.unapplied && applicable && known.locationRegistered) await enqueue();
+      return 'duplicate';
+    }
     if (stored.outcome === 'accepted') {
       try {
         await withTimeout(enqueue(), Math.max(0, deadline - Date.now()));
