@@ -34,14 +34,17 @@ export interface FirstAnswer {
 }
 
 /**
- * Sizes estimated from the first page's sample are rough (a hundred records), so a partition is
- * cut on an estimate only when it looks half again larger than its share…
+ * A partition's share is the listing divided by the chains the budget needs (requests per second ×
+ * answer time, before headroom): a chain whose partition is larger runs on alone after the others
+ * are done, and one chain alone cannot keep the budget busy. Sizes estimated from the first page's
+ * sample are rough (a hundred records: a stage holding 15 of them may hold 10 or 20 % of the
+ * listing), so a partition is cut on an estimate only when it looks twice its share…
  */
-const ESTIMATE_MAX_SHARE = 1.5;
+const ESTIMATE_MAX_SHARE = 2;
 /**
  * …and, once the first pages' `meta.total` are known, when it really holds more than a quarter
- * over its share: its chain would then run on alone while the others are done. A cut then costs
- * the partition's first page (not recorded) and one more round of first pages.
+ * over its share. A cut then costs the partition's first page (not recorded) and one more round of
+ * first pages, and every partition a short last page, so a little imbalance is cheaper.
  */
 const KNOWN_MAX_SHARE = 1.25;
 /** Rounds of cuts on known totals before the plan is taken as it is. */
@@ -70,8 +73,8 @@ export async function fetchFirstAnswer(client: GhlClient, pageSize: number): Pro
  *   requests;
  * - otherwise the location's pipelines and stages give disjoint partitions (documented filters
  *   `pipeline_id`, `pipeline_stage_id`, `status`), at mixed levels ({@link planPartitions}):
- *   pipelines, with the largest cut into stages (and stages into statuses) until there is a
- *   partition per chain and none holds far more than its share. Sizes are first estimated from the
+ *   pipelines, with the largest cut into stages or statuses until there is a partition per
+ *   chain and none holds far more than its share. Sizes are first estimated from the
  *   first page's records, then taken from each partition's first page (`meta.total`); a partition
  *   still far too large is cut once more;
  * - the partitions are used only if their first pages' `meta.total` add up to the unfiltered
@@ -108,9 +111,11 @@ export async function chooseListingPlan(
   const pipelines = await listPipelineStages(deps.db, run.locationId);
   const weight = (filter: PartitionFilter): number =>
     first.opportunities.filter((o) => inPartition(o, filter)).length + SAMPLE_SMOOTHING;
+  const share = total / Math.min(chains, Math.max(1, (deps.listing.requestsPerSecond * answerMs) / 1000));
   const rules: SplitRules = {
     chains,
-    maxShare: ESTIMATE_MAX_SHARE,
+    maxSize: ESTIMATE_MAX_SHARE * share,
+    targetSize: KNOWN_MAX_SHARE * share,
     minSplitSize: 2 * deps.pageSize,
     maxPartitions: MAX_PARTITIONS,
   };
@@ -147,7 +152,7 @@ export async function chooseListingPlan(
   for (let round = 0; round < REFINE_ROUNDS; round++) {
     if (firsts.some((p) => totalOf(p) === null)) break; // the check below refuses the plan
     const known: SizedPartition[] = parts.map((filter, i) => ({ filter, size: totalOf(firsts[i]!)! }));
-    const refined = planPartitions(known, pipelines, { ...rules, maxShare: KNOWN_MAX_SHARE }, weight);
+    const refined = planPartitions(known, pipelines, { ...rules, maxSize: KNOWN_MAX_SHARE * share }, weight);
     if (refined.length === known.length) break;
     const kept = (f: PartitionFilter) => parts.findIndex((p) => samePartition(p, f));
     const added = refined.filter((p) => kept(p.filter) < 0).map((p) => p.filter);

@@ -3,7 +3,7 @@ import { checkPartitionTotals } from './check-partition-totals.js';
 import { chooseChainCount } from './choose-chain-count.js';
 import { mapWithConcurrency } from './map-with-concurrency.js';
 import type { PartitionFilter } from '@ghl-sync/db';
-import { inPartition, planPartitions, samePartition, splitPartition } from './plan-partitions.js';
+import { PARTITION_STATUSES, cutOptions, inPartition, planPartitions, samePartition } from './plan-partitions.js';
 
 const budget = { requestsPerSecond: 9.5, minChains: 1, maxChains: 16 };
 const pipelines = [
@@ -25,7 +25,7 @@ describe('chooseChainCount', () => {
 });
 
 describe('planPartitions', () => {
-  const rules = { chains: 4, maxShare: 1.25, minSplitSize: 200, maxPartitions: 64 };
+  const rules = { chains: 4, maxSize: 1_500, targetSize: 1_500, minSplitSize: 200, maxPartitions: 64 };
   const sized = (...sizes: number[]) => sizes.map((size, i) => ({ filter: { pipelineId: `p${i + 1}` }, size }));
 
   it('keeps the pipelines when there is one per chain and none is far above its share', () => {
@@ -48,29 +48,32 @@ describe('planPartitions', () => {
   });
 
   it('shares a cut partition among its children by weight, and cuts a child again while it is too large', () => {
-    const weight = (f: PartitionFilter) => (f.pipelineStageId === 's4' ? 9 : f.pipelineStageId === 's5' ? 1 : 0);
+    const stageShare = (f: PartitionFilter) =>
+      f.pipelineStageId === undefined ? 1 : f.pipelineStageId === 's4' ? 0.9 : 0.1;
+    const statusShare = (f: PartitionFilter) => (f.status === undefined ? 1 : f.status === 'open' ? 0.6 : 0.4 / 3);
+    const weight = (f: PartitionFilter) => stageShare(f) * statusShare(f);
     const plan = planPartitions(sized(100, 4_000, 100), pipelines, { ...rules, chains: 2 }, weight);
-    // p2 holds 4,000 of 4,200 (share 2,100): cut into s4 (3,600) and s5 (400); s4 is still far
-    // above its share, so it is cut by status (no weight for statuses: equal shares).
-    expect(plan.map((p) => [p.filter, p.size])).toEqual([
+    // p2 holds 4,000 of 4,200. Neither cut keeps its largest child within 1,500 (stage s4: 3,600;
+    // open: 2,400), so the smaller largest child: by status. Open is still above 1,500, so it is cut
+    // by stage; its s4 part (2,160) cannot be cut further.
+    expect(plan.map((p) => [p.filter, Math.round(p.size)])).toEqual([
       [{ pipelineId: 'p1' }, 100],
-      [{ pipelineId: 'p2', pipelineStageId: 's4', status: 'open' }, 900],
-      [{ pipelineId: 'p2', pipelineStageId: 's4', status: 'won' }, 900],
-      [{ pipelineId: 'p2', pipelineStageId: 's4', status: 'lost' }, 900],
-      [{ pipelineId: 'p2', pipelineStageId: 's4', status: 'abandoned' }, 900],
-      [{ pipelineId: 'p2', pipelineStageId: 's5' }, 400],
+      [{ pipelineId: 'p2', status: 'open', pipelineStageId: 's4' }, 2_160],
+      [{ pipelineId: 'p2', status: 'open', pipelineStageId: 's5' }, 240],
+      [{ pipelineId: 'p2', status: 'won' }, 533],
+      [{ pipelineId: 'p2', status: 'lost' }, 533],
+      [{ pipelineId: 'p2', status: 'abandoned' }, 533],
       [{ pipelineId: 'p3' }, 100],
     ]);
   });
 
   it('never cuts a partition of two pages or less, an empty one, or past the partition cap', () => {
     expect(planPartitions(sized(150, 150, 0), pipelines, { ...rules, chains: 8 })).toEqual(sized(150, 150, 0));
+    // p1 by status (1,250 each fits 1,500; its stages would hold 1,667): 6 partitions; cutting p2
+    // as well would make 9.
     expect(planPartitions(sized(5_000, 5_000, 5_000), pipelines, { ...rules, chains: 16, maxPartitions: 6 })).toEqual([
-      { filter: { pipelineId: 'p1', pipelineStageId: 's1' }, size: 5_000 / 3 },
-      { filter: { pipelineId: 'p1', pipelineStageId: 's2' }, size: 5_000 / 3 },
-      { filter: { pipelineId: 'p1', pipelineStageId: 's3' }, size: 5_000 / 3 },
-      { filter: { pipelineId: 'p2', pipelineStageId: 's4' }, size: 2_500 },
-      { filter: { pipelineId: 'p2', pipelineStageId: 's5' }, size: 2_500 },
+      ...PARTITION_STATUSES.map((status) => ({ filter: { pipelineId: 'p1', status }, size: 1_250 })),
+      { filter: { pipelineId: 'p2' }, size: 5_000 },
       { filter: { pipelineId: 'p3' }, size: 5_000 },
     ]);
   });
@@ -94,18 +97,36 @@ describe('planPartitions', () => {
     expect(inPartition(null, { pipelineId: 'p1' })).toBe(false);
   });
 
-  it('splits a pipeline into its stages and a stage into its statuses', () => {
-    expect(splitPartition({ pipelineId: 'p2' }, pipelines)).toEqual([
-      { pipelineId: 'p2', pipelineStageId: 's4' },
-      { pipelineId: 'p2', pipelineStageId: 's5' },
+  it('cuts a pipeline by stage or by status, a stage by status, a status of a pipeline by stage', () => {
+    const statuses = (f: PartitionFilter) => PARTITION_STATUSES.map((status) => ({ ...f, status }));
+    expect(cutOptions({ pipelineId: 'p2' }, pipelines)).toEqual([
+      [
+        { pipelineId: 'p2', pipelineStageId: 's4' },
+        { pipelineId: 'p2', pipelineStageId: 's5' },
+      ],
+      statuses({ pipelineId: 'p2' }),
     ]);
-    expect(splitPartition({ pipelineId: 'p3' }, pipelines)?.map((f) => f.status)).toEqual([
-      'open',
-      'won',
-      'lost',
-      'abandoned',
+    expect(cutOptions({ pipelineId: 'p3' }, pipelines)).toEqual([statuses({ pipelineId: 'p3' })]);
+    expect(cutOptions({ pipelineId: 'p1', pipelineStageId: 's1' }, pipelines)).toEqual([
+      statuses({ pipelineId: 'p1', pipelineStageId: 's1' }),
     ]);
-    expect(splitPartition({ pipelineId: 'p1', pipelineStageId: 's1', status: 'won' }, pipelines)).toBeNull();
+    expect(cutOptions({ pipelineId: 'p1', status: 'lost' }, pipelines)).toEqual([
+      ['s1', 's2', 's3'].map((s) => ({ pipelineId: 'p1', status: 'lost', pipelineStageId: s })),
+    ]);
+    expect(cutOptions({ pipelineId: 'p1', pipelineStageId: 's1', status: 'won' }, pipelines)).toEqual([]);
+  });
+
+  it('takes the cut with fewer children when its largest child fits, else the one with the smaller largest child', () => {
+    const wide = [{ pipelineId: 'p9', stageIds: ['a', 'b', 'c', 'd', 'e', 'f'] }];
+    const one = [{ filter: { pipelineId: 'p9' }, size: 1_200 }];
+    const skewed = (f: PartitionFilter) => (f.status === 'open' ? 7 : f.status !== undefined ? 1 : 1);
+    // Statuses: open would hold 840 of 1,200; stages: 200 each.
+    const loose = planPartitions(one, wide, { ...rules, chains: 3, targetSize: 900 }, skewed);
+    expect(loose.map((p) => p.filter.status)).toEqual(['open', 'won', 'lost', 'abandoned']);
+    const tight = planPartitions(one, wide, { ...rules, chains: 3, targetSize: 400 }, skewed);
+    expect(tight.map((p) => [p.filter.pipelineStageId, p.size])).toEqual(
+      ['a', 'b', 'c', 'd', 'e', 'f'].map((s) => [s, 200]),
+    );
   });
 
   it('compares partitions whatever their key order', () => {
