@@ -79,7 +79,11 @@ export function createDb(options: CreateDbOptions): Db {
   const target = { database: databaseName(options.connectionString) };
   const checkedOut = new WeakSet<pg.PoolClient>();
   pool.on('acquire', (client) => checkedOut.add(client));
-  pool.on('release', (_err, client) => checkedOut.delete(client));
+  // A client released with an error is dropped by the pool; its own `error` event (the socket's
+  // end) often comes after the release, and still belongs to the query that was using it.
+  pool.on('release', (err, client) => {
+    if (!err) checkedOut.delete(client);
+  });
   pool.on('connect', (client) => {
     client.on('error', (err) => {
       const state = checkedOut.has(client) ? 'checked_out' : 'idle';
@@ -153,7 +157,8 @@ function firstLine(text: string): string {
 }
 
 /**
- * Postgres errors become `db_error` (retryable) unless they are ours already, or a data exception
+ * Postgres errors become `db_error` (retryable; with `details.connectionLost` when the connection,
+ * not the statement, failed: see `isConnectionLoss`) unless they are ours already, or a data exception
  * (SQLSTATE class 22: a NUL in a text value, an integer out of range, an invalid date): those say
  * a value can never be stored, so they become `invalid_argument` (not retryable; an API answers
  * 400), with Postgres' message and no SQL.
@@ -169,6 +174,32 @@ function wrapPgError(err: unknown, text: string): unknown {
   }
   return new GhlSyncError('db_error', `Postgres: ${e.message ?? String(err)}`, {
     cause: err,
-    details: { pgCode: e.code, constraint: e.constraint, sql: firstLine(text) },
+    details: {
+      pgCode: e.code,
+      constraint: e.constraint,
+      sql: firstLine(text),
+      ...(isConnectionLevel(e) && { connectionLost: true }),
+    },
   });
+}
+
+/**
+ * SQLSTATEs that end or refuse the session rather than fail the statement: class 08 (connection
+ * exception), 57P01 (terminated by an administrator: `pg_terminate_backend`, a fast shutdown),
+ * 57P02 (crash shutdown), 57P03 (cannot connect now: starting up or shutting down).
+ */
+const SESSION_ENDED = /^(08|57P0[123]$)/;
+/** Socket errors of the connection itself. */
+const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** What node-postgres says when the socket closed under a query, or a query came after that. */
+const CLIENT_MESSAGES = ['Connection terminated', 'Client has encountered a connection error and is not queryable'];
+
+/**
+ * True when the error is the connection's, not the statement's: Postgres ended or refused the
+ * session, the socket failed, or node-postgres saw the socket close. The statement may be retried
+ * on a new connection (a transaction it was part of was rolled back by Postgres).
+ */
+function isConnectionLevel(e: { message?: string; code?: string }): boolean {
+  if (typeof e.code === 'string') return SESSION_ENDED.test(e.code) || SOCKET_CODES.has(e.code);
+  return CLIENT_MESSAGES.some((m) => e.message?.startsWith(m) === true);
 }

@@ -1,5 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, type Db } from '@ghl-sync/db';
+import {
+  createDb,
+  createRun,
+  getPage,
+  recordListedPage,
+  transitionRun,
+  upsertLocation,
+  writeOpportunityPage,
+  writeOpportunityRecord,
+  type Db,
+  type OpportunityRow,
+} from '@ghl-sync/db';
 import { createTestDatabase, type TestDatabase } from '@ghl-sync/testing';
 
 // A Postgres backend terminated (failover, pg_terminate_backend) while this process holds its
@@ -60,7 +71,7 @@ describe('a Postgres connection lost while checked out', () => {
       await new Promise((r) => setTimeout(r, 25));
     }
     expect(await terminateBackends()).toBe(1);
-    expect(await outcome).toMatchObject({ code: 'db_error', retryable: true });
+    expect(await outcome).toMatchObject({ code: 'db_error', retryable: true, details: { connectionLost: true } });
     await waitFor(() => reported.length > 0);
     expect(reported.map((r) => r.state)).toEqual(['checked_out']);
     expect(uncaught).toEqual([]);
@@ -99,6 +110,121 @@ describe('a Postgres connection lost while checked out', () => {
     expect(reported.map((r) => r.state)).toEqual(['idle', 'idle']);
     expect(db.pool.totalCount).toBe(0);
     expect((await db.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    expect(uncaught).toEqual([]);
+  });
+});
+
+function row(id: string, name: string): OpportunityRow {
+  return {
+    id,
+    name,
+    monetaryValue: '100',
+    status: 'open',
+    pipelineId: 'p1',
+    pipelineStageId: 's1',
+    contactId: null,
+    assignedTo: null,
+    source: null,
+    lostReasonId: null,
+    createdAt: '2025-01-01T00:00:00.000Z',
+    updatedAt: '2025-01-02T00:00:00.000Z',
+    lastStatusChangeAt: null,
+    lastStageChangeAt: null,
+    customFields: [],
+    raw: { id, name },
+  };
+}
+
+describe('a page write whose connection dies mid-transaction', () => {
+  it('is rolled back by Postgres; the retry writes the page and counts it once', async () => {
+    const locationId = 'loc-cut';
+    await upsertLocation(t.db, { id: locationId, accessToken: 'pit-x' }, t.tokens);
+    // The page's last record is stored already; another session holds its row lock, so the page's
+    // upsert stops there with the page row locked and the first two records written.
+    await writeOpportunityRecord(t.db, {
+      locationId,
+      opportunity: row('cut-3', 'old'),
+      contact: null,
+      fetchedAt: new Date(),
+    });
+    const run = await createRun(t.db, { locationId, trigger: 'test' });
+    await transitionRun(t.db, run.id, 'listing');
+    const rows = [
+      row('cut-1', 'one'),
+      row('cut-2', 'two'),
+      { ...row('cut-3', 'new'), updatedAt: '2025-01-03T00:00:00.000Z' },
+    ];
+    await recordListedPage(t.db, {
+      runId: run.id,
+      pageNo: 1,
+      partition: null,
+      chainPageNo: 1,
+      locationId,
+      ids: rows.map((r) => r.id),
+      withoutId: 0,
+      start: null,
+      end: null,
+      next: null,
+      isLast: true,
+      listed: rows.length,
+      apiCalls: 1,
+      reportedTotal: rows.length,
+    });
+    await transitionRun(t.db, run.id, 'writing');
+    const input = {
+      runId: run.id,
+      pageNo: 1,
+      locationId,
+      opportunities: rows,
+      contacts: [],
+      recordErrors: [],
+      fetched: rows.length,
+      duplicates: 0,
+      apiCalls: 1,
+    };
+
+    const locker = await t.db.pool.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query(`SELECT 1 FROM ghl.opportunities WHERE id = 'cut-3' FOR UPDATE`);
+      const write = writeOpportunityPage(db, input).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      let waiting = false;
+      for (let i = 0; i < 400 && !waiting; i++) {
+        const { rows: w } = await t.db.query<{ n: number }>(
+          `SELECT count(*) AS n FROM pg_stat_activity
+           WHERE application_name = 'ghl-sync-connection-loss' AND state = 'active' AND wait_event_type = 'Lock'`,
+        );
+        waiting = w[0]!.n === 1;
+        if (!waiting) await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(waiting).toBe(true);
+      expect(await terminateBackends()).toBeGreaterThanOrEqual(1);
+      expect(await write).toMatchObject({ code: 'db_error', retryable: true, details: { connectionLost: true } });
+    } finally {
+      await locker.query('ROLLBACK');
+      locker.release();
+    }
+
+    // Rolled back: neither the new rows nor the page's counts are there.
+    const stored = await t.db.query<{ id: string; name: string }>(
+      `SELECT id, name FROM ghl.opportunities WHERE location_id = $1 ORDER BY id`,
+      [locationId],
+    );
+    expect(stored.rows).toEqual([{ id: 'cut-3', name: 'old' }]);
+    expect(await getPage(t.db, run.id, 1)).toMatchObject({ status: 'listed', inserted: 0, updated: 0 });
+
+    // The retry (the job run again) writes the page once; a further copy changes nothing.
+    expect(await writeOpportunityPage(db, input)).toEqual({
+      inserted: 2,
+      updated: 1,
+      unchanged: 0,
+      alreadyDone: false,
+    });
+    expect(await writeOpportunityPage(db, input)).toEqual({ inserted: 2, updated: 1, unchanged: 0, alreadyDone: true });
+    expect(await getPage(t.db, run.id, 1)).toMatchObject({ status: 'done', inserted: 2, updated: 1, unchanged: 0 });
     expect(uncaught).toEqual([]);
   });
 });

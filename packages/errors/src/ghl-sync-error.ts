@@ -43,3 +43,13 @@ export class GhlSyncError extends Error {
 export function isGhlSyncError(err: unknown, code?: ErrorCode): err is GhlSyncError {
   return err instanceof GhlSyncError && (code === undefined || err.code === code);
 }
+
+/**
+ * True when `err` says the connection to a dependency was lost while the call used it (a Postgres
+ * backend terminated, the server restarting or refusing connections): the work itself did not
+ * fail, and the next try on a new connection may succeed at once. Set by the db package as
+ * `details.connectionLost` on a `db_error`.
+ */
+export function isConnectionLoss(err: unknown): err is GhlSyncError {
+  return isGhlSyncError(err) && err.details['connectionLost'] === true;
+}

@@ -145,4 +145,40 @@ describe('createWorkers(QUEUES, handlers)', () => {
     expect(attemptLines).toHaveLength(2);
     expect(attemptLines[0]).toMatchObject({ queue: 'sync-page', jobName: 'sync-page', jobId: job.id, runId: 7 });
   });
+
+  it('runs a job cut by a lost Postgres connection again without spending an attempt', async () => {
+    let runs = 0;
+    const failures: Array<FinalFailure<'page'>> = [];
+    start(
+      handlers({
+        process: async () => {
+          runs += 1;
+          if (runs <= 2)
+            throw new GhlSyncError('db_error', 'Postgres: terminating connection due to administrator command', {
+              details: { pgCode: '57P01', connectionLost: true },
+            });
+          return { runs };
+        },
+        onFinalFailure: async (failure) => void failures.push(failure),
+      }),
+    );
+    // One attempt only: were a lost connection to spend it, the job would fail at once.
+    const job = await queues.page.add(
+      QUEUES.page.jobNames.page,
+      { runId: 7, locationId: 'loc', pageNo: 3 },
+      { attempts: 1 },
+    );
+    const completed = await new Promise<unknown>((resolve) =>
+      events.on('completed', ({ jobId, returnvalue }) => {
+        if (jobId === job.id) resolve(returnvalue);
+      }),
+    );
+    expect(completed).toEqual({ runs: 3 });
+    const after = await queues.page.getJob(job.id!);
+    // BullMQ counts the attempt that completed; the two cut ones were not counted.
+    expect(after?.attemptsMade).toBe(1);
+    expect(after?.data.connectionLossWaitedMs).toBeGreaterThanOrEqual(1_000);
+    expect(failures).toEqual([]);
+    expect(lines.filter((l) => String(l['msg']).startsWith('job cut by a lost Postgres connection'))).toHaveLength(2);
+  });
 });

@@ -106,6 +106,11 @@ export function createWorkers(catalog: QueueCatalog, handlers: WorkerHandlers, o
             job,
             token,
             maxRateLimitWaitMs: handler.maxRateLimitWaitMs ?? Number.MAX_SAFE_INTEGER,
+            onConnectionLoss: (error, delayMs) =>
+              logger.warn(
+                { attemptsMade: job.attemptsMade, delayMs, reason: error.message },
+                'job cut by a lost Postgres connection: runs again shortly, no attempt spent',
+              ),
             onDelayed: async (error, delayMs) => {
               if (parsedData) await handler.onDelayed?.(parsedData, error, delayMs, ctx);
             },

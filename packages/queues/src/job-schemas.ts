@@ -3,6 +3,8 @@ import { z } from 'zod';
 
 const runId = z.number().int().positive();
 const locationId = z.string().min(1).max(200);
+/** Milliseconds a job has already spent delayed after lost Postgres connections (see `handleJobError`). */
+const connectionLossWaitedMs = z.number().int().nonnegative().optional();
 
 /** Who started a run (the persisted list is `RUN_TRIGGERS` of the db package). */
 export const runTriggerSchema = z.enum(RUN_TRIGGERS);
@@ -20,6 +22,7 @@ export const coordinatorJobSchema = z.object({
   mode: z.enum(RUN_MODES).default('full'),
   /** @defaultValue false */
   allowMassDelete: z.boolean().default(false),
+  connectionLossWaitedMs,
 });
 export type CoordinatorJob = z.infer<typeof coordinatorJobSchema>;
 
@@ -30,11 +33,12 @@ export const pageJobSchema = z.object({
   pageNo: z.number().int().positive(),
   /** Milliseconds this job has already spent delayed waiting for its location's budget. */
   rateLimitWaitedMs: z.number().int().nonnegative().default(0),
+  connectionLossWaitedMs,
 });
 export type PageJob = z.infer<typeof pageJobSchema>;
 
 /** Finalize job: parent of a run's page jobs. */
-export const finalizeJobSchema = z.object({ runId, locationId });
+export const finalizeJobSchema = z.object({ runId, locationId, connectionLossWaitedMs });
 export type FinalizeJob = z.infer<typeof finalizeJobSchema>;
 
 /**
@@ -47,6 +51,7 @@ export const maintenanceJobSchema = z.object({
   runId: z.number().int().positive().optional(),
   /** GHL companyId of the agency to reconcile. */
   agencyId: z.string().min(1).max(200).optional(),
+  connectionLossWaitedMs,
 });
 export type MaintenanceJob = z.infer<typeof maintenanceJobSchema>;
 
@@ -63,5 +68,6 @@ export const recordJobSchema = z.object({
   source: z.enum(['webhook', 'replay']).default('webhook'),
   /** Milliseconds this job has already spent delayed waiting for its location's budget. */
   rateLimitWaitedMs: z.number().int().nonnegative().default(0),
+  connectionLossWaitedMs,
 });
 export type RecordJob = z.infer<typeof recordJobSchema>;

@@ -9,7 +9,7 @@ import {
   type ListingPlan,
   type SyncRun,
 } from '@ghl-sync/db';
-import { isGhlSyncError, type ErrorCode } from '@ghl-sync/errors';
+import { isConnectionLoss, isGhlSyncError, type ErrorCode } from '@ghl-sync/errors';
 import type { GhlClient } from '@ghl-sync/ghl-client';
 import { attemptsOf } from '../attempts-of.js';
 import type { JobContext, SyncDeps } from '../sync-deps.js';
@@ -98,7 +98,8 @@ export async function runPass1(
   } catch (err) {
     await countFailure(err);
     const retryable = isGhlSyncError(err) ? err.retryable : true;
-    if (retryable && ctx.attemptsMade + 1 < ctx.attempts) throw err;
+    // A lost connection is retried without spending an attempt (handleJobError): resume, do not give up the sweep.
+    if (retryable && (isConnectionLoss(err) || ctx.attemptsMade + 1 < ctx.attempts)) throw err;
     const code: ErrorCode = isGhlSyncError(err) ? err.code : 'internal_error';
     return {
       complete: false,
