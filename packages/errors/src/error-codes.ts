@@ -198,7 +198,11 @@ export const ERROR_CODES = {
     description:
       'A stored GHL token cannot be decrypted: it is not encrypted, its key is not configured (TOKEN_ENCRYPTION_KEY, TOKEN_ENCRYPTION_PREVIOUS_KEYS), or it was altered.',
   },
-  db_error: { retryable: true, description: 'PostgreSQL failed the statement (connection lost, serialization).' },
+  db_error: {
+    retryable: true,
+    description:
+      'PostgreSQL failed the statement (connection lost, serialization). A lost connection carries `details.connectionLost`.',
+  },
   redis_error: { retryable: true, description: 'Redis failed the command.' },
   job_payload_invalid: {
     retryable: false,
