@@ -3,7 +3,9 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { listRuns, upsertLocation } from '@ghl-sync/db';
 import { generateTokenKey } from '@ghl-sync/secrets';
+import { createTestDatabase, type TestDatabase } from '@ghl-sync/testing';
 import { CLI_BIN } from '../support/test-stack.js';
 
 // A process that cannot start must die: one line that says why (code and message, no stack for an
@@ -109,4 +111,44 @@ describe('a process that cannot start', { timeout: 300_000 }, () => {
       }
     });
   }
+
+  // BullMQ waits for a connection to be ready or closed: a command's connection that retried forever
+  // left `sync` silent until killed, with its run holding the location's only active slot.
+  it('a command that needs Redis, with Redis down: one error line naming Redis, then exit 1', async () => {
+    const database: TestDatabase = await createTestDatabase();
+    try {
+      const locationId = 'redisDownLocation000';
+      await upsertLocation(
+        database.db,
+        { id: locationId, accessToken: 'pit-unused', scheduleCron: null },
+        database.tokens,
+      );
+      const env = {
+        ...base,
+        DATABASE_URL: database.url,
+        TOKEN_ENCRYPTION_KEY: database.tokenKey,
+        REDIS_URL: `redis://127.0.0.1:${await closedPort()}/0`,
+      };
+      for (const args of [
+        ['sync', locationId],
+        ['locations', 'update', locationId, '--schedule', '0 3 * * *'],
+        ['demo', '--opportunities', '10', '--small', '5', '--database', `${database.name}_demo`],
+        ['demo', '--clean', '--database', `${database.name}_demo`, '--queue-prefix', 'ghl-sync-start-failure-demo'],
+      ]) {
+        const outcome = await run([CLI_BIN, ...args], env);
+        const what = `${args.join(' ')}\n${outcome.output}`;
+        expect(outcome.signal, `${what}: still running after ${HANG_MS} ms`).toBeNull();
+        expect(outcome.code, what).toBe(1);
+        expect(outcome.output.match(/^error \[/gm), what).toHaveLength(1);
+        expect(outcome.output, what).toMatch(/^error \[redis_error\]: .*ECONNREFUSED/m);
+        expect(outcome.output, what).not.toMatch(/^\s+at /m);
+      }
+      // The failed enqueue ended its run: the location is free for the next sync.
+      expect((await listRuns(database.db, { locationId })).map((r) => [r.status, r.errorCode])).toEqual([
+        ['failed', 'redis_error'],
+      ]);
+    } finally {
+      await database.drop();
+    }
+  });
 });

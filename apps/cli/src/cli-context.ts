@@ -1,4 +1,5 @@
 import { loadConfig, type Config } from '@ghl-sync/config';
+import { GhlSyncError } from '@ghl-sync/errors';
 import { createDb, type Db } from '@ghl-sync/db';
 import { createLogger, type Logger } from '@ghl-sync/logger';
 import { createQueues, createRedisConnection, redisTargetOf, type Queues, type RedisClient } from '@ghl-sync/queues';
@@ -12,7 +13,28 @@ export interface CliContext {
   queues(): Queues;
   /** What the run lifecycle (`startRun`) needs, with the configured RUN_DEADLINE_MINUTES. */
   runs(): RunLifecycleDeps;
+  /**
+   * Pings Redis through the queues' connection, for a command that must not start work it cannot
+   * finish (the demo, before it starts workers).
+   * @throws GhlSyncError `redis_error` naming Redis and its error once the connection gave up (a few s).
+   */
+  checkRedis(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * The last error a command's Redis connection met. ioredis and BullMQ fail a command with their own
+ * text ("Reached the max retries per request limit"), which never says that Redis is the problem.
+ */
+let lastRedisError: Error | undefined;
+
+/**
+ * A command's unnamed failure explained by its Redis connection's last error, or undefined when
+ * that connection met none (the failure is not Redis's, or the command used no Redis).
+ */
+export function redisFailureOf(err: unknown): GhlSyncError | undefined {
+  if (lastRedisError === undefined) return undefined;
+  return new GhlSyncError('redis_error', `Redis: ${lastRedisError.message}`, { cause: err });
 }
 
 /** Builds the context; config is parsed (and every problem listed) before any command runs. */
@@ -32,9 +54,18 @@ export function createCliContext(overrides: Partial<Record<keyof Config, unknown
     db: () =>
       (db ??= createDb({ connectionString: config.DATABASE_URL, max: 4, applicationName: 'ghl-sync-cli', logger })),
     queues: () => {
-      redis ??= createRedisConnection(redisTargetOf(config), 'producer');
-      redis.on('error', () => undefined);
+      if (!redis) {
+        // 'command': gives up reconnecting, so a command fails with Redis's error instead of hanging.
+        redis = createRedisConnection(redisTargetOf(config), 'command');
+        redis.on('error', (err: Error) => (lastRedisError = err));
+      }
       return (queues ??= createQueues({ connection: redis, prefix: config.QUEUE_PREFIX }));
+    },
+    async checkRedis() {
+      context.queues();
+      await redis!.ping().catch((err: Error) => {
+        throw new GhlSyncError('redis_error', `Redis: ${(lastRedisError ?? err).message}`, { cause: err });
+      });
     },
     runs: () => ({
       db: context.db(),

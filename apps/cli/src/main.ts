@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isGhlSyncError } from '@ghl-sync/errors';
+import { redisFailureOf } from './cli-context.js';
 import { registerApiCommand } from './commands/api.command.js';
 import { registerDbCommands } from './commands/db.command.js';
 import { registerDemoCommand } from './commands/demo.command.js';
@@ -31,7 +32,8 @@ registerDemoCommand(program);
 
 try {
   await program.parseAsync(process.argv);
-} catch (err) {
+} catch (caught) {
+  const err = isGhlSyncError(caught) ? caught : (redisFailureOf(caught) ?? caught);
   if (err instanceof CommanderError) {
     process.exitCode = err.exitCode;
   } else if (isGhlSyncError(err)) {

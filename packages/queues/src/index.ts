@@ -13,6 +13,7 @@ export * from './job-schemas.js';
 export { runKey } from './run-key.js';
 export {
   bullPrefix,
+  COMMAND_RECONNECT_ATTEMPTS,
   createRedisConnection,
   isCluster,
   redisTargetOf,

@@ -2,10 +2,16 @@ import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis'
 
 /**
  * `worker`: blocking commands must wait forever across reconnects (BullMQ requires
- * `maxRetriesPerRequest: null`). `producer`: fail fast so an API request or a CLI call errors
- * instead of hanging while Redis is down.
+ * `maxRetriesPerRequest: null`). `producer`: fail fast so an API request errors instead of hanging
+ * while Redis is down, and keep reconnecting (a long-lived process outlives the outage).
+ * `command`: a producer for one CLI command, which also stops reconnecting after
+ * {@link COMMAND_RECONNECT_ATTEMPTS}: BullMQ waits for a connection to be ready or closed, so a
+ * command whose connection retried forever would hang, silent, while Redis is unreachable.
  */
-export type RedisRole = 'worker' | 'producer';
+export type RedisRole = 'worker' | 'producer' | 'command';
+
+/** Reconnect attempts of a `command` connection before it closes (about 3 s of backoff). */
+export const COMMAND_RECONNECT_ATTEMPTS = 5;
 
 /** A connection to one Redis node or to a Redis Cluster: both answer every command ghl-sync sends. */
 export type RedisClient = Redis | Cluster;
@@ -55,8 +61,10 @@ export function bullPrefix(prefix: string, client: RedisClient): string {
 export function createRedisConnection(target: RedisTarget, role: RedisRole, extra: RedisOptions = {}): RedisClient {
   const roleOptions: RedisOptions =
     role === 'worker' ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 2, connectTimeout: 5_000 };
-  // Reconnect with a capped backoff; a Redis restart must not kill the process.
-  const backoff = (times: number) => Math.min(200 * times, 5_000);
+  // Reconnect with a capped backoff; a Redis restart must not kill a long-lived process. A
+  // command gives up instead (null closes the connection, which fails what waits on it).
+  const backoff = (times: number): number | null =>
+    role === 'command' && times > COMMAND_RECONNECT_ATTEMPTS ? null : Math.min(200 * times, 5_000);
   if (typeof target === 'string') return new Redis(target, { ...roleOptions, retryStrategy: backoff, ...extra });
   // A cluster reconnects as a whole (clusterRetryStrategy): ioredis refuses per-node retry
   // strategies and offline queues, so those two are left out of the node options.

@@ -67,8 +67,15 @@ export function registerDemoCommand(program: Command): void {
             `--clean removes only a database and prefix of the demo's own, not DATABASE_URL's ${ownDatabase} or QUEUE_PREFIX ${configured.QUEUE_PREFIX}`,
           );
         await dropDatabase(databaseUrl.toString());
-        const redis = createRedisConnection(redisTargetOf(configured), 'producer');
-        const keys = await deleteKeysUnder(redis, opts.queuePrefix).finally(() => redis.disconnect());
+        const redis = createRedisConnection(redisTargetOf(configured), 'command');
+        // Its failure reaches the command as the rejected deletion, named by the connection's error.
+        let connectionError: Error | undefined;
+        redis.on('error', (err: Error) => (connectionError = err));
+        const keys = await deleteKeysUnder(redis, opts.queuePrefix)
+          .catch((err: Error) => {
+            throw new GhlSyncError('redis_error', `Redis: ${(connectionError ?? err).message}`, { cause: err });
+          })
+          .finally(() => redis.disconnect());
         console.log(
           `removed database ${where.database} on ${where.host} and ${plural(keys, 'Redis key')} under the prefix ${where.prefix}`,
         );
@@ -81,6 +88,8 @@ export function registerDemoCommand(program: Command): void {
       say(
         `ghl-sync demo · Postgres ${where.host}/${where.database} · Redis ${redisWhere(ctx.config)} · queue prefix ${where.prefix}`,
       );
+      // Before anything is created: without Redis every worker would fail on its own, in many lines.
+      await ctx.checkRedis();
       await runMigrations({ databaseUrl: ctx.config.DATABASE_URL, logger: ctx.logger });
       // The demo registers its two sandbox locations afresh at every run, so without a configured
       // key it encrypts them under a key of its own, kept only in this process and the workers it
