@@ -45,7 +45,7 @@ describe('retries against GHL errors (#4)', () => {
     [403, 'ghl_forbidden'],
     [422, 'ghl_bad_request'],
   ] as const)('when GHL answers %i', (status, code) => {
-    it(`sends the request once and fails the run with ${code}`, async () => {
+    it(`sends the refused request once and fails the run with ${code}`, async () => {
       const id = loc(status === 400 ? 1 : status === 403 ? 2 : 3);
       stack.sandbox.admin.resetStats(id);
       stack.sandbox.admin.setKnobs(id, { forceStatus: { status, count: 1 } });
@@ -55,7 +55,12 @@ describe('retries against GHL errors (#4)', () => {
         errorCode: code,
         sweepStatus: expect.not.stringMatching(/^done$/),
       });
-      expect(stack.sandbox.admin.getStats(id)).toMatchObject({ requests: 1, byStatus: { [String(status)]: 1 } });
+      // The pipelines call and the listing's first page go out together: one of them is refused
+      // and never sent again, the other answered.
+      expect(stack.sandbox.admin.getStats(id)).toMatchObject({
+        requests: 2,
+        byStatus: { [String(status)]: 1, '200': 1 },
+      });
     });
   });
 });

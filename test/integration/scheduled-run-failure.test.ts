@@ -38,9 +38,10 @@ describe('when the coordinator of a scheduled run fails for good', () => {
       coordinatorJobId: fire.id,
     });
     expect(run!.finishedAt).toBeInstanceOf(Date);
-    // The pipelines call was sent (and answered 401): the run says so.
-    expect(run!.apiCalls).toBe(1);
-    expect(cli('runs', 'show', String(run!.id)).stdout).toContain('GHL requests 1 ·');
+    // The pipelines call and the listing's first page were sent together (both answered 401): the
+    // run says so.
+    expect(run!.apiCalls).toBe(2);
+    expect(cli('runs', 'show', String(run!.id)).stdout).toContain('GHL requests 2 ·');
     expect(await getActiveRun(stack.database.db, location.id)).toBeNull();
 
     await upsertLocation(

@@ -183,7 +183,9 @@ async function syncPipelinesPhase(phase: PhaseContext, run: SyncRun) {
       !isGhlSyncError(first.reason, 'location_needs_reconnect');
     throw secondHand ? first.reason : pipelines.reason;
   }
-  // A failed first page is asked again by pass 1, under its own retry rules.
+  // A first page refused for good (a 400, a 403) ends the run as a refused pipelines call would;
+  // one that may succeed later is asked again by pass 1, under its own retry rules.
+  if (first.status === 'rejected' && isGhlSyncError(first.reason) && !first.reason.retryable) throw first.reason;
   if (first.status === 'fulfilled') phase.firstAnswer = { ...first.value, page: { ...first.value.page, attempts: 0 } };
   return { run: await transitionRun(deps.db, run.id, 'listing') };
 }
