@@ -42,6 +42,8 @@ export function createCliContext(overrides: Partial<Record<keyof Config, unknown
   const config = loadConfig(undefined, overrides);
   const logger = createLogger({
     name: 'cli',
+    // stdout is the command's result (`--json` is parsed by scripts): log lines never mix into it.
+    fd: 2,
     level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL,
     format: config.LOG_FORMAT,
   });

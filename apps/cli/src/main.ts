@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { isGhlSyncError } from '@ghl-sync/errors';
 import { redisFailureOf } from './cli-context.js';
@@ -13,8 +14,11 @@ import { registerSyncCommand } from './commands/sync.command.js';
 import { registerWebhookCommands } from './commands/webhooks.command.js';
 import { registerWorkerCommand } from './commands/worker.command.js';
 
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
 const program = new Command('ghl-sync')
   .description('Mirror HighLevel (GoHighLevel) opportunities into PostgreSQL with a BullMQ worker fleet.')
+  .version(version)
   .showHelpAfterError()
   .exitOverride();
 

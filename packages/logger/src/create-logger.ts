@@ -10,8 +10,13 @@ export interface CreateLoggerOptions {
   level?: string;
   /** `auto` = pretty when stdout is a TTY, JSON otherwise. @defaultValue 'auto' */
   format?: 'auto' | 'json' | 'pretty';
-  /** Where JSON lines go (tests capture them). @defaultValue stdout */
+  /** Where JSON lines go (tests capture them). @defaultValue the `fd` stream */
   destination?: pino.DestinationStream;
+  /**
+   * File descriptor of the log when no `destination` is given: 1 (stdout) for services, 2 (stderr)
+   * for a command whose stdout is its result (`--json`). @defaultValue 1
+   */
+  fd?: 1 | 2;
   /** Extra bindings on every line (e.g. `{ pid }`). */
   base?: Record<string, unknown>;
 }
@@ -22,9 +27,12 @@ export interface CreateLoggerOptions {
  * {@link serializeError}, which drops the request and answer an HTTP client error carries.
  */
 export function createLogger(options: CreateLoggerOptions): Logger {
+  const fd = options.fd ?? 1;
   const pretty =
     options.format === 'pretty' ||
-    (options.format !== 'json' && options.destination === undefined && process.stdout.isTTY === true);
+    (options.format !== 'json' &&
+      options.destination === undefined &&
+      (fd === 1 ? process.stdout : process.stderr).isTTY === true);
   const pinoOptions: LoggerOptions = {
     name: options.name,
     level: options.level ?? 'info',
@@ -38,11 +46,12 @@ export function createLogger(options: CreateLoggerOptions): Logger {
       ...pinoOptions,
       transport: {
         target: 'pino-pretty',
-        options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
+        options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', destination: fd },
       },
     });
   }
-  return options.destination ? pino(pinoOptions, options.destination) : pino(pinoOptions);
+  if (options.destination) return pino(pinoOptions, options.destination);
+  return fd === 1 ? pino(pinoOptions) : pino(pinoOptions, pino.destination({ dest: fd, sync: true }));
 }
 
 /** A logger that drops everything; the default for libraries given none. */

@@ -57,7 +57,10 @@ export async function updateLocationSettings(
         : current.scheduleCron;
   const cron = change.schedule === undefined ? followed : change.schedule;
   const tz = change.tz ?? current.scheduleTz;
+  // A zone given without a schedule is checked too: stored unchecked, it would fail a later
+  // update that names no zone at all.
   if (cron) validateSchedule(cron, tz);
+  else if (change.tz !== undefined) validateSchedule(DEFAULT_SCHEDULE_CRON, change.tz);
   await updateLocationSchedule(db, locationId, cron, tz);
   if (change.webhooks !== undefined) await setLocationWebhooks(db, locationId, change.webhooks);
   const updated = await getLocationSummary(db, locationId);
