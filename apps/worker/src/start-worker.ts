@@ -268,6 +268,22 @@ export async function startWorker(
       logger.warn({ err: { message: err.message } }, 'could not restore schedulers after Redis reconnected'),
     );
   });
+  // `ready` does not cover every Redis that comes back empty: a Redis Cluster client stays ready
+  // while one master restarts without its data, and the queues' keys were on it. So every
+  // recovery interval the worker also checks that the recover-runs scheduler is there (one read),
+  // and puts the schedulers back when it is not, so that runs whose jobs were lost are resumed.
+  const schedulerWatch = setInterval(() => {
+    queues.maintenance
+      .getJobScheduler(QUEUES.maintenance.schedulerIds.recoverRuns)
+      .then(async (scheduler) => {
+        if (scheduler) return;
+        await ensureSchedulers();
+        logger.warn('the recover-runs scheduler was missing from Redis (it came back empty): schedulers put back');
+      })
+      .catch(() => undefined); // Redis unreachable: the next tick tries again.
+  }, config.RUN_RECOVERY_INTERVAL_MS);
+  schedulerWatch.unref();
+  registry.register('scheduler-watch', () => clearInterval(schedulerWatch));
   // `/ready` on the metrics port: this worker can reach what its jobs need.
   const probes = {
     onError: (err: Error) => reportDependencyError('http', 'metrics_server', err),

@@ -175,7 +175,7 @@ export const configShape = {
   RUN_RECOVERY_INTERVAL_MS: int(1_000)
     .default(60_000)
     .describe(
-      'How often the maintenance job looks for runs past their deadline or whose jobs vanished, in ms; runs younger than twice this are left alone.',
+      'How often the maintenance job looks for runs past their deadline or whose jobs vanished, in ms; runs younger than twice this are left alone. Each worker also checks this often that the maintenance schedulers are still in Redis (a Redis that came back empty) and puts them back.',
     ),
   RUN_DEADLINE_MINUTES: int(1)
     .default(60)
