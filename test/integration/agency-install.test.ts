@@ -3,7 +3,16 @@ import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi } from '@ghl-sync/api';
-import { getAgency, getLocation, getRun, listAgencies, listLocations, listRuns, type Db } from '@ghl-sync/db';
+import {
+  getAgency,
+  getLocation,
+  getRun,
+  listAgencies,
+  listLocations,
+  listRuns,
+  upsertLocation,
+  type Db,
+} from '@ghl-sync/db';
 import { createMetrics } from '@ghl-sync/metrics';
 import { QUEUES } from '@ghl-sync/queues';
 import { CLI_BIN, startTestStack, type TestStack } from '../support/test-stack.js';
@@ -226,6 +235,38 @@ describe('agency install: one approval registers and syncs every installed sub-a
     await expect(stack.startRun(id)).rejects.toMatchObject({ code: 'location_uninstalled' });
     expect(stack.sandbox.admin.getStats(id).requests).toBe(requestsBefore);
     expect(await liveRows(stack.database.db, id)).toBe(rowsBefore);
+  });
+
+  it('leaves a location synced with its own PIT alone when the app is installed on it or removed from it', async () => {
+    const pit = stack.sandbox.admin.createLocation({ opportunities: 12 });
+    await upsertLocation(
+      stack.database.db,
+      { id: pit.id, accessToken: pit.token, scheduleCron: null },
+      stack.database.tokens,
+    );
+    stack.sandbox.admin.authorize({ userType: 'Location', locationId: pit.id });
+    await stack.sandbox.admin.webhooksIdle();
+    stack.sandbox.admin.uninstallApp(pit.id);
+    await stack.sandbox.admin.webhooksIdle();
+    const { rows } = await stack.database.db.query<{ type: string }>(
+      `SELECT type FROM ghl.webhook_events WHERE location_id = $1 ORDER BY id`,
+      [pit.id],
+    );
+    expect(rows.map((r) => r.type)).toEqual(['INSTALL', 'UNINSTALL']);
+    // The INSTALL's reconcile ran (webhooks answered after enqueueing): whatever it did, the PIT stays.
+    await stack.queues.maintenance.add(QUEUES.maintenance.jobNames.reconcileAgency, {
+      task: 'reconcile_agency',
+      agencyId: stack.sandbox.companyId,
+    });
+    await waitFor('the reconcile done', async () => {
+      const counts = await stack.queues.maintenance.getJobCounts('waiting', 'active');
+      return counts['waiting'] === 0 && counts['active'] === 0;
+    });
+    const location = await getLocation(stack.database.db, pit.id, stack.database.tokens);
+    expect(location).toMatchObject({ authType: 'pit', agencyId: null, uninstalledAt: null, accessToken: pit.token });
+    expect((await stack.sync(pit.id)).status).toBe('completed');
+    // Out of the count the CLI test below expects.
+    await stack.database.db.query(`DELETE FROM ghl.locations WHERE id = $1`, [pit.id]);
   });
 
   it('the periodic reconcile adds an install whose webhook was lost and flags a location that disappeared', async () => {

@@ -105,20 +105,21 @@ export function createSyncHandlers(options: SyncHandlersOptions): WorkerHandlers
           return { purged, purgedEvents };
         }
         if (data.task === 'flow_gate') return { released: data.runId ?? null };
-        if (data.task === 'reconcile_agency' || data.task === 'reconcile_agencies') {
+        if (data.task === 'reconcile_agencies') {
+          // One job per agency, so one agency's failure (a refused Company token) retries alone. A
+          // deployment without agencies (PIT locations only) does nothing here, configured or not.
+          const agencies = (await listAgencies(deps.db)).filter((a) => !a.needsReconnect);
+          for (const agency of agencies) await deps.queues.enqueueAgencyReconcile(agency.id);
+          return { agencies: agencies.length };
+        }
+        if (data.task === 'reconcile_agency') {
           if (!options.reconcileAgency)
             throw new GhlSyncError(
               'config_invalid',
               'agency installs need GHL_OAUTH_CLIENT_ID, GHL_OAUTH_CLIENT_SECRET and GHL_OAUTH_APP_ID on the workers',
             );
-          if (data.task === 'reconcile_agency') {
-            if (!data.agencyId) throw new GhlSyncError('invalid_argument', 'reconcile_agency without agencyId');
-            return options.reconcileAgency(data.agencyId);
-          }
-          // One job per agency, so one agency's failure (a refused Company token) retries alone.
-          const agencies = (await listAgencies(deps.db)).filter((a) => !a.needsReconnect);
-          for (const agency of agencies) await deps.queues.enqueueAgencyReconcile(agency.id);
-          return { agencies: agencies.length };
+          if (!data.agencyId) throw new GhlSyncError('invalid_argument', 'reconcile_agency without agencyId');
+          return options.reconcileAgency(data.agencyId);
         }
         return recoverRuns({ ...deps, logger: ctx.logger }, { graceMs: options.recoveryGraceMs });
       },

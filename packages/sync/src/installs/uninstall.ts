@@ -1,11 +1,18 @@
-import { listAgencyLocations, markAgencyNeedsReconnect, markLocationUninstalled, type Db } from '@ghl-sync/db';
+import {
+  getLocationSummary,
+  listAgencyLocations,
+  markAgencyNeedsReconnect,
+  markLocationUninstalled,
+  type Db,
+} from '@ghl-sync/db';
 import type { Queues } from '@ghl-sync/queues';
 import { applySchedule } from '../reconcile-schedules.js';
 
 /**
  * The app was removed from a location (UNINSTALL webhook, ghl-api.md §6): it is marked uninstalled
  * and its schedule removed, so no request is sent for it any more; its rows stay. A location
- * that is not registered, or already uninstalled, is left as it is.
+ * that is not registered, already uninstalled, or synced with a Private Integration Token (which
+ * does not depend on the app) is left as it is.
  * @returns whether the location was registered and is now uninstalled by this call.
  */
 export async function uninstallLocation(
@@ -13,6 +20,9 @@ export async function uninstallLocation(
   locationId: string,
   reason: string,
 ): Promise<boolean> {
+  // A location synced with its own Private Integration Token does not depend on the app.
+  const location = await getLocationSummary(deps.db, locationId);
+  if (!location || location.authType === 'pit') return false;
   const marked = await markLocationUninstalled(deps.db, locationId, reason);
   // Removed even when already marked: a scheduler left by a crash between the two steps goes too.
   await applySchedule(deps.queues as Queues, {
