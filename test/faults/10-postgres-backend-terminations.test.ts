@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRun, type SyncRun } from '@ghl-sync/db';
-import { countByState, startBackendTerminator, type BackendTerminator } from './support/backend-terminator.js';
+import { countByState, startBackendTerminator, type BackendTerminator } from '@ghl-sync/testing';
 import { checkLocation } from './support/check-location.js';
 import { expectExact } from './support/expect-exact.js';
 import { CLI_BIN, startFaultStack, type FaultStack } from './support/fault-stack.js';

@@ -1,4 +1,5 @@
 import { memoryScenario } from './memory.js';
+import { pgFailoverScenario } from './pg-failover.js';
 import { rateLimitedLargeScenario, rateLimitedScenario } from './rate-limited.js';
 import type { Scenario } from './scenario.js';
 import { scaleOutScenario } from './scale-out.js';
@@ -14,6 +15,7 @@ export const SCENARIOS: Scenario[] = [
   throughputScenario,
   memoryScenario,
   scaleOutScenario,
+  pgFailoverScenario,
   seedBaselineScenario,
   sizingScenario,
   webhooksScenario,

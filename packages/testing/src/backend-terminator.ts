@@ -7,7 +7,10 @@ export type BackendState = 'active' | 'idle in transaction' | 'idle in transacti
 
 /** Options for {@link startBackendTerminator}. */
 export interface BackendTerminatorOptions {
-  /** The test's own pool on the throwaway database; its backends are never terminated. */
+  /**
+   * A pool on the database whose backends are terminated (only backends of that database are): the
+   * test's own database, never a shared one. Its own backends are never terminated.
+   */
   db: Db;
   /** Only backends whose `application_name` is one of these (e.g. `ghl-sync-worker`). */
   applications: string[];
@@ -52,8 +55,8 @@ export interface BackendTerminator {
 /**
  * What an operator does during a managed-Postgres failover, repeated: every 1–2 s (once one of the
  * backends is busy), one statement terminates every backend of the given applications in the given
- * states (`pg_terminate_backend`), on the throwaway database only, never the statement's own
- * backend nor the test pool's.
+ * states (`pg_terminate_backend`), on `db`'s database only, never the statement's own backend nor
+ * another application's (so a test database on a shared Postgres is safe to fault).
  */
 export function startBackendTerminator(options: BackendTerminatorOptions): BackendTerminator {
   const states = options.states ?? ['active', 'idle in transaction', 'idle in transaction (aborted)', 'idle'];
