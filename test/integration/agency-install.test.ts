@@ -91,6 +91,9 @@ describe('agency install: one approval registers and syncs every installed sub-a
         GHL_OAUTH_CLIENT_SECRET: 'sandbox-secret',
         GHL_OAUTH_APP_ID: 'sandbox-app',
         RATE_LIMIT_DAILY: '0',
+        // Every installed location gets a scheduler that never fires during the test (29 February):
+        // the default, every 30 min, started scheduled runs whenever the test crossed :00 or :30.
+        AGENCY_SCHEDULE_CRON: '0 0 29 2 *',
       },
     });
     const keys = await stack.sandbox.admin.webhookKeys();

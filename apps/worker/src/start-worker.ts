@@ -31,6 +31,7 @@ import {
   reconcileAgency,
   reconcileSchedules,
   recoverRuns,
+  validateSchedule,
   type AgencyTokens,
   type SyncDeps,
 } from '@ghl-sync/sync';
@@ -237,6 +238,9 @@ export async function startWorker(
   logger: Logger,
   registry: ShutdownRegistry = createShutdownRegistry(),
 ): Promise<RunningWorker> {
+  // A pattern BullMQ would refuse fails the start, not every agency reconcile later.
+  const agencyScheduleCron = config.AGENCY_SCHEDULE_CRON === 'off' ? null : config.AGENCY_SCHEDULE_CRON;
+  if (agencyScheduleCron) validateSchedule(agencyScheduleCron, 'UTC');
   const runtime = createSyncRuntime(config, logger, registry);
   const { deps, metrics, queues, telemetry, workerConnection, producerConnection, reportDependencyError } = runtime;
   const db = deps.db;
@@ -338,6 +342,7 @@ export async function startWorker(
                 appId: config.GHL_OAUTH_APP_ID!,
                 timeoutMs: config.GHL_TIMEOUT_MS,
                 runDeadlineMs: config.RUN_DEADLINE_MINUTES * 60_000,
+                scheduleCron: agencyScheduleCron,
                 logger: logger.child({ component: 'agency-reconcile' }),
               },
               agencyId,

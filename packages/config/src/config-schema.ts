@@ -108,6 +108,13 @@ export const configShape = {
   OAUTH_INSTALL_STATE_TTL_S: int(30, 86_400)
     .default(600)
     .describe('How long an install link stays usable, in s: its `state` is refused at the callback after that.'),
+  AGENCY_SCHEDULE_CRON: z
+    .string()
+    .min(1)
+    .default('*/30 * * * *')
+    .describe(
+      'Full-sync schedule (cron, UTC) given to each location an agency install registers; `off` registers them without one.',
+    ),
   AGENCY_RECONCILE_INTERVAL_MS: int(10_000)
     .default(3_600_000)
     .describe(

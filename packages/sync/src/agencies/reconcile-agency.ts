@@ -34,6 +34,11 @@ export interface ReconcileAgencyDeps {
   timeoutMs?: number;
   /** Deadline of the first run of each new location, in ms (RUN_DEADLINE_MINUTES). */
   runDeadlineMs: number;
+  /**
+   * Schedule (cron, UTC) of each location registered here (AGENCY_SCHEDULE_CRON); null = none.
+   * @defaultValue every 30 minutes
+   */
+  scheduleCron?: string | null;
   onRequest?: (event: GhlRequestEvent) => void;
   logger: SyncLogger;
 }
@@ -57,7 +62,7 @@ export interface ReconcileAgencyResult {
  * Makes ghl-sync's locations of an agency match where GHL says the app is installed
  * (`GET /oauth/installedLocations`, ghl-api.md §5.2): every listed location not registered yet
  * (or uninstalled before) gets a token minted from the Company token, is registered as an `agency`
- * location with the default schedule, and gets its first full run; every registered location of
+ * location with `scheduleCron`, and gets its first full run; every registered location of
  * the agency GHL no longer lists is marked uninstalled (no schedule, no request, rows kept).
  * Run after an install, on an INSTALL webhook, and periodically, since GHL does not retry its
  * install webhook (ghl-api.md §6.3). One reconcile per agency at a time (a Redis lease).
@@ -100,6 +105,7 @@ export async function reconcileAgency(deps: ReconcileAgencyDeps, agencyId: strin
           agencyId,
           accessToken: minted.accessToken,
           tokenExpiresAt: new Date(Date.now() + minted.expiresInSec * 1000),
+          ...(deps.scheduleCron !== undefined && { scheduleCron: deps.scheduleCron, scheduleTz: 'UTC' }),
         },
         deps.tokens,
       );
