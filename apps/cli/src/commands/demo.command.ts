@@ -88,9 +88,15 @@ export function registerDemoCommand(program: Command): void {
       say(
         `ghl-sync demo · Postgres ${where.host}/${where.database} · Redis ${redisWhere(ctx.config)} · queue prefix ${where.prefix}`,
       );
-      // Before anything is created: without Redis every worker would fail on its own, in many lines.
-      await ctx.checkRedis();
-      await runMigrations({ databaseUrl: ctx.config.DATABASE_URL, logger: ctx.logger });
+      try {
+        // Before anything is created: without Redis every worker would fail on its own, in many lines.
+        await ctx.checkRedis();
+        await runMigrations({ databaseUrl: ctx.config.DATABASE_URL, logger: ctx.logger });
+      } catch (err) {
+        // The Redis connection just opened would keep the process alive after the error.
+        await ctx.close();
+        throw err;
+      }
       // The demo registers its two sandbox locations afresh at every run, so without a configured
       // key it encrypts them under a key of its own, kept only in this process and the workers it
       // starts: nothing outlives the run that would need it (the sandbox and its tokens are gone too).
