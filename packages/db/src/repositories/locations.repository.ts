@@ -77,6 +77,31 @@ export async function upsertLocation(
   input: UpsertLocationInput,
   cipher: TokenCipher,
 ): Promise<LocationSummary> {
+  return (await writeLocation(db, input, cipher, { fenced: false }))!;
+}
+
+/**
+ * {@link upsertLocation} as a compare-and-set: writes only while the row is as the caller read it,
+ * `expectedGeneration` its `tokenGeneration`, or null for a location not registered yet. A process
+ * that decided from an older read (an agency reconcile that saw no pair of the location's own) then
+ * never overwrites a credential saved since (the location's own install, which arrived meanwhile).
+ * @returns the location as saved, or null when the row changed since it was read (nothing written).
+ */
+export async function upsertLocationIfUnchanged(
+  db: Queryable,
+  input: UpsertLocationInput,
+  expectedGeneration: number | null,
+  cipher: TokenCipher,
+): Promise<LocationSummary | null> {
+  return writeLocation(db, input, cipher, { fenced: true, expectedGeneration });
+}
+
+async function writeLocation(
+  db: Queryable,
+  input: UpsertLocationInput,
+  cipher: TokenCipher,
+  fence: { fenced: boolean; expectedGeneration?: number | null },
+): Promise<LocationSummary | null> {
   const { rows } = await db.query<LocationSummary>(
     `INSERT INTO ghl.locations AS l (id, name, auth_type, access_token, refresh_token, token_expires_at, schedule_cron, schedule_tz,
        webhooks, agency_id)
@@ -90,6 +115,7 @@ export async function upsertLocation(
        token_generation = l.token_generation + 1,
        schedule_cron = CASE WHEN $9::boolean THEN $7 ELSE l.schedule_cron END,
        schedule_tz = coalesce($8, l.schedule_tz), webhooks = coalesce($10::boolean, l.webhooks), updated_at = now()
+     WHERE NOT $12::boolean OR l.token_generation = $13::bigint
      RETURNING ${SUMMARY_COLUMNS}`,
     [
       input.id,
@@ -103,9 +129,12 @@ export async function upsertLocation(
       input.scheduleCron !== undefined,
       input.webhooks ?? null,
       input.agencyId ?? null,
+      fence.fenced,
+      // null: the row must not exist, and `= NULL` matches no existing row.
+      fence.expectedGeneration ?? null,
     ],
   );
-  return rows[0]!;
+  return rows[0] ?? null;
 }
 
 /** Turns a location's webhooks on or off. @returns false when the location does not exist. */

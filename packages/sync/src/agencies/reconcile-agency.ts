@@ -4,7 +4,7 @@ import {
   getLocationSummary,
   markAgencyReconciled,
   markLocationUninstalled,
-  upsertLocation,
+  upsertLocationIfUnchanged,
   type Db,
 } from '@ghl-sync/db';
 import { GhlSyncError, isGhlSyncError } from '@ghl-sync/errors';
@@ -96,7 +96,9 @@ export async function reconcileAgency(deps: ReconcileAgencyDeps, agencyId: strin
         }
         throw err;
       }
-      const location = await upsertLocation(
+      // Fenced on what was read above: the location's own install (GET /oauth/callback) may have
+      // saved its pair since, and an agency-minted token must never replace it.
+      const location = await upsertLocationIfUnchanged(
         deps.db,
         {
           id,
@@ -107,8 +109,15 @@ export async function reconcileAgency(deps: ReconcileAgencyDeps, agencyId: strin
           tokenExpiresAt: new Date(Date.now() + minted.expiresInSec * 1000),
           ...(deps.scheduleCron !== undefined && { scheduleCron: deps.scheduleCron, scheduleTz: 'UTC' }),
         },
+        existing?.tokenGeneration ?? null,
         deps.tokens,
       );
+      if (location === null) {
+        const now = await getLocationSummary(deps.db, id);
+        if (now && now.authType !== 'agency') result.registeredOtherwise.push(id);
+        log.info({ locationId: id }, 'location registered by another path meanwhile: minted token not saved');
+        continue;
+      }
       await applySchedule(deps.queues, location);
       await startFirstRun(deps, id, log);
       result.added.push(id);
