@@ -84,42 +84,62 @@ export function createDb(options: CreateDbOptions): Db {
   pool.on('release', (err, client) => {
     if (!err) checkedOut.delete(client);
   });
+  // One report per lost connection, whichever sees it first: the client's `error` event, or the
+  // statement that failed on it. node-postgres emits no `error` for a client whose statement was
+  // refused by the dying backend (57P01) and which the pool then ends, so the statement must report
+  // too: without it a cut pass-1 statement or API query was neither logged nor counted.
+  const reported = new WeakSet<pg.ClientBase>();
+  const report = (client: pg.ClientBase, err: Error, state: 'idle' | 'checked_out') => {
+    if (reported.has(client)) return;
+    reported.add(client);
+    const code = (err as { code?: string }).code;
+    log?.warn({ err: { message: err.message, code }, state }, 'postgres connection lost');
+    options.onConnectionError?.(err, state);
+  };
   pool.on('connect', (client) => {
-    client.on('error', (err) => {
-      const state = checkedOut.has(client) ? 'checked_out' : 'idle';
-      const code = (err as { code?: string }).code;
-      log?.warn({ err: { message: err.message, code }, state }, 'postgres connection lost');
-      options.onConnectionError?.(err, state);
-    });
+    client.on('error', (err) => report(client, err, checkedOut.has(client) ? 'checked_out' : 'idle'));
   });
   // The pool re-emits an idle client's error after removing the client; the listener above has
   // logged and reported it already. Without a listener here the re-emit would be thrown.
   pool.on('error', () => undefined);
 
-  const query = async <R extends pg.QueryResultRow>(
-    runner: pg.Pool | pg.PoolClient,
-    text: string,
-    params?: unknown[],
-  ) => {
+  const query = async <R extends pg.QueryResultRow>(client: pg.PoolClient, text: string, params?: unknown[]) => {
     const started = performance.now();
     try {
-      const result = await traceStatement(target, text, () => runner.query<R>(text, params as unknown[]));
+      const result = await traceStatement(target, text, () => client.query<R>(text, params as unknown[]));
       // Parameters are never logged: they may hold tokens and raw customer records.
       log?.debug({ sql: firstLine(text), rows: result.rowCount, ms: Math.round(performance.now() - started) }, 'query');
       return result;
     } catch (err) {
-      throw wrapPgError(err, text);
+      const wrapped = wrapPgError(err, text);
+      if (isConnectionLost(wrapped)) report(client, err as Error, 'checked_out');
+      throw wrapped;
     }
   };
+  const connect = () =>
+    pool.connect().catch((err: unknown) => {
+      throw wrapPgError(err, 'connect');
+    });
 
   let closed = false;
   return {
     pool,
-    query: (text, params) => query(pool, text, params),
+    // As pool.query does, with the client in hand so a lost connection is reported once.
+    async query(text, params) {
+      const client = await connect();
+      let lost: Error | undefined;
+      try {
+        return await query(client, text, params);
+      } catch (err) {
+        // Released with the error, the pool drops the dead client instead of handing it out again.
+        if (isConnectionLost(err)) lost = err as Error;
+        throw err;
+      } finally {
+        client.release(lost);
+      }
+    },
     async withTransaction(fn) {
-      const client = await pool.connect().catch((err: unknown) => {
-        throw wrapPgError(err, 'connect');
-      });
+      const client = await connect();
       // A connection that died mid-transaction was rolled back by Postgres; the client is then
       // released with the error so the pool drops it instead of handing it out again.
       let broken: Error | undefined;
@@ -141,6 +161,10 @@ export function createDb(options: CreateDbOptions): Db {
       await pool.end();
     },
   };
+}
+
+function isConnectionLost(err: unknown): boolean {
+  return err instanceof GhlSyncError && err.details['connectionLost'] === true;
 }
 
 /** The database a connection URL names (`db.namespace` of the statement spans). */

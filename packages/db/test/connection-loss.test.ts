@@ -79,6 +79,29 @@ describe('a Postgres connection lost while checked out', () => {
     expect((await db.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
   });
 
+  it('reports a statement outside any transaction cut by its dying backend, once', async () => {
+    reported.length = 0;
+    const outcome = db.query('SELECT pg_sleep(30)').then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    for (let i = 0; i < 200; i++) {
+      const { rows } = await t.db.query<{ n: number }>(
+        `SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'ghl-sync-connection-loss' AND query LIKE 'SELECT pg_sleep%' AND state = 'active'`,
+      );
+      if (rows[0]!.n === 1) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(await terminateBackends()).toBe(1);
+    expect(await outcome).toMatchObject({ code: 'db_error', retryable: true, details: { connectionLost: true } });
+    // The statement's report comes with its rejection; a late `error` event of the same client adds none.
+    expect(reported.map((r) => r.state)).toEqual(['checked_out']);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(reported.map((r) => r.state)).toEqual(['checked_out']);
+    expect(uncaught).toEqual([]);
+    expect((await db.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+  });
+
   it('fails the next statement of a transaction left idle in transaction when its backend died', async () => {
     reported.length = 0;
     let release!: () => void;
