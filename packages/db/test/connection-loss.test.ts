@@ -46,6 +46,17 @@ async function terminateBackends(): Promise<number> {
   return rows[0]!.n;
 }
 
+/** Resolves once the `pg_sleep` under test is in flight: its backend shows it as active. */
+async function sleepInFlight(): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const { rows } = await t.db.query<{ n: number }>(
+      `SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'ghl-sync-connection-loss' AND query LIKE 'SELECT pg_sleep%' AND state = 'active'`,
+    );
+    if (rows[0]!.n === 1) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 async function waitFor(check: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
 }
@@ -62,14 +73,7 @@ describe('a Postgres connection lost while checked out', () => {
       () => undefined,
       (error: unknown) => error,
     );
-    // The sleep is in flight once its backend shows it as active.
-    for (let i = 0; i < 200; i++) {
-      const { rows } = await t.db.query<{ n: number }>(
-        `SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'ghl-sync-connection-loss' AND query LIKE 'SELECT pg_sleep%' AND state = 'active'`,
-      );
-      if (rows[0]!.n === 1) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await sleepInFlight();
     expect(await terminateBackends()).toBe(1);
     expect(await outcome).toMatchObject({ code: 'db_error', retryable: true, details: { connectionLost: true } });
     await waitFor(() => reported.length > 0);
@@ -85,13 +89,7 @@ describe('a Postgres connection lost while checked out', () => {
       () => undefined,
       (error: unknown) => error,
     );
-    for (let i = 0; i < 200; i++) {
-      const { rows } = await t.db.query<{ n: number }>(
-        `SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'ghl-sync-connection-loss' AND query LIKE 'SELECT pg_sleep%' AND state = 'active'`,
-      );
-      if (rows[0]!.n === 1) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await sleepInFlight();
     expect(await terminateBackends()).toBe(1);
     expect(await outcome).toMatchObject({ code: 'db_error', retryable: true, details: { connectionLost: true } });
     // The statement's report comes with its rejection; a late `error` event of the same client adds none.
