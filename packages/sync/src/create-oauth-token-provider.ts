@@ -21,6 +21,7 @@ import {
   type TokenProvider,
 } from '@ghl-sync/ghl-client';
 import type { TokenCipher } from '@ghl-sync/secrets';
+import { resolveOAuthLockSettings, type OAuthLockSettings } from './oauth/oauth-lock-settings.js';
 import { tryLease, type Lease } from './oauth/redis-lease.js';
 import type { SyncLogger } from './sync-deps.js';
 
@@ -31,7 +32,7 @@ import type { SyncLogger } from './sync-deps.js';
 export type OAuthTokenEventKind = OAuthEventKind | 'refreshed' | 'client_invalid';
 
 /** Options for {@link createOAuthTokenProvider}. */
-export interface OAuthTokenProviderOptions {
+export interface OAuthTokenProviderOptions extends OAuthLockSettings {
   db: Db;
   /** Decrypts the stored pair and encrypts every pair it saves (`TOKEN_ENCRYPTION_KEY`). */
   tokens: TokenCipher;
@@ -44,23 +45,6 @@ export interface OAuthTokenProviderOptions {
   clientSecret: string;
   /** Base URL of `POST /oauth/token` and `POST /oauth/reconnect` (ghl-api.md §5.1). */
   baseUrl: string;
-  /**
-   * Refresh this long before `token_expires_at` (the official SDK uses 30 s); at most half the
-   * token's lifetime. @defaultValue 60_000
-   */
-  refreshSkewMs?: number;
-  /**
-   * Lifetime of the refresh lock. The holder renews it every third of this while it waits for GHL,
-   * so it only expires when the holder is gone (or cut off from Redis). @defaultValue 30_000
-   */
-  lockTtlMs?: number;
-  /** Timeout of each OAuth call (refresh, reconnect, code exchange). @defaultValue 30_000 */
-  timeoutMs?: number;
-  /**
-   * How long a process waits for another one's refresh (and possible reconnect) before its job is
-   * told to try again later (`oauth_refresh_in_progress`). @defaultValue lockTtlMs + 3 × timeoutMs
-   */
-  waitForOtherMs?: number;
   /** Counts each refresh and recovery step (metrics); exceptions it throws are ignored. */
   onEvent?: (kind: OAuthTokenEventKind) => void;
   /** Metrics hook for the OAuth HTTP calls. */
@@ -90,10 +74,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Each step is logged, counted and recorded in `ghl.oauth_events`, never with a token.
  */
 export function createOAuthTokenProvider(options: OAuthTokenProviderOptions): TokenProvider {
-  const skew = options.refreshSkewMs ?? 60_000;
-  const lockTtlMs = options.lockTtlMs ?? 30_000;
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const waitForOtherMs = options.waitForOtherMs ?? lockTtlMs + 3 * timeoutMs;
+  const { refreshSkewMs: skew, lockTtlMs, timeoutMs, waitForOtherMs } = resolveOAuthLockSettings(options);
   const { db, locationId } = options;
   const lockKey = `${options.prefix}:oauth-refresh:{${locationId}}`;
   const logger = options.logger.child({ locationId });

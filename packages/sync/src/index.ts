@@ -43,3 +43,4 @@ export {
   type ReconcileAgencyResult,
 } from './agencies/reconcile-agency.js';
 export * from './installs/index.js';
+export { resolveOAuthLockSettings, type OAuthLockSettings } from './oauth/oauth-lock-settings.js';

@@ -26,6 +26,7 @@ import {
 } from '@ghl-sync/ghl-client';
 import type { TokenCipher } from '@ghl-sync/secrets';
 import type { SyncLogger } from '../sync-deps.js';
+import { resolveOAuthLockSettings, type OAuthLockSettings } from './oauth-lock-settings.js';
 import { tryLease, type Lease } from './redis-lease.js';
 
 /** What {@link AgencyTokensOptions.onEvent} counts. */
@@ -33,7 +34,7 @@ export type AgencyTokenEventKind =
   'agency_refreshed' | 'agency_reconnected' | 'agency_refresh_refused' | 'minted' | 'client_invalid';
 
 /** Options of {@link createAgencyTokens}. */
-export interface AgencyTokensOptions {
+export interface AgencyTokensOptions extends OAuthLockSettings {
   db: Db;
   /** Opens and seals the stored tokens (`TOKEN_ENCRYPTION_KEY`). */
   tokens: TokenCipher;
@@ -48,14 +49,6 @@ export interface AgencyTokensOptions {
   clientSecret: string;
   /** Base URL of GHL's OAuth endpoints (ghl-api.md §5). */
   baseUrl: string;
-  /** Renew this long before expiry; at most half the token's lifetime. @defaultValue 60_000 */
-  refreshSkewMs?: number;
-  /** Lifetime of a lock, renewed by its holder every third of it. @defaultValue 30_000 */
-  lockTtlMs?: number;
-  /** Timeout of each OAuth call. @defaultValue 30_000 */
-  timeoutMs?: number;
-  /** How long a process waits for another one's refresh or mint. @defaultValue lockTtlMs + 3 × timeoutMs */
-  waitForOtherMs?: number;
   onEvent?: (kind: AgencyTokenEventKind) => void;
   onRequest?: (event: GhlRequestEvent) => void;
   logger: SyncLogger;
@@ -104,10 +97,7 @@ function dueWindowMs(expiresAt: Date, updatedAt: Date, skewMs: number): number {
  * Tokens and the client secret never reach a log line or an error.
  */
 export function createAgencyTokens(options: AgencyTokensOptions): AgencyTokens {
-  const skew = options.refreshSkewMs ?? 60_000;
-  const lockTtlMs = options.lockTtlMs ?? 30_000;
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const waitForOtherMs = options.waitForOtherMs ?? lockTtlMs + 3 * timeoutMs;
+  const { refreshSkewMs: skew, lockTtlMs, timeoutMs, waitForOtherMs } = resolveOAuthLockSettings(options);
   const { db } = options;
   const client = {
     baseUrl: options.baseUrl,
