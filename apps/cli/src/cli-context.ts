@@ -33,8 +33,15 @@ let lastRedisError: Error | undefined;
  * that connection met none (the failure is not Redis's, or the command used no Redis).
  */
 export function redisFailureOf(err: unknown): GhlSyncError | undefined {
-  if (lastRedisError === undefined) return undefined;
-  return new GhlSyncError('redis_error', `Redis: ${lastRedisError.message}`, { cause: err });
+  return lastRedisError === undefined ? undefined : redisError(err, lastRedisError);
+}
+
+/**
+ * A command's Redis failure as `redis_error`, named by what the connection met (`connect
+ * ECONNREFUSED …`) rather than the command's own text, when the connection saw an error.
+ */
+export function redisError(err: unknown, connectionError?: Error): GhlSyncError {
+  return new GhlSyncError('redis_error', `Redis: ${(connectionError ?? (err as Error)).message}`, { cause: err });
 }
 
 /** Builds the context; config is parsed (and every problem listed) before any command runs. */
@@ -66,7 +73,7 @@ export function createCliContext(overrides: Partial<Record<keyof Config, unknown
     async checkRedis() {
       context.queues();
       await redis!.ping().catch((err: Error) => {
-        throw new GhlSyncError('redis_error', `Redis: ${(lastRedisError ?? err).message}`, { cause: err });
+        throw redisError(err, lastRedisError);
       });
     },
     runs: () => ({

@@ -5,7 +5,7 @@ import { startSandbox } from '@ghl-sync/ghl-sandbox';
 import { GhlSyncError } from '@ghl-sync/errors';
 import { createRedisConnection, deleteKeysUnder, redisTargetOf } from '@ghl-sync/queues';
 import { generateTokenKey, requireTokenCipher } from '@ghl-sync/secrets';
-import { createCliContext } from '../cli-context.js';
+import { createCliContext, redisError } from '../cli-context.js';
 import { DEMO_ACTS, type DemoStage } from '../demo/demo-acts.js';
 import { createRunProgress } from '../demo/run-progress.js';
 import { parseIntOption } from '../parse-options.js';
@@ -73,7 +73,7 @@ export function registerDemoCommand(program: Command): void {
         redis.on('error', (err: Error) => (connectionError = err));
         const keys = await deleteKeysUnder(redis, opts.queuePrefix)
           .catch((err: Error) => {
-            throw new GhlSyncError('redis_error', `Redis: ${(connectionError ?? err).message}`, { cause: err });
+            throw redisError(err, connectionError);
           })
           .finally(() => redis.disconnect());
         console.log(
