@@ -41,6 +41,9 @@ export interface StartedProcess<C, L extends ProcessLogger> extends ProcessConte
  * The one bootstrap of a long-running process (worker, API): config → logger → process-level
  * error policy → start (resources registered as they open) → graceful shutdown on SIGTERM/SIGINT.
  *
+ * A SIGTERM or SIGINT that arrives during start-up is held and starts the graceful shutdown
+ * as soon as the start is over (a failed start still exits 1).
+ *
  * A process that cannot start dies the same way every time: one structured fatal line (code and
  * message; a stack only for what is a bug), what was opened is closed within
  * `failedStartCloseMs`, the log is flushed, and it exits 1. An `uncaughtException` or
@@ -84,9 +87,20 @@ export async function runProcess<C, L extends ProcessLogger>(
   process.on('unhandledRejection', unexpected('unhandledRejection'));
 
   const registry = createShutdownRegistry();
+  // Without a listener Node leaves SIGTERM to its default action, which kills the process at once:
+  // a supervisor that stops a process as soon as it says it started (its last start-up log line is
+  // out before start() returns) would get no graceful shutdown and no exit 0. So a signal that
+  // arrives while starting is held, and honoured as soon as the start is over.
+  let held: NodeJS.Signals | undefined;
+  const holdTerm = () => void (held ??= 'SIGTERM');
+  const holdInt = () => void (held ??= 'SIGINT');
+  process.on('SIGTERM', holdTerm);
+  process.on('SIGINT', holdInt);
   try {
     await options.start({ config, logger: log, registry });
   } catch (err) {
+    process.off('SIGTERM', holdTerm);
+    process.off('SIGINT', holdInt);
     return die(err, 'could not start', registry);
   }
   const shutdown = installGracefulShutdown({
@@ -96,5 +110,9 @@ export async function runProcess<C, L extends ProcessLogger>(
     logger: log,
     exit,
   });
+  // Removed only once the real handlers are on, so that no instant is left without a listener.
+  process.off('SIGTERM', holdTerm);
+  process.off('SIGINT', holdInt);
+  if (held) void shutdown(held);
   return { config, logger: log, registry, shutdown };
 }
