@@ -224,6 +224,40 @@ describe('agency install: one approval registers and syncs every installed sub-a
     expect(rows).toEqual([{ outcome: 'app_event' }]);
   });
 
+  it('an INSTALL that meets a reconcile in progress is reconciled after it, not dropped', async () => {
+    // The reconcile lease of a worker that died mid-reconcile: it lasts until its TTL.
+    const lease = `${stack.redis.prefix}:agency-reconcile:{${stack.sandbox.companyId}}`;
+    expect(await stack.redis.redis.set(lease, 'a-process-that-died', 'PX', 60_000, 'NX')).toBe('OK');
+    const [created] = stack.sandbox.admin.installApp(stack.sandbox.companyId, { locations: 1, opportunities: 30 });
+    const id = created!.id;
+    // The INSTALL's reconcile found the lease taken and is waiting to try again.
+    await waitFor(
+      'the INSTALL reconcile to be refused by the lease',
+      async () => {
+        const jobs = await stack.queues.maintenance.getJobs(['delayed', 'wait', 'active', 'completed']);
+        return jobs.find(
+          (j) =>
+            j.name === QUEUES.maintenance.jobNames.reconcileAgency &&
+            j.data.agencyId === stack.sandbox.companyId &&
+            j.attemptsMade >= 1 &&
+            j.failedReason?.includes('being reconciled by another process'),
+        );
+      },
+      30_000,
+    );
+    expect(await getLocation(stack.database.db, id, stack.database.tokens)).toBeNull();
+    await stack.redis.redis.del(lease);
+    await waitFor(
+      'the location installed during the other reconcile synced',
+      async () => {
+        const [run] = await listRuns(stack.database.db, { locationId: id, limit: 1 });
+        return run?.status === 'completed';
+      },
+      60_000,
+    );
+    expect(await stack.compare(id)).toMatchObject({ checked: 30, mismatches: [] });
+  });
+
   it('stops an uninstalled location (UNINSTALL webhook): no schedule, no calls, rows kept', async () => {
     const id = ids()[1]!;
     expect(await stack.queues.coordinator.getJobScheduler(QUEUES.coordinator.schedulerId(id))).toBeTruthy();
@@ -334,15 +368,15 @@ describe('agency install: one approval registers and syncs every installed sub-a
     expect(agencies.status, agencies.stderr).toBe(0);
     expect(agencies.stdout.split('\t').slice(0, 2), agencies.stdout).toEqual([
       stack.sandbox.companyId,
-      '52 location(s), 2 uninstalled',
+      '53 location(s), 2 uninstalled',
     ]);
     const locations = cli('locations', 'list');
     expect(locations.status, locations.stderr).toBe(0);
     const lines = locations.stdout.trim().split('\n');
-    expect(lines).toHaveLength(52);
+    expect(lines).toHaveLength(53);
     for (const line of lines) expect(line).toContain(`\tminted-from-agency ${stack.sandbox.companyId}\t`);
     expect(lines.filter((l) => l.includes('\tUNINSTALLED: '))).toHaveLength(2);
-    expect(lines.filter((l) => l.endsWith('\tok'))).toHaveLength(50);
+    expect(lines.filter((l) => l.endsWith('\tok'))).toHaveLength(51);
   });
 
   it('never logs a token, a code or the client secret', async () => {

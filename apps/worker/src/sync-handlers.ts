@@ -119,7 +119,16 @@ export function createSyncHandlers(options: SyncHandlersOptions): WorkerHandlers
               'agency installs need GHL_OAUTH_CLIENT_ID, GHL_OAUTH_CLIENT_SECRET and GHL_OAUTH_APP_ID on the workers',
             );
           if (!data.agencyId) throw new GhlSyncError('invalid_argument', 'reconcile_agency without agencyId');
-          return options.reconcileAgency(data.agencyId);
+          const result = await options.reconcileAgency(data.agencyId);
+          // The queue's deduplication keeps two reconciles of one agency from overlapping, so the
+          // lease is held here only by a process that died in the middle of one (until its TTL):
+          // try again after the backoff rather than drop the INSTALL that asked for this one.
+          if (result.skipped === 'in_progress')
+            throw new GhlSyncError(
+              'agency_reconcile_in_progress',
+              `agency ${data.agencyId} is being reconciled by another process: this reconcile runs again after it`,
+            );
+          return result;
         }
         return recoverRuns({ ...deps, logger: ctx.logger }, { graceMs: options.recoveryGraceMs });
       },

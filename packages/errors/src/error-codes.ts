@@ -107,6 +107,11 @@ export const ERROR_CODES = {
     description:
       "The agency's Company token could not be refreshed or recovered; its locations get no new tokens until the agency installs the app again.",
   },
+  agency_reconcile_in_progress: {
+    retryable: true,
+    description:
+      "Another process is reconciling this agency's installed locations; this reconcile runs again after it, so an install it did not see yet is not lost.",
+  },
   oauth_mint_refused: {
     retryable: false,
     description:

@@ -67,7 +67,8 @@ export type Queues = { readonly [K in QueueKey]: TypedQueue<K> } & {
   enqueueRecord(job: z.input<typeof QUEUES.record.schema>, options: { delayMs: number }): Promise<string>;
   /**
    * Enqueues a reconcile of one agency's installed locations (after an install or an INSTALL
-   * webhook). Retried with backoff: GHL may be briefly unavailable right after an install.
+   * webhook). Retried with backoff: GHL may be briefly unavailable right after an install. One
+   * pending reconcile per agency; one asked for while another runs is kept and runs after it.
    * @returns the job id.
    */
   enqueueAgencyReconcile(agencyId: string): Promise<string>;
@@ -174,6 +175,9 @@ export function createQueues(options: CreateQueuesOptions): Queues {
       const added = await maintenance.add(QUEUES.maintenance.jobNames.reconcileAgency, data, {
         attempts: 5,
         backoff: { type: 'exponential', delay: 2_000 },
+        // An INSTALL that arrives while this agency's reconcile is listing may be missing from that
+        // listing: keepLastIfActive runs one more reconcile after it instead of dropping the event.
+        deduplication: { id: QUEUES.maintenance.agencyReconcileDedupeId(agencyId), keepLastIfActive: true },
       });
       return added.id!;
     },

@@ -39,6 +39,8 @@ export interface QueueSpec<S extends z.ZodType = z.ZodType, N extends string = s
   readonly schedulerIds?: Readonly<Record<string, string>>;
   /** BullMQ deduplication id of a job (WARNING: persisted in Redis while the job is pending). */
   readonly dedupeId?: (locationId: string, opportunityId: string) => string;
+  /** BullMQ deduplication id of an agency's reconcile job (persisted in Redis while it is pending). */
+  readonly agencyReconcileDedupeId?: (agencyId: string) => string;
   /** BullMQ job priorities by role (1 = highest). */
   readonly priorities?: Readonly<Record<string, number>>;
 }
@@ -145,6 +147,8 @@ export const QUEUES = {
     concurrency: 1,
     /** The child that holds a run's flow parent back until every page job is added. */
     gateJobId: (runKey: string) => `run-${runKey}-gate`,
+    /** One pending reconcile per agency; one more is kept while it runs (an INSTALL it may not have seen). */
+    agencyReconcileDedupeId: (agencyId: string) => `agency-reconcile-${agencyId}`,
     /** Schedulers every worker upserts at start (idempotent across processes). */
     schedulerIds: {
       purgeTombstones: 'purge-tombstones',
