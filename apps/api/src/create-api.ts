@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createAdminCredential } from './auth/admin-credential.js';
 import { installAdminAuth } from './auth/admin-auth-hook.js';
 import { requireAdminToken } from './auth/require-admin-token.js';
+import { DASHBOARD_PREFIX } from './auth/route-access.js';
 import type { CreateApiOptions } from './create-api-options.js';
 import { registerDashboard } from './dashboard/register-dashboard.js';
 import { installErrorHandlers } from './http/error-handler.js';
@@ -63,9 +64,11 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
       },
     },
   });
-  // Admin answers (runs, locations) are never kept by a browser or a proxy.
+  // Admin answers (runs, locations, the dashboard's jobs and their data) are never kept by a
+  // browser or a proxy.
   app.addHook('onSend', async (request, reply) => {
-    if (request.url.startsWith('/api/')) reply.header('Cache-Control', 'no-store');
+    if (request.url.startsWith('/api/') || request.url.startsWith(`${DASHBOARD_PREFIX}/api/`))
+      reply.header('Cache-Control', 'no-store');
   });
 
   trackRoutes(app);

@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 describe('HTTP hardening', () => {
-  it('sends security headers: no framing anywhere, no-store on /api', async () => {
+  it("sends security headers: no framing anywhere, no-store on /api and the dashboard's JSON", async () => {
     const api = await fx.app.inject({ method: 'GET', url: '/api/locations', headers: BEARER });
     expect(api.statusCode).toBe(200);
     expect(api.headers['cache-control']).toBe('no-store');
@@ -28,6 +28,10 @@ describe('HTTP hardening', () => {
     expect(String(dashboard.headers['content-security-policy'])).toContain("frame-ancestors 'none'");
     expect(String(dashboard.headers['content-security-policy'])).not.toContain('upgrade-insecure-requests');
     expect(dashboard.headers['x-frame-options']).toBe('SAMEORIGIN');
+    // The dashboard's own JSON (queues, jobs and their data) is admin data like /api's.
+    const queues = await fx.app.inject({ method: 'GET', url: '/admin/queues/api/queues', headers: BEARER });
+    expect(queues.statusCode).toBe(200);
+    expect(queues.headers['cache-control']).toBe('no-store');
   });
 
   it('listens on 127.0.0.1 unless API_HOST says otherwise', async () => {
