@@ -222,6 +222,12 @@ describe('agency install: one approval registers and syncs every installed sub-a
       [id],
     );
     expect(rows).toEqual([{ outcome: 'app_event' }]);
+    const said = stack.logs
+      .join('')
+      .split('\n')
+      .filter((l) => l.includes('"type":"INSTALL"') && l.includes('"outcome":"app_event"'));
+    expect(said.length).toBeGreaterThan(0);
+    for (const l of said) expect(l).toContain('app installed: agency reconcile enqueued');
   });
 
   it('an INSTALL that meets a reconcile in progress is reconciled after it, not dropped', async () => {

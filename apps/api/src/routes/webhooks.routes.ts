@@ -166,7 +166,15 @@ export function registerWebhookRoutes(app: FastifyInstance, options: WebhookRout
         return errorResponse(reply, 429, 'webhook_unavailable', 'Could not store the event now; retry later');
       }
       count(type, METRIC_OUTCOME[taken]);
-      if (taken !== 'accepted')
+      // Installs and uninstalls are rare and change what is synced: each one gets a line.
+      if (taken === 'app_event')
+        request.log.info(
+          { webhookId: event.webhookId, type: event.type, outcome: taken },
+          event.type === 'INSTALL'
+            ? 'app installed: agency reconcile enqueued'
+            : 'app uninstalled: location(s) stopped',
+        );
+      else if (taken !== 'accepted')
         request.log.info(
           { webhookId: event.webhookId, type: event.type, outcome: taken },
           'webhook taken, not applied',
