@@ -26,10 +26,18 @@ export interface LocationStats {
   byStatus: Record<string, number>;
 }
 
+/**
+ * Most acceptance times {@link StatsCounter} keeps between resets: a bench's timeline needs a few
+ * thousand, and a long-running sandbox must not grow without bound (8 bytes each: 800 KB).
+ */
+export const MAX_ACCEPTED_TIMES = 100_000;
+
 /** Mutable counters behind {@link LocationStats}. */
 export class StatsCounter {
   requests = 0;
   accepted = 0;
+  /** Epoch ms of each accepted request since the last reset, in order (the first {@link MAX_ACCEPTED_TIMES}). */
+  acceptedAt: number[] = [];
   rejected429 = 0;
   getOpportunityCalls = 0;
   refreshCalls = 0;
@@ -47,10 +55,17 @@ export class StatsCounter {
     if (status === 429) this.rejected429 += 1;
   }
 
+  /** Counts one request the limits admitted, at `nowMs` (epoch ms). */
+  accept(nowMs: number): void {
+    this.accepted += 1;
+    if (this.acceptedAt.length < MAX_ACCEPTED_TIMES) this.acceptedAt.push(nowMs);
+  }
+
   /** Zeroes every counter. */
   reset(): void {
     this.requests = 0;
     this.accepted = 0;
+    this.acceptedAt = [];
     this.rejected429 = 0;
     this.getOpportunityCalls = 0;
     this.refreshCalls = 0;

@@ -4,11 +4,18 @@ import { startBenchStack } from '../support/bench-stack.js';
 import { cpuProfArgs } from '../support/cpu-prof.js';
 import { int, ratio, seconds } from '../support/format.js';
 import { measureSync, type SyncMeasurement } from '../support/measure-sync.js';
-import { publishReport } from '../support/report.js';
+import { publishReport, reportSettings, type Table } from '../support/report.js';
+import { runTimeline, type RunTimeline } from '../support/run-timeline.js';
 import type { Scenario, ScenarioFlags } from './scenario.js';
 
 /** GHL's burst limit: 100 requests per 10 s per location (ghl-api.md §4). */
 const LIMIT = { max: 100, intervalMs: 10_000 };
+/**
+ * The limiter's spacing at that limit with the default settings: it grants at most 92 requests per
+ * 10 s (5 % margin, minus the 2-request burst and 1; BENCHMARKS.md "What limits the figures" 3a).
+ * A phase's idle budget is its duration minus its requests at this spacing.
+ */
+const SPACING_MS = LIMIT.intervalMs / 92;
 
 /** One measured configuration: an account size and GHL's answer time, with its goal. */
 interface AtLimitConfig {
@@ -22,6 +29,7 @@ interface AtLimitResult {
   config: AtLimitConfig;
   m: SyncMeasurement;
   plan: ListingPlan | null;
+  timeline: RunTimeline;
 }
 
 const latencyLabel = (c: AtLimitConfig) =>
@@ -48,7 +56,15 @@ async function measureAtLimit(config: AtLimitConfig, flags: ScenarioFlags): Prom
       timeoutMs: 30 * 60_000,
       nodeArgs: cpuProfArgs(flags.cpuProf, 'rate-limited'),
     });
-    return { config, m, plan: await getListingPlan(stack.database.db, m.runs[0]!.id) };
+    const run = m.runs[0]!;
+    const timeline = await runTimeline({
+      db: stack.database.db,
+      queues: stack.queues,
+      run,
+      acceptedTimes: stack.sandbox.admin.getAcceptedTimes(id),
+      spacingMs: SPACING_MS,
+    });
+    return { config, m, plan: await getListingPlan(stack.database.db, run.id), timeline };
   } finally {
     await stack.stop();
   }
@@ -63,6 +79,38 @@ const floorMs = (requests: number) => requests / (LIMIT.max / LIMIT.intervalMs);
  * those extra requests count against ghl-sync.
  */
 const leastRequests = (opportunities: number) => 1 + 2 * Math.ceil(opportunities / 100);
+
+/** Seconds with two decimals: the short phases (enqueue, pickup, finalize) take tens of ms. */
+const s2 = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/** One table per measured configuration: the run's phases and the budget each left idle. */
+function timelineTable({ config, timeline }: AtLimitResult): Table {
+  const rows = timeline.phases.map((p) => [
+    latencyLabel(config),
+    p.label,
+    s2(p.fromMs),
+    s2(p.durationMs),
+    int(p.requests),
+    s2(p.idleMs),
+  ]);
+  const total = timeline.phases.reduce(
+    (t, p) => ({
+      durationMs: t.durationMs + p.durationMs,
+      requests: t.requests + p.requests,
+      idleMs: t.idleMs + p.idleMs,
+    }),
+    { durationMs: 0, requests: 0, idleMs: 0 },
+  );
+  rows.push([
+    latencyLabel(config),
+    `whole run${timeline.outside > 0 ? ` (${timeline.outside} requests outside it)` : ''}`,
+    '',
+    s2(total.durationMs),
+    int(total.requests),
+    s2(total.idleMs),
+  ]);
+  return { header: ['GHL answer time', 'phase', 'from', 'took', 'requests', 'idle budget'], rows };
+}
 
 function publish(scenario: string, title: string, results: AtLimitResult[]): void {
   const rows = results.map(({ config, m, plan }) => {
@@ -91,6 +139,8 @@ function publish(scenario: string, title: string, results: AtLimitResult[]): voi
     title,
     method: [
       `In-process sandbox at the real burst limit (${LIMIT.max} requests per ${LIMIT.intervalMs / 1000} s, daily limit off), one location of generated opportunities, 2 \`ghl-sync worker\` processes with default settings (safety margin 0.05 → 95 requests / 10 s; LISTING_MAX_CHAINS 16). A fresh database and Redis prefix per row. Latency is added by the sandbox to every answer (median ± uniform jitter). Wall = run opened → run seen finished (100 ms polling). Floor = the fewest requests any full sync needs (1 pipelines call + 2 per 100 opportunities) ÷ 10 per second; the extra requests of a partitioned listing (each partition's first and short last page) and of the sweep count against ghl-sync. Requests = what the sandbox received. Chains = cursor chains pass 1 ran (from the run's listing plan). Pass 1 = \`started_at → listing_finished_at\`, pass 2 = \`listing_finished_at → finished_at\` (run row).`,
+      '',
+      `The timeline tables split each run at its marks: the run row, its page rows (\`listed_at\`: pass 1 recorded the page, right after its answer; page jobs' \`started_at\` / \`finished_at\`), the coordinator and finalize jobs in Redis (picked up, flow enqueued) and the sandbox's admission time of every request (\`bench/src/support/run-timeline.ts\`). Idle budget = the phase's time minus its requests at the limiter's spacing (${SPACING_MS.toFixed(1)} ms: 92 per 10 s, item 3a); it is what a phase leaves unused, whatever the reason.`,
     ].join('\n'),
     tables: [
       {
@@ -111,6 +161,7 @@ function publish(scenario: string, title: string, results: AtLimitResult[]): voi
         ],
         rows,
       },
+      ...results.map(timelineTable),
     ],
     notes: `429s: ${no429 ? '0 in every configuration (**met**)' : 'some (see table; **missed**)'}.`,
   });
@@ -120,14 +171,19 @@ function publish(scenario: string, title: string, results: AtLimitResult[]): voi
 export const rateLimitedScenario: Scenario = {
   name: 'rate-limited',
   summary: '5,301 opportunities, one location, 100 req/10 s; no latency, 250 ± 100 ms, 1,000 ± 300 ms',
-  duration: '~2 min',
+  duration: '~2 min; --latency=0|250|1000 runs one row, --opportunities=N another size (both only print)',
   async run(flags: ScenarioFlags) {
-    const opportunities = flags.quick ? 1_000 : 5_301;
-    const configs: AtLimitConfig[] = [
+    const opportunities = Number(flags.params['opportunities'] ?? (flags.quick ? 1_000 : 5_301));
+    const latency = flags.params['latency'];
+    const all: AtLimitConfig[] = [
       { opportunities, latency: null, goal: 1.15 },
       { opportunities, latency: { medianMs: 250, jitterMs: 100 }, goal: 1.25 },
       { opportunities, latency: { medianMs: 1_000, jitterMs: 300 }, goal: 1.35 },
     ];
+    const configs = all.filter((c) => latency === undefined || String(c.latency?.medianMs ?? 0) === latency);
+    if (configs.length === 0) throw new Error(`--latency must be 0, 250 or 1000 (got ${latency})`);
+    // A part of the table, or another size, is a check: BENCHMARKS.md keeps the whole one.
+    if (configs.length < all.length || flags.params['opportunities'] !== undefined) reportSettings.append = false;
     const results: AtLimitResult[] = [];
     for (const config of configs) results.push(await measureAtLimit(config, flags));
     publish('rate-limited', `${int(opportunities)} opportunities, one location at 100 requests / 10 s`, results);

@@ -68,6 +68,12 @@ export interface SandboxAdmin {
   resetKnobs(locationId: string): SandboxKnobs;
   /** Request counters of a location. */
   getStats(locationId: string): LocationStats;
+  /**
+   * When each request the limits admitted for a location arrived (epoch ms, in order) since the
+   * last {@link resetStats}: at most the first 100,000. For timelines (which phase of a run used
+   * the budget); in process only.
+   */
+  getAcceptedTimes(locationId: string): number[];
   /** Zeroes the counters (and `maxInAnyWindow`). */
   resetStats(locationId: string): void;
   /** Forgets burst-window and daily usage, as if a new day started with an empty window. */
@@ -178,6 +184,7 @@ export function createSandboxAdmin(state: SandboxState): SandboxAdmin {
         byStatus: { ...s.byStatus },
       };
     },
+    getAcceptedTimes: (locationId) => [...loc(locationId).stats.acceptedAt],
     resetStats: (locationId) => {
       const runtime = loc(locationId);
       runtime.stats.reset();

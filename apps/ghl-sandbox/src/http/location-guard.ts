@@ -77,7 +77,7 @@ export async function guardLocationRequest(
     await answer(ctx, reply, runtime, 429, tooManyRequestsBody(), retry);
     return undefined;
   }
-  runtime.stats.accepted += 1;
+  runtime.stats.accept(now);
   runtime.daily.consume(now);
   const version = request.headers['version'];
   if (version !== API_VERSION) {

@@ -30,6 +30,12 @@ describe('rate limits over HTTP', () => {
     const stats = sandbox.admin.getStats(id);
     expect(stats).toMatchObject({ requests: 6, accepted: 5, rejected429: 1, byStatus: { '200': 5, '429': 1 } });
     expect(stats.maxInAnyWindow).toBe(5);
+    // One time per accepted request, in order; the 429 took no slot and has none.
+    const times = sandbox.admin.getAcceptedTimes(id);
+    expect(times).toHaveLength(5);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    sandbox.admin.resetStats(id);
+    expect(sandbox.admin.getAcceptedTimes(id)).toEqual([]);
   });
 
   it('accepts again once the window has passed since the last accepted request', async () => {
