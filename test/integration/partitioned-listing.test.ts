@@ -51,6 +51,18 @@ function expectContiguousChains(pages: SyncRunPage[]): void {
   }
 }
 
+/** The pipelines (with their stage ids) GHL lists for the location at `index` of the sandbox. */
+async function pipelinesOf(
+  stack: TestStack,
+  locationId: string,
+  index: number,
+): Promise<Array<{ id: string; stages: Array<{ id: string }> }>> {
+  const res = await fetch(`${stack.sandbox.url}/opportunities/pipelines?locationId=${locationId}`, {
+    headers: { Authorization: `Bearer ${stack.sandbox.locations[index]!.token}`, Version: '2021-07-28' },
+  });
+  return ((await res.json()) as { pipelines: Array<{ id: string; stages: Array<{ id: string }> }> }).pipelines;
+}
+
 // Partitioned pass 1: disjoint partitions (pipeline / stage / status filters), one cursor chain
 // each, checked for completeness against the unfiltered meta.total. LISTING_MIN_CHAINS forces the
 // chains the answer time of a fast local sandbox would not ask for.
@@ -61,15 +73,28 @@ describe('pass 1 over disjoint partitions', () => {
   let orphaned: string;
   let resumed: string;
   let moving: string;
+  let prefetching: string;
   beforeAll(async () => {
     stack = await startTestStack({
       sandbox: {
         seed: 12,
-        locations: [{ opportunities: 1_234 }, { opportunities: 300 }, { opportunities: 900 }, { opportunities: 0 }],
+        locations: [
+          { opportunities: 1_234 },
+          { opportunities: 300 },
+          { opportunities: 900 },
+          { opportunities: 0 },
+          { opportunities: 0 },
+        ],
       },
       env: { LISTING_MIN_CHAINS: '4', LISTING_MAX_CHAINS: '16', GHL_MAX_ATTEMPTS: '1' },
     });
-    [main, orphaned, resumed, moving] = stack.sandbox.locations.map((l) => l.id) as [string, string, string, string];
+    [main, orphaned, resumed, moving, prefetching] = stack.sandbox.locations.map((l) => l.id) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     runtime = createSyncRuntime(loadConfig(stack.env), silentLogger());
     await stack.startWorkers(2);
   });
@@ -143,11 +168,7 @@ describe('pass 1 over disjoint partitions', () => {
   });
 
   it('keeps an opportunity that moved into an already listed partition during pass 1: the sweep finds it alive', async () => {
-    const res = await fetch(`${stack.sandbox.url}/opportunities/pipelines?locationId=${moving}`, {
-      headers: { Authorization: `Bearer ${stack.sandbox.locations[3]!.token}`, Version: '2021-07-28' },
-    });
-    const [p1, p2] = ((await res.json()) as { pipelines: Array<{ id: string; stages: Array<{ id: string }> }> })
-      .pipelines;
+    const [p1, p2] = await pipelinesOf(stack, moving, 3);
     const at = (minute: number) => new Date(Date.UTC(2026, 0, 1) + minute * 60_000).toISOString();
     const create = (pipeline: typeof p1, minute: number) =>
       stack.sandbox.admin.createOpportunity(moving, {
@@ -163,11 +184,11 @@ describe('pass 1 over disjoint partitions', () => {
     const moved = inP1[0]!; // the oldest: on the last page of its partition
     expect(await stack.sync(moving)).toMatchObject({ status: 'completed', inserted: 300, sweepStatus: 'done' });
 
-    // Every first page (p2's whole listing among them) is in hand before any chain asks for a
-    // second page; just before the first such request is answered, the oldest record of p1 moves
-    // to p2: out of a partition not yet listed that far, into one already listed.
+    // Every first page (p2's whole listing among them) is in hand before any chain goes past its
+    // second page (asked while the check waits); just before p1's third page is answered, its
+    // oldest record moves to p2: out of a partition not yet listed that far, into one already listed.
     stack.sandbox.admin.setKnobs(moving, {
-      updateOnPage: { pageIndex: 1, id: moved, patch: { pipelineId: p2!.id, pipelineStageId: p2!.stages[0]!.id } },
+      updateOnPage: { pageIndex: 2, id: moved, patch: { pipelineId: p2!.id, pipelineStageId: p2!.stages[0]!.id } },
     });
     const run = await stack.sync(moving);
     expect(stack.sandbox.admin.getKnobs(moving).updateOnPage).toBeNull();
@@ -194,6 +215,54 @@ describe('pass 1 over disjoint partitions', () => {
     );
     expect(rows).toEqual([{ pipeline_id: p2!.id, deleted_at: null }]);
     expect(await stack.compare(moving)).toEqual({ checked: 300, tombstoned: 0, mismatches: [] });
+  });
+
+  it('discards the second pages asked during the check when the partitions do not add up: nothing recorded, every request counted', async () => {
+    const [p1, p2] = await pipelinesOf(stack, prefetching, 4);
+    const create = (pipelineId: string, stageId: string | undefined, minute: number) =>
+      stack.sandbox.admin.createOpportunity(prefetching, {
+        pipelineId,
+        ...(stageId !== undefined && { pipelineStageId: stageId }),
+        status: 'open',
+        createdAt: new Date(Date.UTC(2026, 0, 1) + minute * 60_000).toISOString(),
+      });
+    // 250 in one stage of p1 (a partition with a full first page, so its second page is asked
+    // while the check waits), 50 in p2, and 20 in a pipeline no partition covers.
+    for (let i = 0; i < 250; i++) create(p1!.id, p1!.stages[0]!.id, 2 * i);
+    for (let i = 0; i < 50; i++) create(p2!.id, p2!.stages[0]!.id, 10 * i + 1);
+    for (let i = 0; i < 20; i++) create('ghostPipeline0000002', undefined, 10 * i + 3);
+    // The first request for a second page fails, once. Asked ahead, it is p1's: the single chain
+    // only starts after the check. GHL_MAX_ATTEMPTS=1 and a last attempt: had pass 1 met that
+    // failure, it would end incomplete and the run would not sweep.
+    stack.sandbox.admin.setKnobs(prefetching, { failPages: [{ pageIndex: 1, status: 500, times: 1 }] });
+    stack.sandbox.admin.resetStats(prefetching);
+    await stack.queues.coordinator.pause();
+    try {
+      const opened = await stack.startRun(prefetching);
+      await runCoordinator(
+        runtime.deps,
+        { runId: opened.id, locationId: prefetching, trigger: 'test', mode: 'full', allowMassDelete: false },
+        { attemptsMade: 0, attempts: 1, updateProgress: async () => undefined },
+      );
+      const run = await stack.wait(opened.id);
+      expect(stack.sandbox.admin.getKnobs(prefetching).failPages).toEqual([{ pageIndex: 1, status: 500, times: 0 }]);
+      const plan = await getListingPlan(stack.database.db, run.id);
+      expect(plan?.kind === 'single' && plan.reason).toMatch(/^partitions incomplete, fell back to one chain/);
+      // Only the single chain's pages: the partitions' pages left nothing behind.
+      const pages = await listPages(stack.database.db, run.id);
+      expect(pages.map((p) => [p.partition, p.chainPageNo, p.listed])).toEqual([
+        [null, 1, 100],
+        [null, 2, 100],
+        [null, 3, 100],
+        [null, 4, 20],
+      ]);
+      expect(run).toMatchObject({ status: 'completed', listed: 320, inserted: 320, sweepStatus: 'done' });
+      // The discarded second page (its failed attempt included) is counted like every request.
+      expect(run.apiCalls).toBe(stack.sandbox.admin.getStats(prefetching).requests);
+      expect(await stack.compare(prefetching)).toEqual({ checked: 320, tombstoned: 0, mismatches: [] });
+    } finally {
+      await stack.queues.coordinator.resume();
+    }
   });
 
   it('a coordinator that dies mid-pass-1 resumes every chain after its last recorded page', async () => {

@@ -76,6 +76,30 @@ describe('iterateOpportunityPages', () => {
     expect(server.requests[0]!.query['startAfterId']).toBe(start.startAfterId);
   });
 
+  it('uses a first page asked ahead of time instead of asking it, and goes on from its cursor', async () => {
+    const records = makeRecords(30);
+    server.handle(fakeSearch(records));
+    const { client } = testClient(server);
+    const start: GhlCursor = { startAfter: records[9]!.sort[0], startAfterId: records[9]!.sort[1] };
+    const firstPage = client.searchOpportunities({ cursor: start, limit: 10 });
+    await firstPage;
+    expect(server.requests).toHaveLength(1);
+    const { pages } = await drain(iterateOpportunityPages(client, { limit: 10, startCursor: start, firstPage }));
+    expect(pages.flatMap((p) => p.opportunities.map((o) => o.id))).toEqual(records.slice(10).map((r) => r.id));
+    // The first page was not asked again: one request for it, then the last page.
+    expect(server.requests).toHaveLength(2);
+    expect(server.requests[1]!.query['startAfterId']).toBe(records[19]!.sort[1]);
+  });
+
+  it('throws the first page asked ahead of time when it failed, without asking again', async () => {
+    const { client } = testClient(server);
+    const failed = new GhlSyncError('ghl_server_error', 'GHL search answered 500');
+    const { pages, error } = await drain(iterateOpportunityPages(client, { firstPage: Promise.reject(failed) }));
+    expect(error).toBe(failed);
+    expect(pages).toHaveLength(0);
+    expect(server.requests).toHaveLength(0);
+  });
+
   it.each(['null', 'empty', 'missing'] as const)(
     'stops when meta signals the end with a %s cursor',
     async (endSentinel) => {

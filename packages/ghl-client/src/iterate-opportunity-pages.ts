@@ -16,6 +16,12 @@ export interface IterateOpportunityPagesOptions {
   pipelineId?: string;
   /** Stage filter (`pipeline_stage_id`), repeated on every page. */
   pipelineStageId?: string;
+  /**
+   * The answer to the first request, already asked (ahead of time, by a caller that had idle
+   * budget): it must have been requested with `startCursor`, `limit` and these filters. It is
+   * checked and yielded like any page; its rejection is thrown as the request's would be.
+   */
+  firstPage?: Promise<SearchOpportunitiesPage>;
 }
 
 /**
@@ -45,13 +51,16 @@ export async function* iterateOpportunityPages(
   let firstPageFirstId: string | undefined;
 
   for (let pageIndex = 0; ; pageIndex += 1) {
-    const page = await client.searchOpportunities({
-      cursor,
-      limit,
-      status: options.status ?? 'all',
-      ...(options.pipelineId !== undefined && { pipelineId: options.pipelineId }),
-      ...(options.pipelineStageId !== undefined && { pipelineStageId: options.pipelineStageId }),
-    });
+    const page =
+      pageIndex === 0 && options.firstPage !== undefined
+        ? await options.firstPage
+        : await client.searchOpportunities({
+            cursor,
+            limit,
+            status: options.status ?? 'all',
+            ...(options.pipelineId !== undefined && { pipelineId: options.pipelineId }),
+            ...(options.pipelineStageId !== undefined && { pipelineStageId: options.pipelineStageId }),
+          });
     const firstId = usableOpportunityId(page.opportunities[0]?.id) ?? undefined;
     const stall = (reason: string, extra: Record<string, unknown>): GhlSyncError =>
       new GhlSyncError('pagination_stalled', `pagination stalled on page ${pageIndex}: ${reason}`, {

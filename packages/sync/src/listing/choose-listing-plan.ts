@@ -14,6 +14,7 @@ import {
   type SizedPartition,
   type SplitRules,
 } from './plan-partitions.js';
+import { discardAll, prefetchNextPage, type PrefetchedPage } from './prefetch-next-page.js';
 import { partitionParams } from './record-page.js';
 
 /** A plan with the first pages it fetched, which pass 1 records instead of fetching them again. */
@@ -21,9 +22,12 @@ export interface ChosenPlan {
   plan: ListingPlan;
   /** `meta.total` of the unfiltered first page (the sweep guard's reference). */
   reportedTotal: number | null;
-  /** First page of every chain, in plan order. */
-  firstPages: Array<{ partition: PartitionFilter | null; page: SearchOpportunitiesPage }>;
-  /** Attempts spent on pages that will not be recorded (the check's requests). */
+  /**
+   * First page of every chain, in plan order, and the chain's second page when it was asked while
+   * the check waited (recorded only by the chain that takes it, after the first page).
+   */
+  firstPages: Array<{ partition: PartitionFilter | null; page: SearchOpportunitiesPage; next?: PrefetchedPage }>;
+  /** Attempts spent on pages that will not be recorded (the check's requests, discarded second pages). */
   unrecordedAttempts: number;
 }
 
@@ -80,6 +84,10 @@ export async function fetchFirstAnswer(client: GhlClient, pageSize: number): Pro
  * - the partitions are used only if their first pages' `meta.total` add up to the unfiltered
  *   `meta.total` ({@link checkPartitionTotals}); otherwise the run falls back to the single chain
  *   and the plan says why.
+ * - while it waits for the first pages, each partition's second page is asked as soon as its first
+ *   answers ({@link prefetchNextPage}; not for a partition above its share, likely to be cut):
+ *   returned with the plan for its chain to record, or discarded (only its attempts counted in
+ *   `unrecordedAttempts`) when the plan does not list that partition.
  *
  * @throws the client's errors (the caller's retry rules apply; nothing is recorded but the attempts
  *   already answered, so `api_calls` stays exact).
@@ -131,17 +139,30 @@ export async function chooseListingPlan(
 
   // Attempts of answers already in hand, so a failure later in the check still counts them.
   let answered = first.attempts;
+  // Each partition's second page is asked as soon as its first answers, while the check waits for
+  // the slowest first page (and any cut): the budget would idle otherwise. A partition above its
+  // share is likely to be cut (its pages then go unused), so it waits. Nothing is recorded from
+  // these until the plan stands; a page the plan does not use is discarded and only counted.
+  const seconds: Array<{ filter: PartitionFilter; next: PrefetchedPage }> = [];
+  const nextOf = (filter: PartitionFilter) => seconds.find((p) => samePartition(p.filter, filter))?.next;
   const fetchFirst = async (filter: PartitionFilter): Promise<SearchOpportunitiesPage> => {
     const page = await client.searchOpportunities({ limit: deps.pageSize, ...partitionParams(filter) });
     answered += page.attempts;
+    const more = page.nextCursor !== null && page.opportunities.length >= deps.pageSize;
+    const size = typeof page.meta.total === 'number' ? page.meta.total : Infinity;
+    if (more && size <= KNOWN_MAX_SHARE * share)
+      seconds.push({ filter, next: prefetchNextPage(client, deps.pageSize, filter, page) });
     return page;
   };
+  /** Gives up the second pages of partitions the plan does not list (all of them when it falls back). */
+  const discardUnused = async (kept: PartitionFilter[]): Promise<number> =>
+    discardAll(seconds.filter((p) => !kept.some((f) => samePartition(f, p.filter))).map((p) => p.next));
   // All at once: the rate budget spaces them, and a smaller batch would only add round trips.
   const fetchFirsts = async (filters: PartitionFilter[]): Promise<SearchOpportunitiesPage[]> => {
     try {
       return (await mapWithConcurrency(filters, filters.length, fetchFirst)) as SearchOpportunitiesPage[];
     } catch (err) {
-      await addRunApiCalls(deps.db, run.id, answered);
+      await addRunApiCalls(deps.db, run.id, answered + (await discardUnused([])));
       throw err;
     }
   };
@@ -180,11 +201,11 @@ export async function chooseListingPlan(
     totalToleranceAbs: deps.sweep.totalToleranceAbs,
   });
   if (!verdict.complete) {
-    checkAttempts += firsts.reduce((sum, p) => sum + p.attempts, 0);
+    checkAttempts += firsts.reduce((sum, p) => sum + p.attempts, 0) + (await discardUnused([]));
     log.warn({ reason: verdict.reason }, 'partitions do not add up: pass 1 falls back to one chain');
     return single(`partitions incomplete, fell back to one chain: ${verdict.reason}`);
   }
-  checkAttempts += first.attempts;
+  checkAttempts += first.attempts + (await discardUnused(parts));
   const nonEmpty = firsts.filter((p) => p.opportunities.length > 0).length;
   return {
     plan: {
@@ -195,7 +216,7 @@ export async function chooseListingPlan(
       partitions: parts.map((filter, i) => ({ filter, total: totalOf(firsts[i]!) })),
     },
     reportedTotal: total,
-    firstPages: parts.map((partition, i) => ({ partition, page: firsts[i]! })),
+    firstPages: parts.map((partition, i) => ({ partition, page: firsts[i]!, next: nextOf(partition) })),
     unrecordedAttempts: checkAttempts,
   };
 }

@@ -2,6 +2,7 @@ import type { PartitionFilter, SyncRun } from '@ghl-sync/db';
 import { iterateOpportunityPages, type GhlClient, type GhlCursor } from '@ghl-sync/ghl-client';
 import type { SyncDeps } from '../sync-deps.js';
 import { describePartition } from './plan-partitions.js';
+import type { PrefetchedPage } from './prefetch-next-page.js';
 import { partitionParams, recordPage } from './record-page.js';
 
 /** Where one cursor chain starts (or resumes). */
@@ -13,6 +14,8 @@ export interface ChainStart {
   chainPageNo: number;
   /** Records the partition still holds by its first page's `meta.total` (for ordering chains, largest first). */
   remaining: number;
+  /** The answer for `cursor`, asked while the plan was checked: the chain records it instead of asking. */
+  prefetched?: PrefetchedPage;
 }
 
 /** What every chain of one pass 1 shares. */
@@ -44,6 +47,7 @@ export async function listChain(shared: ChainShared, start: ChainStart): Promise
     limit: deps.pageSize,
     startCursor: start.cursor,
     ...partitionParams(start.partition),
+    ...(start.prefetched && { firstPage: start.prefetched.take() }),
   })) {
     if (page.opportunities.length === 0) break;
     const pageNo = shared.nextPageNo();

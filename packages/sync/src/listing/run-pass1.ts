@@ -17,6 +17,7 @@ import { chooseListingPlan, type FirstAnswer } from './choose-listing-plan.js';
 import { listChain, type ChainShared, type ChainStart } from './list-chain.js';
 import { mapWithConcurrency } from './map-with-concurrency.js';
 import { describePartition, samePartition } from './plan-partitions.js';
+import { discardAll } from './prefetch-next-page.js';
 import { recordPage } from './record-page.js';
 
 /** How pass 1 ended. */
@@ -82,17 +83,23 @@ export async function runPass1(
     const concurrency = plan.kind === 'partitioned' ? plan.chains : 1;
     // Largest partitions first, so the last chain to finish is a short one.
     starts.sort((a, b) => b.remaining - a.remaining);
-    await mapWithConcurrency(
-      starts,
-      concurrency,
-      (start) =>
-        listChain(shared, start).catch(async (err: unknown) => {
-          failed = true;
-          await countFailure(err);
-          throw err;
-        }),
-      shared.stopped,
-    );
+    try {
+      await mapWithConcurrency(
+        starts,
+        concurrency,
+        (start) =>
+          listChain(shared, start).catch(async (err: unknown) => {
+            failed = true;
+            await countFailure(err);
+            throw err;
+          }),
+        shared.stopped,
+      );
+    } finally {
+      // Second pages asked ahead for chains that never started (pass 1 stopped): counted, not recorded.
+      const unused = await discardAll(starts.flatMap((s) => (s.prefetched ? [s.prefetched] : [])));
+      if (unused > 0) await addRunApiCalls(deps.db, run.id, unused);
+    }
     if (cancelled || (await getRun(deps.db, run.id))?.cancelRequested) return 'cancelled';
     return { complete: true };
   } catch (err) {
@@ -151,10 +158,16 @@ async function prepareChains(
     }),
   );
   const starts: ChainStart[] = [];
-  firsts.forEach(({ partition, page }, i) => {
+  firsts.forEach(({ partition, page, next }, i) => {
     if (recorded[i]) return;
     const total = typeof page.meta.total === 'number' ? page.meta.total : 0;
-    starts.push({ partition, cursor: page.nextCursor, chainPageNo: 2, remaining: total - page.opportunities.length });
+    starts.push({
+      partition,
+      cursor: page.nextCursor,
+      chainPageNo: 2,
+      remaining: total - page.opportunities.length,
+      ...(next && { prefetched: next }),
+    });
   });
   return { plan, starts };
 }
