@@ -121,6 +121,7 @@ export function createSyncRuntime(
     intervalMs: config.RATE_LIMIT_INTERVAL_MS,
     safetyMargin: config.RATE_LIMIT_SAFETY_MARGIN,
     dailyLimit: config.RATE_LIMIT_DAILY,
+    recordShare: config.RECORD_BUDGET_SHARE,
   });
   const onGhlRequest = (event: GhlRequestEvent): void => {
     metrics.ghlRequests.inc({ endpoint: event.endpoint, status: String(event.status) });

@@ -209,6 +209,22 @@ export const configShape = {
   WEBHOOK_DEBOUNCE_MS: int(0, 60_000)
     .default(500)
     .describe('Webhooks for one opportunity within this many ms are applied with one `GET /opportunities/{id}`.'),
+  /**
+   * Most of a location's request budget webhook re-reads (`GET /opportunities/{id}` of record jobs)
+   * may take while a full sync of that location is running; outside a sync they may use all of it.
+   * The default 0.2 keeps at least 80 % of the budget for the sync, so a burst of webhooks makes it
+   * take at most 1 / 0.8 = 1.25× as long as alone (the issue's goal), and carries 0.2 × 9.2 ≈ 1.8
+   * re-reads/s on distinct opportunities at GHL's 100 per 10 s. 1 = no cap (records then take the
+   * whole budget ahead of page jobs). Enforced by the shared rate limiter, docs/rate-limits.md.
+   */
+  RECORD_BUDGET_SHARE: z.coerce
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.2)
+    .describe(
+      "Most of a location's request budget webhook re-reads may take while a full sync of it runs (the sync keeps the rest; outside a sync they may use all of it), in (0, 1]; 1 = no cap (docs/rate-limits.md).",
+    ),
   WEBHOOK_SCHEDULE_CRON: z
     .string()
     .min(1)

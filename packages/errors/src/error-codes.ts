@@ -45,7 +45,7 @@ export const ERROR_CODES = {
   ghl_rate_limited: {
     retryable: true,
     description:
-      "GHL answered 429, or the location's shared budget has no request slot within the caller's wait cap; retry after details.retryAfterMs.",
+      "GHL answered 429, or the location's shared budget has no request slot within the caller's wait cap (details.recordShare: a webhook re-read's share is spent while a full sync runs); retry after details.retryAfterMs.",
   },
   daily_quota_exhausted: {
     retryable: true,

@@ -9,11 +9,23 @@
  *
  * The spacing is the slower of the configured limits and those learned from GHL's headers.
  *
+ * Two request classes share the budget: `sync` (a full sync's listing, pages, sweep) and `record`
+ * (webhook re-reads). Every sync request marks the location as syncing for `window` ms. While it is
+ * marked, record requests also pass a second GCRA of their own (the record TAT) spaced
+ * `emission / share` apart, so at most `share` of the location's slots go to them and the sync keeps
+ * the rest. A record request whose share is not free by its location slot reserves nothing (a
+ * reservation that far ahead would skip the slots in between for everyone) and gets the wait for its
+ * share instead. Outside a sync the record TAT is neither checked nor advanced: records use the whole
+ * budget and run up no debt against the next sync.
+ *
  * KEYS: 1 tat (theoretical arrival time, µs), 2 pause-until (ms, set after a 429 or low remaining),
- *       3 daily-blocked-until (ms), 4 learned limits hash {max, intervalMs}, 5 daily counter
+ *       3 daily-blocked-until (ms), 4 learned limits hash {max, intervalMs}, 5 daily counter,
+ *       6 record tat (µs), 7 sync-seen marker
  * ARGV: 1 default max, 2 default intervalMs, 3 safety margin (0..1), 4 burst (requests),
- *       5 maxWait (ms), 6 daily limit (0 = off), 7 ms until the next UTC midnight
- * Returns {granted (1|0), waitMs, reason (0 ok | 1 burst | 2 paused | 3 daily), Redis now (ms)}.
+ *       5 maxWait (ms), 6 daily limit (0 = off), 7 ms until the next UTC midnight,
+ *       8 class (0 sync | 1 record), 9 record share (0..1], 10 sync window (ms)
+ * Returns {granted (1|0), waitMs, reason (0 ok | 1 burst | 2 paused | 3 daily | 4 record share),
+ *          Redis now (ms), record share in force (1|0)}.
  */
 export const ACQUIRE_LUA = `
 local t = redis.call('TIME')
@@ -21,7 +33,13 @@ local nowUs = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local nowMs = math.floor(nowUs / 1000)
 
 local dailyUntil = tonumber(redis.call('GET', KEYS[3]) or '0')
-if dailyUntil > nowMs then return {0, dailyUntil - nowMs, 3, nowMs} end
+if dailyUntil > nowMs then return {0, dailyUntil - nowMs, 3, nowMs, 0} end
+
+local class = tonumber(ARGV[8])
+local share = tonumber(ARGV[9])
+-- A sync asking (granted or not) is a sync running: its share must hold from its first request.
+if class == 0 then redis.call('SET', KEYS[7], nowMs, 'PX', tonumber(ARGV[10])) end
+local capped = class == 1 and share < 1 and redis.call('EXISTS', KEYS[7]) == 1
 
 local margin = tonumber(ARGV[3])
 local burst = tonumber(ARGV[4])
@@ -55,7 +73,16 @@ local waitMs = math.ceil((at - nowUs) / 1000)
 if waitMs > maxWait then
   local reason = 1
   if pauseUs > nowUs then reason = 2 end
-  return {0, waitMs, reason, nowMs}
+  return {0, waitMs, reason, nowMs, capped and 1 or 0}
+end
+
+local recordEmissionUs = 0
+local recordTat = 0
+if capped then
+  recordEmissionUs = math.floor(emissionUs / share)
+  recordTat = tonumber(redis.call('GET', KEYS[6]) or '0')
+  local recordAt = recordTat - recordEmissionUs * burst
+  if recordAt > at then return {0, math.ceil((recordAt - nowUs) / 1000), 4, nowMs, 1} end
 end
 
 if dailyLimit > 0 then
@@ -64,13 +91,17 @@ if dailyLimit > 0 then
   if used > dailyLimit then
     local untilMs = nowMs + tonumber(ARGV[7])
     redis.call('SET', KEYS[3], untilMs, 'PX', tonumber(ARGV[7]))
-    return {0, tonumber(ARGV[7]), 3, nowMs}
+    return {0, tonumber(ARGV[7]), 3, nowMs, 0}
   end
 end
 
 local newTat = math.max(tat, at) + emissionUs
 redis.call('SET', KEYS[1], string.format('%.0f', newTat), 'PX', math.ceil((newTat - nowUs) / 1000) + intervalMs)
-return {1, waitMs, 0, nowMs}
+if capped then
+  local newRecordTat = math.max(recordTat, at) + recordEmissionUs
+  redis.call('SET', KEYS[6], string.format('%.0f', newRecordTat), 'PX', math.ceil((newRecordTat - nowUs) / 1000) + intervalMs)
+end
+return {1, waitMs, 0, nowMs, capped and 1 or 0}
 `;
 
 /**

@@ -9,25 +9,36 @@ export interface ObservedResponse {
   headers: Record<string, string | undefined>;
 }
 
+/**
+ * Who is asking for a slot: `sync` (a full sync's listing, page and sweep requests) or `record`
+ * (a webhook's re-read). While a sync of the location is asking, `record` requests get at most
+ * `recordShare` of the location's slots (see {@link RateLimiterOptions.recordShare}).
+ */
+export type RequestClass = 'sync' | 'record';
+
 /** The per-location budget shared by every process through Redis. */
 export interface RateLimiter {
   /**
    * Waits for this location's next request slot and takes it.
-   * @param maxWaitMs - longest wait accepted here. @defaultValue 60_000
+   * @param maxWaitMs - longest wait accepted here, the wait for the record share included. @defaultValue 60_000
+   * @param requestClass - who asks. @defaultValue 'sync'
    * @returns the time slept, in ms.
-   * @throws GhlSyncError `ghl_rate_limited` (details: retryAfterMs, paused) when the slot is further
-   *   away than `maxWaitMs` (nothing is reserved: the caller should delay its job);
+   * @throws GhlSyncError `ghl_rate_limited` (details: retryAfterMs, paused, recordShare) when the slot
+   *   is further away than `maxWaitMs` (nothing is reserved: the caller should delay its job);
    *   `daily_quota_exhausted` (details.retryAfterMs) when the daily budget is spent; ioredis errors as thrown.
    */
-  acquire(locationId: string, maxWaitMs?: number): Promise<number>;
+  acquire(locationId: string, maxWaitMs?: number, requestClass?: RequestClass): Promise<number>;
   /**
    * Learns from a response: 429 and low `X-RateLimit-Remaining` pause the location; daily 0 blocks it.
    * Impossible header values (`X-RateLimit-Max: 0`…) are ignored and logged once per location, so
    * the configured budget stays in force.
    */
   observe(locationId: string, response: ObservedResponse): Promise<void>;
-  /** A `RequestGate` for `@ghl-sync/ghl-client`, bound to a wait cap. */
-  gate(maxWaitMs?: number): {
+  /** A `RequestGate` for `@ghl-sync/ghl-client`, bound to a wait cap and a request class. */
+  gate(
+    maxWaitMs?: number,
+    requestClass?: RequestClass,
+  ): {
     acquire(locationId: string): Promise<void>;
     observe(locationId: string, response: ObservedResponse): Promise<void>;
   };
@@ -44,6 +55,10 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const margin = options.safetyMargin ?? 0.05;
   const burst = options.burst ?? 2;
   const dailyLimit = options.dailyLimit ?? 200_000;
+  const recordShare = options.recordShare ?? 1;
+  if (!(recordShare > 0 && recordShare <= 1))
+    throw new GhlSyncError('config_invalid', `recordShare must be in (0, 1], got ${recordShare}`);
+  const syncWindowMs = options.syncWindowMs ?? intervalMs;
   const keys = (loc: string) => {
     const base = `${prefix}:rl:{${loc}}`;
     return {
@@ -52,30 +67,48 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       daily: `${base}:daily-blocked`,
       limits: `${base}:limits`,
       used: `${base}:daily-used`,
+      recordTat: `${base}:record-tat`,
+      syncSeen: `${base}:sync-seen`,
     };
   };
 
   const logger = options.logger;
   const warnedImpossible = new Set<string>();
   // The grant instant on Redis's clock, the one the pause is recorded on: order between the two is exact.
-  const granted_ = (locationId: string, atMs: number, slept: number): number => {
-    logger?.debug({ locationId, grantedAtMs: atMs, sleptMs: slept }, 'rate slot granted');
-    return slept;
+  // `capped`: the record share was in force for this grant; `shareWaitMs`: time slept for that share.
+  const granted_ = (
+    locationId: string,
+    grant: { atMs: number; slept: number; requestClass: RequestClass; capped: boolean; shareWaitMs: number },
+  ): number => {
+    logger?.debug(
+      {
+        locationId,
+        requestClass: grant.requestClass,
+        grantedAtMs: grant.atMs,
+        sleptMs: grant.slept,
+        ...(grant.requestClass === 'record' && { recordShareCapped: grant.capped, shareWaitMs: grant.shareWaitMs }),
+      },
+      'rate slot granted',
+    );
+    return grant.slept;
   };
 
   const limiter: RateLimiter = {
-    async acquire(locationId, maxWaitMs = 60_000) {
+    async acquire(locationId, maxWaitMs = 60_000, requestClass = 'sync') {
       let slept = 0;
+      let shareWaitMs = 0;
       for (;;) {
         const k = keys(locationId);
-        const [granted, waitMs, reason, redisNowMs] = (await redis.eval(
+        const [granted, waitMs, reason, redisNowMs, capped] = (await redis.eval(
           ACQUIRE_LUA,
-          5,
+          7,
           k.tat,
           k.pause,
           k.daily,
           k.limits,
           k.used,
+          k.recordTat,
+          k.syncSeen,
           maxRequests,
           intervalMs,
           margin,
@@ -83,7 +116,10 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
           Math.max(0, maxWaitMs - slept),
           dailyLimit,
           msUntilNextUtcMidnight(),
-        )) as [number, number, number, number];
+          requestClass === 'record' ? 1 : 0,
+          recordShare,
+          syncWindowMs,
+        )) as [number, number, number, number, number];
         if (reason === 3) {
           throw new GhlSyncError(
             'daily_quota_exhausted',
@@ -93,22 +129,33 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
             },
           );
         }
+        const grant = { requestClass, capped: capped === 1, shareWaitMs };
         if (granted === 1) {
-          if (waitMs === 0) return granted_(locationId, redisNowMs, slept);
+          if (waitMs === 0) return granted_(locationId, { ...grant, atMs: redisNowMs, slept });
           await sleep(waitMs);
           slept += waitMs;
           options.onWait?.(locationId, waitMs);
           // A 429 seen by another caller while we slept paused the location: our reserved slot is
           // void (left unused, which only under-spends the budget), so queue up again behind the pause.
           const [pausedMs, checkedAtMs] = (await redis.eval(PAUSE_LEFT_LUA, 1, k.pause)) as [number, number];
-          if (pausedMs <= 0) return granted_(locationId, checkedAtMs, slept);
+          if (pausedMs <= 0) return granted_(locationId, { ...grant, atMs: checkedAtMs, slept });
           continue;
         }
+        // The record share is spent until waitMs: nothing was reserved, so the slots until then stay
+        // the sync's. Wait in place within the cap and ask again (another record caller may win it).
+        if (reason === 4 && waitMs <= maxWaitMs - slept) {
+          await sleep(waitMs);
+          slept += waitMs;
+          shareWaitMs += waitMs;
+          options.onWait?.(locationId, waitMs);
+          continue;
+        }
+        const why = reason === 2 ? ' (paused after GHL pushed back)' : reason === 4 ? ' (record share in use)' : '';
         throw new GhlSyncError(
           'ghl_rate_limited',
-          `Location ${locationId} has no request slot for ${waitMs} ms${reason === 2 ? ' (paused after GHL pushed back)' : ''}`,
+          `Location ${locationId} has no request slot for ${waitMs} ms${why}`,
           {
-            details: { locationId, retryAfterMs: waitMs, paused: reason === 2 },
+            details: { locationId, retryAfterMs: waitMs, paused: reason === 2, recordShare: reason === 4 },
           },
         );
       }
@@ -159,10 +206,10 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       }
     },
 
-    gate(maxWaitMs) {
+    gate(maxWaitMs, requestClass) {
       return {
         acquire: async (locationId) => {
-          await limiter.acquire(locationId, maxWaitMs);
+          await limiter.acquire(locationId, maxWaitMs, requestClass);
         },
         observe: (locationId, response) => limiter.observe(locationId, response),
       };

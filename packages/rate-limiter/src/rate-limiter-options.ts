@@ -23,6 +23,21 @@ export interface RateLimiterOptions {
   /** Requests per location per UTC day; 0 = not counted locally (headers still apply). @defaultValue 200_000 */
   dailyLimit?: number;
   /**
+   * Most of a location's slots `record` requests (webhook re-reads) may take while a sync of the
+   * location is running, in (0, 1]; the sync keeps at least `1 − recordShare` of them, whatever the
+   * number of record callers or processes. Outside a sync, records may use every slot. 1 = no cap.
+   * Enforced in the same Lua script as the budget (a second GCRA spaced `emission / recordShare`).
+   * @defaultValue 1
+   * @throws GhlSyncError `config_invalid` from `createRateLimiter` when outside (0, 1].
+   */
+  recordShare?: number;
+  /**
+   * A location counts as syncing for this long after its last `sync` request, in ms: long enough to
+   * span the gaps between a run's phases, short enough that records get the whole budget back soon
+   * after a run. @defaultValue intervalMs
+   */
+  syncWindowMs?: number;
+  /**
    * Receives: warn once per location for impossible rate-limit headers; info per 429 pause
    * (`pausedAtMs`, `pausedUntilMs`, Redis clock); debug per granted slot (`grantedAtMs`, Redis clock).
    * @defaultValue silent

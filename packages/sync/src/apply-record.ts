@@ -22,7 +22,10 @@ export interface RecordResult {
 /**
  * A record job may wait this long for one request slot before it is delayed instead. Longer than a
  * page job's wait (1 s), so a webhook re-read reserves its slot ahead of the page jobs competing for
- * the same location budget; the record queue's concurrency caps how much of the budget it can hold.
+ * the same location budget, up to its share: while a full sync of the location runs, record
+ * requests get at most `RECORD_BUDGET_SHARE` of its slots (the limiter's `record` class). The wait
+ * holds a slot of the record queue only (page jobs have their own workers), and a job refused
+ * after it is delayed, freeing that slot.
  */
 const RECORD_MAX_WAIT_MS = 3_000;
 
@@ -49,7 +52,7 @@ export async function processRecord(deps: SyncDeps, job: RecordJob, ctx: JobCont
   if (job.type === DELETE_TYPE) {
     outcome = (await tombstoneOpportunity(deps.db, locationId, opportunityId)) ? 'tombstoned' : 'unchanged';
   } else {
-    const client = await deps.clientFor(locationId, { maxWaitMs: RECORD_MAX_WAIT_MS });
+    const client = await deps.clientFor(locationId, { maxWaitMs: RECORD_MAX_WAIT_MS, requestClass: 'record' });
     const read = await client.getOpportunity(opportunityId);
     apiCalls = read.attempts;
     if (!read.found) {

@@ -4,7 +4,7 @@ import { GhlSyncError } from '@ghl-sync/errors';
 import { createGhlClient, type GhlClient, type GhlRequestEvent, type TokenProvider } from '@ghl-sync/ghl-client';
 import type { RateLimiter } from '@ghl-sync/rate-limiter';
 import { markLocationOnRejectedToken } from './mark-rejected-token.js';
-import type { SyncLogger } from './sync-deps.js';
+import type { ClientForOptions, SyncLogger } from './sync-deps.js';
 import { requireSyncableLocation } from './runs/require-syncable-location.js';
 
 /** Options for {@link createClientFactory}. */
@@ -33,8 +33,8 @@ export interface ClientFactoryOptions {
 /** Builds `SyncDeps.clientFor`: a GHL client per location, sharing the Redis rate limiter. */
 export function createClientFactory(
   options: ClientFactoryOptions,
-): (locationId: string, o: { maxWaitMs: number }) => Promise<GhlClient> {
-  return async (locationId, { maxWaitMs }) => {
+): (locationId: string, o: ClientForOptions) => Promise<GhlClient> {
+  return async (locationId, { maxWaitMs, requestClass }) => {
     const location = await requireSyncableLocation(options.db, locationId);
     let auth: TokenProvider;
     if (location.authType === 'oauth') {
@@ -63,7 +63,7 @@ export function createClientFactory(
       auth,
       timeoutMs: options.timeoutMs,
       maxAttempts: options.maxAttempts,
-      gate: options.limiter.gate(maxWaitMs),
+      gate: options.limiter.gate(maxWaitMs, requestClass),
       // The client names its location in every line it logs: binding it here wrote the key twice.
       logger: options.logger,
       onRequest: options.onRequest,

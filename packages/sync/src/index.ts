@@ -1,4 +1,4 @@
-export type { JobContext, SyncDeps, SyncLogger } from './sync-deps.js';
+export type { ClientForOptions, JobContext, SyncDeps, SyncLogger } from './sync-deps.js';
 export { runCoordinator, type CoordinatorResult } from './run-coordinator.js';
 export { processPage, type PageResult } from './process-page.js';
 export { processFinalizeJob } from './finalize-job.processor.js';

@@ -1,6 +1,15 @@
 import type { Db } from '@ghl-sync/db';
 import type { GhlClient, GhlRequestEvent } from '@ghl-sync/ghl-client';
 import type { Queues } from '@ghl-sync/queues';
+import type { RequestClass } from '@ghl-sync/rate-limiter';
+
+/** How a processor's requests wait for the location's budget (see `SyncDeps.clientFor`). */
+export interface ClientForOptions {
+  /** Longest wait for one request slot, in ms, before the job is delayed instead. */
+  maxWaitMs: number;
+  /** Who asks: a full sync (`sync`) or a webhook re-read (`record`). @defaultValue 'sync' */
+  requestClass?: RequestClass;
+}
 
 /** The logger shape processors use (a pino logger fits). */
 export interface SyncLogger {
@@ -21,9 +30,10 @@ export interface SyncDeps {
   /**
    * Builds a GHL client for one location (its credential, the shared rate limiter). `maxWaitMs`
    * caps how long one request may wait for the location's budget before the caller is told to
-   * delay its job instead.
+   * delay its job instead; `requestClass` (default `sync`) is `record` for webhook re-reads, which
+   * a running sync caps at `RECORD_BUDGET_SHARE` of the budget.
    */
-  clientFor(locationId: string, options: { maxWaitMs: number }): Promise<GhlClient>;
+  clientFor(locationId: string, options: ClientForOptions): Promise<GhlClient>;
   /** How long a run may go on before it is cancelled as `timed_out`, in ms (RUN_DEADLINE_MINUTES). */
   runDeadlineMs: number;
   /** Opportunities per search page (GHL max 100). @defaultValue 100 */
