@@ -13,7 +13,7 @@ import { isConnectionLoss, isGhlSyncError, type ErrorCode } from '@ghl-sync/erro
 import type { GhlClient } from '@ghl-sync/ghl-client';
 import { attemptsOf } from '../attempts-of.js';
 import type { JobContext, SyncDeps } from '../sync-deps.js';
-import { chooseListingPlan, type FirstAnswer } from './choose-listing-plan.js';
+import { chooseListingPlan, type ChosenPlan, type FirstAnswer } from './choose-listing-plan.js';
 import { listChain, type ChainShared, type ChainStart } from './list-chain.js';
 import { mapWithConcurrency } from './map-with-concurrency.js';
 import { describePartition, samePartition } from './plan-partitions.js';
@@ -137,6 +137,25 @@ async function prepareChains(
   }
 
   const chosen = await chooseListingPlan(deps, shared.client, run, log, prefetched);
+  try {
+    return await startChosenPlan(shared, run, log, chosen);
+  } catch (err) {
+    // Second pages asked ahead are the chains' to record; a plan that could not start records none.
+    const unused = await discardAll(chosen.firstPages.flatMap((f) => (f.next ? [f.next] : [])));
+    // Best effort: when Postgres is what failed, this fails too, and the first error is the one to report.
+    if (unused > 0) await addRunApiCalls(deps.db, run.id, unused).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Stores a new plan and records its first pages; returns where each chain goes on. */
+async function startChosenPlan(
+  shared: ChainShared,
+  run: SyncRun,
+  log: SyncDeps['logger'],
+  chosen: ChosenPlan,
+): Promise<{ plan: ListingPlan; starts: ChainStart[] }> {
+  const { deps } = shared;
   const plan = await saveListingPlan(deps.db, run.id, chosen.plan, chosen.reportedTotal);
   if (chosen.unrecordedAttempts > 0) await addRunApiCalls(deps.db, run.id, chosen.unrecordedAttempts);
   if (plan.kind === 'partitioned')
