@@ -121,7 +121,7 @@ describe('webhook re-reads share the budget with a running full sync', { timeout
   });
 
   it('with no sync running, record jobs are not capped', async () => {
-    // The sync's mark lapses one interval after its last request.
+    // The worker that closed the run removed the sync's mark (else it lapses one interval after its last request).
     await waitFor('no sync asking', async () => (await stack.redis.redis.exists(syncSeenKey())) === 0);
     const before = grantsOf(stack, loc()).length;
     const ids = (await upstreamRecords(stack.sandbox, loc())).map((r) => r.id);

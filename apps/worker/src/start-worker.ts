@@ -200,6 +200,7 @@ export function createSyncRuntime(
       metrics.runsFinished.inc({ status });
       if (typeof drift === 'number') metrics.reconciliationDrift.inc(drift);
     },
+    onSyncEnded: (locationId) => limiter.syncEnded(locationId),
     onRecordApplied: ({ outcome, latenciesMs }) => {
       for (const ms of latenciesMs) metrics.webhookEventToRowSeconds.observe({ outcome }, ms / 1000);
     },

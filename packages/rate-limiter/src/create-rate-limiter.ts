@@ -34,6 +34,12 @@ export interface RateLimiter {
    * the configured budget stays in force.
    */
   observe(locationId: string, response: ObservedResponse): Promise<void>;
+  /**
+   * Ends the location's sync now: `record` requests are no longer capped to their share until a
+   * `sync` request asks again (otherwise the mark lapses `syncWindowMs` after the last one).
+   * @throws ioredis errors as thrown.
+   */
+  syncEnded(locationId: string): Promise<void>;
   /** A `RequestGate` for `@ghl-sync/ghl-client`, bound to a wait cap and a request class. */
   gate(
     maxWaitMs?: number,
@@ -204,6 +210,10 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
           'location paused after GHL answered 429',
         );
       }
+    },
+
+    async syncEnded(locationId) {
+      await redis.del(keys(locationId).syncSeen);
     },
 
     gate(maxWaitMs, requestClass) {

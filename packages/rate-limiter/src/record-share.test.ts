@@ -171,6 +171,29 @@ describe('record share of the budget while a sync runs', () => {
     expect(log.grants.at(-1)).toMatchObject({ requestClass: 'record', capped: false });
   });
 
+  it('lifts the cap at once when the sync is ended (its run closed)', async () => {
+    const log = grantLog();
+    const limiter = createRateLimiter({
+      redis: r.redis,
+      prefix: r.prefix,
+      maxRequests: 22,
+      intervalMs: 1_000,
+      safetyMargin: 0,
+      burst: 1,
+      dailyLimit: 0,
+      recordShare: 0.25,
+      // A mark that would outlive the test: only syncEnded can lift the cap here.
+      syncWindowMs: 600_000,
+      logger: log,
+    });
+    await limiter.acquire('loc', 10_000, 'sync');
+    await limiter.acquire('loc', 10_000, 'record');
+    expect(log.grants.at(-1)).toMatchObject({ requestClass: 'record', capped: true });
+    await limiter.syncEnded('loc');
+    await limiter.acquire('loc', 10_000, 'record');
+    expect(log.grants.at(-1)).toMatchObject({ requestClass: 'record', capped: false });
+  });
+
   it('refuses a record request whose share is further than its wait, reserving nothing', async () => {
     const limiter = createRateLimiter({
       redis: r.redis,

@@ -73,6 +73,8 @@ export interface SyncDeps {
   onRecordApplied?: (applied: { outcome: string; latenciesMs: number[] }) => void;
   /** Metrics hook when a run is closed. */
   onRunFinished?: (status: string, drift?: number | null) => void;
+  /** Called once a run of the location is closed (see `RunLifecycleDeps.onSyncEnded`). */
+  onSyncEnded?: (locationId: string) => Promise<void>;
 }
 
 /** What a processor may do with its job; declared with the worker layer in `@ghl-sync/queues`. */

@@ -4,7 +4,7 @@ import { getActiveRun, listRuns, markLocationNeedsReconnect, upsertLocation } fr
 import { createLogger, silentLogger } from '@ghl-sync/logger';
 import { createQueues, createRedisConnection, type Queues } from '@ghl-sync/queues';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@ghl-sync/testing';
-import { failRunForJob, openRun, startRun, type RunLifecycleDeps } from '../src/runs/index.js';
+import { failRunForJob, finishRun, openRun, startRun, type RunLifecycleDeps } from '../src/runs/index.js';
 
 let t: TestDatabase;
 let r: TestRedis;
@@ -117,5 +117,34 @@ describe('failRunForJob', () => {
     expect(lines).toHaveLength(1);
     for (const key of ['jobId', 'runId', 'locationId'])
       expect(lines[0]!.split(`"${key}":`).length - 1, `${key} in ${lines[0]}`).toBe(1);
+  });
+});
+
+describe('ending a run ends the location’s sync in the rate limiter', () => {
+  it('calls onSyncEnded once, from the call that closed the run, and ends the run when it throws', async () => {
+    const ended: string[] = [];
+    const withHook = { ...deps, onSyncEnded: async (locationId: string) => void ended.push(locationId) };
+    await upsertLocation(t.db, { id: 'loc-e', accessToken: 'pit-x' }, t.tokens);
+    const run = await openRun(deps, { locationId: 'loc-e', trigger: 'cli' });
+    expect(await finishRun(withHook, run.id, silentLogger())).toMatchObject({ id: run.id, status: 'completed' });
+    expect(ended).toEqual(['loc-e']);
+    // A late call for the ended run (a redelivered finalize) must not end the next run's sync.
+    expect(await finishRun(withHook, run.id, silentLogger())).toBeNull();
+    expect(ended).toEqual(['loc-e']);
+
+    const failing = await openRun(deps, { locationId: 'loc-e', trigger: 'cli', coordinatorJobId: 'job-e' });
+    const broken = {
+      ...deps,
+      onSyncEnded: async () => {
+        throw new Error('Redis is down');
+      },
+    };
+    expect(await failRunForJob(broken, { jobId: 'job-e' }, { code: 'internal_error', message: 'x' })).toMatchObject({
+      id: failing.id,
+      status: 'failed',
+    });
+    expect(await getActiveRun(t.db, 'loc-e')).toBeNull();
+    expect(await failRunForJob(withHook, { runId: failing.id }, { code: 'internal_error', message: 'x' })).toBeNull();
+    expect(ended).toEqual(['loc-e']);
   });
 });

@@ -2,6 +2,7 @@ import { clearMarks, closeRunWithPageTotals, getRun, getRunByCoordinatorJob, typ
 import type { SyncLogger } from '../sync-deps.js';
 import type { RunLifecycleDeps } from './run-lifecycle-deps.js';
 import { bindOnce } from '../bind-once.js';
+import { endSync } from './end-sync.js';
 
 /** Which run a failed coordinator job was working for. */
 export interface FailedCoordinatorJob {
@@ -20,7 +21,7 @@ export interface FailedCoordinatorJob {
  * @returns the ended run, or null when there was none or it had already ended.
  */
 export async function failRunForJob(
-  deps: Pick<RunLifecycleDeps, 'db' | 'onRunFinished'> & { logger: SyncLogger },
+  deps: Pick<RunLifecycleDeps, 'db' | 'onRunFinished' | 'onSyncEnded'> & { logger: SyncLogger },
   job: FailedCoordinatorJob,
   error: { code: string; message: string },
 ): Promise<SyncRun | null> {
@@ -37,6 +38,7 @@ export async function failRunForJob(
   });
   if (!failed) return null;
   await clearMarks(deps.db, run.id);
+  await endSync(deps, run.locationId, deps.logger);
   deps.onRunFinished?.(failed.status);
   bindOnce(deps.logger, { runId: run.id, locationId: run.locationId, jobId: job.jobId }).error(
     { code: error.code },

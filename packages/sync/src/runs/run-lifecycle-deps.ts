@@ -15,4 +15,10 @@ export interface RunLifecycleDeps {
   runDeadlineMs: number;
   /** Metrics hook when a run is closed, with its terminal status. */
   onRunFinished?: (status: string, drift?: number | null) => void;
+  /**
+   * Called once a run of the location is closed: the worker ends the location's sync in the rate
+   * limiter, so webhook re-reads get the whole budget back at once instead of one interval later.
+   * A failure is logged, not thrown: the limiter's mark lapses on its own.
+   */
+  onSyncEnded?: (locationId: string) => Promise<void>;
 }
