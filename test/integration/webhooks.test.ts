@@ -172,6 +172,9 @@ describe('POST /webhooks/ghl: signed GHL webhooks applied to Postgres', () => {
     const event = eventFor('OpportunityStatusUpdate', target.id);
     expect((await deliver(event)).json()).toEqual({ status: 'accepted' });
     await applied(event.webhookId);
+    // The job marks its events applied before it completes: wait for it to leave the queue, so
+    // that a job counted below can only be one the duplicate enqueued.
+    await waitFor('its record job finished', async () => (await pendingRecordJobs()) === 0);
     const requests = stack.sandbox.admin.getStats(loc()).requests;
     const again = await deliver(event);
     expect(again.statusCode).toBe(200);
