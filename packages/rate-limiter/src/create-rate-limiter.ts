@@ -64,7 +64,10 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const recordShare = options.recordShare ?? 1;
   if (!(recordShare > 0 && recordShare <= 1))
     throw new GhlSyncError('config_invalid', `recordShare must be in (0, 1], got ${recordShare}`);
-  const syncWindowMs = options.syncWindowMs ?? intervalMs;
+  const syncWindowMs = Math.round(options.syncWindowMs ?? intervalMs);
+  // Redis refuses a PX of 0, which would fail every sync request's script.
+  if (!(syncWindowMs >= 1))
+    throw new GhlSyncError('config_invalid', `syncWindowMs must be at least 1 ms, got ${options.syncWindowMs}`);
   const keys = (loc: string) => {
     const base = `${prefix}:rl:{${loc}}`;
     return {

@@ -35,6 +35,7 @@ export interface RateLimiterOptions {
    * A location counts as syncing for this long after its last `sync` request, in ms: long enough to
    * span the gaps between a run's phases, short enough that records get the whole budget back soon
    * after a run. @defaultValue intervalMs
+   * @throws GhlSyncError `config_invalid` from `createRateLimiter` when below 1.
    */
   syncWindowMs?: number;
   /**

@@ -216,8 +216,9 @@ describe('record share of the budget while a sync runs', () => {
     expect(await r.redis.get(tat)).toBe(before);
   });
 
-  it('refuses a share outside (0, 1]', () => {
+  it('refuses a share outside (0, 1] and an empty sync window', () => {
     for (const recordShare of [0, -0.1, 1.5])
       expect(() => createRateLimiter({ redis: r.redis, recordShare })).toThrow(/recordShare/);
+    expect(() => createRateLimiter({ redis: r.redis, syncWindowMs: 0 })).toThrow(/syncWindowMs/);
   });
 });
