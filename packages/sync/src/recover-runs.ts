@@ -5,6 +5,8 @@ import {
   pageProgress,
   requestCancel,
   transitionRun,
+  type PageProgress,
+  type SyncRun,
 } from '@ghl-sync/db';
 import { QUEUES, runKey, type Queues } from '@ghl-sync/queues';
 import { finishRun } from './runs/finish-run.js';
@@ -37,7 +39,11 @@ const LIVE_STATES = new Set(['active', 'waiting', 'delayed', 'prioritized', 'wai
  * - a run whose jobs vanished (a Redis restart without persistence, a flushed queue) is resumed:
  *   all its progress is in Postgres, so a new coordinator job picks pass 1 up after the last listed
  *   page, or a new page flow writes the pages not done yet. Job ids carry the recovery count, so
- *   they never collide with the lost ones. After `maxRecoveries` the run fails with `coordinator_lost`.
+ *   they never collide with the lost ones. After `maxRecoveries` the run fails with `coordinator_lost`;
+ * - a `writing` run whose flow parent (the finalize job) is still in Redis but has not run `graceMs`
+ *   after its last page ended (or, asked to stop, with no page running) is closed here from its
+ *   page rows, as the parent would have closed it. Closing is conditional on the run being active,
+ *   so a parent that runs later finds it closed and changes nothing: it ends exactly once.
  */
 export async function recoverRuns(
   deps: Pick<SyncDeps, 'db' | 'queues' | 'logger'> & Partial<SyncDeps>,
@@ -62,8 +68,31 @@ export async function recoverRuns(
     if (!run || Date.now() - run.startedAt.getTime() < graceMs) continue;
     const key = runKey(run);
     if (run.status === 'writing') {
-      if (await isLive(queues, 'finalize', QUEUES.finalize.jobId(key))) continue;
+      const finalizeId = QUEUES.finalize.jobId(key);
+      const finalize = await liveJob(queues, 'finalize', finalizeId);
       const progress = await pageProgress(db, run.id);
+      if (finalize) {
+        // The flow parent normally runs moments after the last page ends. One still held back
+        // graceMs after that will not run by itself (a master of the queues' slot lost mid-run left
+        // one waiting for good): the run is closed here from its page rows, as the parent would have.
+        if (!parentOverdue(run, progress, graceMs)) continue;
+        if (await finishRun(deps, run.id, logger)) {
+          result.finished.push(run.id);
+          logger.warn(
+            {
+              runId: run.id,
+              locationId: run.locationId,
+              finalizeJobId: finalizeId,
+              finalizeState: finalize.state,
+              pendingDependencies: finalize.pendingDependencies,
+              pages: progress.total,
+              lastPageEndedAt: progress.lastEndedAt,
+            },
+            'flow parent of the run did not run although its pages ended: run closed from its page rows',
+          );
+        }
+        continue;
+      }
       if (
         progress.done + progress.failed === progress.total ||
         run.cancelRequested ||
@@ -116,8 +145,32 @@ export async function recoverRuns(
   return result;
 }
 
-async function isLive(queues: Queues, queue: 'coordinator' | 'finalize', jobId: string): Promise<boolean> {
+/**
+ * A run's flow parent has waited too long when every page ended (written or failed for good), or
+ * the run was asked to stop and no page is running, and nothing ended for `graceMs` since. Its
+ * last page's end is the reference (the run's start when none ended).
+ */
+function parentOverdue(run: SyncRun, progress: PageProgress, graceMs: number): boolean {
+  const ended = progress.done + progress.failed === progress.total;
+  if (!ended && !(run.cancelRequested && progress.running === 0)) return false;
+  const since = progress.lastEndedAt ?? run.startedAt;
+  return Date.now() - since.getTime() >= graceMs;
+}
+
+async function liveJob(
+  queues: Queues,
+  queue: 'coordinator' | 'finalize',
+  jobId: string,
+): Promise<{ state: string; pendingDependencies: number | null } | null> {
   const job = await queues[queue].getJob(jobId);
-  if (!job) return false;
-  return LIVE_STATES.has(await job.getState());
+  if (!job) return null;
+  const state = await job.getState();
+  if (!LIVE_STATES.has(state)) return null;
+  const pendingDependencies =
+    state === 'waiting-children' ? ((await job.getDependenciesCount({ unprocessed: true })).unprocessed ?? null) : null;
+  return { state, pendingDependencies };
+}
+
+async function isLive(queues: Queues, queue: 'coordinator' | 'finalize', jobId: string): Promise<boolean> {
+  return (await liveJob(queues, queue, jobId)) !== null;
 }

@@ -286,14 +286,22 @@ export async function closeRunWithPageTotals(
   return rows[0] ?? null;
 }
 
-/** Counts of page states for progress reports. */
-export async function pageProgress(
-  db: Queryable,
-  runId: number,
-): Promise<{ total: number; done: number; failed: number; running: number }> {
-  const { rows } = await db.query<{ total: number; done: number; failed: number; running: number }>(
+/** Counts of a run's page states, and when its last page ended. */
+export interface PageProgress {
+  total: number;
+  done: number;
+  failed: number;
+  running: number;
+  /** When the last page was written or failed for good (`finished_at`); null before any page ended. */
+  lastEndedAt: Date | null;
+}
+
+/** Counts of page states for progress reports and recovery. */
+export async function pageProgress(db: Queryable, runId: number): Promise<PageProgress> {
+  const { rows } = await db.query<PageProgress>(
     `SELECT count(*) AS total, count(*) FILTER (WHERE status = 'done') AS done,
-            count(*) FILTER (WHERE status = 'failed') AS failed, count(*) FILTER (WHERE status = 'running') AS running
+            count(*) FILTER (WHERE status = 'failed') AS failed, count(*) FILTER (WHERE status = 'running') AS running,
+            max(finished_at) AS "lastEndedAt"
      FROM ghl.sync_run_pages WHERE run_id = $1`,
     [runId],
   );
