@@ -110,3 +110,58 @@ describe('the sweep verifies before it tombstones', () => {
     for (const id of gone) expect(await deletedAt(id)).toBeInstanceOf(Date);
   });
 });
+
+// Issue 12: verification is bound by the rate budget, not by GHL's answer time. At 300 ms an
+// answer, one GET at a time would leave the budget mostly idle; the sweep keeps several in flight
+// (chosen from the first GET's answer time, like pass 1's chains), all through the one limiter.
+describe('the sweep verifies candidates concurrently, within the budget', () => {
+  let stack: TestStack;
+  const loc = () => stack.sandbox.locations[0]!.id;
+
+  beforeAll(async () => {
+    // GHL's burst limit, enforced by the sandbox, is 10 a second, and the worker's budget knows it:
+    // 42 GETs take several windows, so a sweep that outran the limiter would get 429s.
+    stack = await startTestStack({
+      sandbox: { seed: 93, locations: [{ opportunities: 250 }], rateLimitMax: 10, rateLimitIntervalMs: 1_000 },
+      env: { RATE_LIMIT_MAX: '10', RATE_LIMIT_INTERVAL_MS: '1000', RATE_LIMIT_DAILY: '0' },
+    });
+    await stack.startWorkers(1);
+    expect(await stack.sync(loc())).toMatchObject({ status: 'completed', inserted: 250 });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('has more than one GET in flight and still tombstones exactly the gone ones', async () => {
+    const records = await upstreamRecords(stack.sandbox, loc());
+    const gone = records.filter((_, i) => i % 6 === 0).map((r) => r.id);
+    expect(gone.length).toBe(42);
+    for (const id of gone) stack.sandbox.admin.deleteOpportunity(loc(), id);
+    stack.sandbox.admin.setKnobs(loc(), { latencyMs: { medianMs: 300, jitterMs: 0 } });
+    stack.sandbox.admin.resetStats(loc());
+
+    const run = await stack.sync(loc());
+    const stats = stack.sandbox.admin.getStats(loc());
+    stack.sandbox.admin.resetKnobs(loc());
+    expect(run).toMatchObject({
+      status: 'completed',
+      deleted: gone.length,
+      sweepStatus: 'done',
+      sweepCandidates: gone.length,
+      sweepVerifiedGone: gone.length,
+      sweepVerifiedAlive: 0,
+    });
+    expect(stats.getOpportunityCalls).toBe(gone.length);
+    // Seen by the sandbox: a GET arrived while another was still waiting for its answer.
+    expect(stats.maxGetOpportunityInFlight).toBeGreaterThan(1);
+    // Every request went through the location's limiter and was counted on the run.
+    expect(stats.rejected429).toBe(0);
+    expect(stats.maxInAnyWindow).toBeLessThanOrEqual(10);
+    expect(run.apiCalls).toBe(stats.requests);
+    const rows = await stack.database.db.query<{ id: string }>(
+      `SELECT id FROM ghl.opportunities WHERE location_id = $1 AND deleted_at IS NOT NULL`,
+      [loc()],
+    );
+    expect(rows.rows.map((r) => r.id).sort()).toEqual([...gone].sort());
+  });
+});

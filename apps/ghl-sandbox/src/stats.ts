@@ -10,6 +10,11 @@ export interface LocationStats {
   maxInAnyWindow: number;
   /** `GET /opportunities/{id}` requests admitted for this location (found or not). */
   getOpportunityCalls: number;
+  /**
+   * Most `GET /opportunities/{id}` requests admitted and not yet answered at one moment since the
+   * last reset: how many a client had in flight at once (1 = it waited for each answer).
+   */
+  maxGetOpportunityInFlight: number;
   /** `POST /oauth/token` calls with a refresh token issued for this location (valid or not). */
   refreshCalls: number;
   /** Refreshes that sent a refresh token already spent (a client that resent a single-use token). */
@@ -40,6 +45,9 @@ export class StatsCounter {
   acceptedAt: number[] = [];
   rejected429 = 0;
   getOpportunityCalls = 0;
+  /** `GET /opportunities/{id}` requests admitted and not yet answered (not reset: they are still in flight). */
+  getOpportunityInFlight = 0;
+  maxGetOpportunityInFlight = 0;
   refreshCalls = 0;
   refreshReused = 0;
   refreshAnswersLost = 0;
@@ -61,6 +69,18 @@ export class StatsCounter {
     if (this.acceptedAt.length < MAX_ACCEPTED_TIMES) this.acceptedAt.push(nowMs);
   }
 
+  /** Counts one admitted `GET /opportunities/{id}` as in flight until {@link getOpportunityAnswered}. */
+  getOpportunityStarted(): void {
+    this.getOpportunityCalls += 1;
+    this.getOpportunityInFlight += 1;
+    this.maxGetOpportunityInFlight = Math.max(this.maxGetOpportunityInFlight, this.getOpportunityInFlight);
+  }
+
+  /** Ends one admitted `GET /opportunities/{id}` (answered, whatever the status). */
+  getOpportunityAnswered(): void {
+    this.getOpportunityInFlight -= 1;
+  }
+
   /** Zeroes every counter. */
   reset(): void {
     this.requests = 0;
@@ -68,6 +88,7 @@ export class StatsCounter {
     this.acceptedAt = [];
     this.rejected429 = 0;
     this.getOpportunityCalls = 0;
+    this.maxGetOpportunityInFlight = this.getOpportunityInFlight;
     this.refreshCalls = 0;
     this.refreshReused = 0;
     this.refreshAnswersLost = 0;

@@ -154,6 +154,7 @@ export function createSyncRuntime(
       totalTolerance: config.SWEEP_TOTAL_TOLERANCE,
       totalToleranceAbs: config.SWEEP_TOTAL_TOLERANCE_ABS,
       verifyMax: sweepVerifyMax(config),
+      verifyConcurrency: config.SWEEP_VERIFY_CONCURRENCY,
     },
     listing: {
       requestsPerSecond:

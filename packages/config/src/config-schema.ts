@@ -164,6 +164,11 @@ export const configShape = {
     .describe(
       "Largest share of a location's daily budget (`RATE_LIMIT_DAILY`) one sweep's verification may spend; lowers `SWEEP_VERIFY_MAX` when smaller.",
     ),
+  SWEEP_VERIFY_CONCURRENCY: int(1, 64)
+    .default(16)
+    .describe(
+      "Most `GET /opportunities/{id}` a sweep's verification has in flight at once; the number used follows GHL's measured answer time, as pass 1's chains do, and every GET waits for the location's rate budget. 1 = one at a time.",
+    ),
   LISTING_MAX_CHAINS: int(1, 64)
     .default(16)
     .describe(

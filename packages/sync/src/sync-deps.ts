@@ -50,6 +50,11 @@ export interface SyncDeps {
      * capped by SWEEP_VERIFY_BUDGET_SHARE of the daily budget); above it the guards decide. 0 = never verify.
      */
     verifyMax: number;
+    /**
+     * Most verification GETs in flight at once (SWEEP_VERIFY_CONCURRENCY); fewer when GHL answers
+     * fast (see `chooseChainCount`). @defaultValue 16
+     */
+    verifyConcurrency: number;
   };
   /** How pass 1 chooses its cursor chains (see `chooseChainCount`). */
   listing: {

@@ -175,6 +175,7 @@ export function createSandboxAdmin(state: SandboxState): SandboxAdmin {
         rejected429: s.rejected429,
         maxInAnyWindow: runtime.limiter.maxInAnyWindow,
         getOpportunityCalls: s.getOpportunityCalls,
+        maxGetOpportunityInFlight: s.maxGetOpportunityInFlight,
         refreshCalls: s.refreshCalls,
         refreshReused: s.refreshReused,
         refreshAnswersLost: s.refreshAnswersLost,

@@ -164,6 +164,7 @@ describe('admin surface', () => {
       rejected429: 0,
       maxInAnyWindow: 3,
       getOpportunityCalls: 1,
+      maxGetOpportunityInFlight: 1,
       refreshCalls: 0,
       refreshReused: 0,
       refreshAnswersLost: 0,

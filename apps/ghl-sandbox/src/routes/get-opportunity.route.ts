@@ -1,8 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { badRequestBody, forbiddenLocationBody, notFoundBody } from '../errors.js';
 import { answer } from '../http/answer.js';
 import { guardLocationRequest } from '../http/location-guard.js';
 import type { ServerContext } from '../http/server-context.js';
+import type { LocationRuntime } from '../location-runtime.js';
 
 /** The message of a not-found answer (our inference: the official file documents no 404). */
 export const OPPORTUNITY_NOT_FOUND_MESSAGE = 'Opportunity not found';
@@ -22,20 +23,33 @@ export function registerGetOpportunityRoute(app: FastifyInstance, ctx: ServerCon
   app.get<{ Params: { id: string } }>('/opportunities/:id', async (request, reply) => {
     const runtime = await guardLocationRequest(ctx, request, reply);
     if (runtime === undefined) return reply;
-    runtime.stats.getOpportunityCalls += 1;
-    const { id } = request.params;
-    const record = runtime.store.get(id);
-    if (record !== undefined) {
-      const opportunity = { ...record };
-      delete opportunity['sort'];
-      return answer(ctx, reply, runtime, 200, { opportunity });
+    runtime.stats.getOpportunityStarted();
+    try {
+      return await answerGet(ctx, reply, runtime, request.params.id);
+    } finally {
+      runtime.stats.getOpportunityAnswered();
     }
-    for (const other of ctx.state.locations.values()) {
-      if (other !== runtime && other.store.get(id) !== undefined)
-        return answer(ctx, reply, runtime, 403, forbiddenLocationBody());
-    }
-    return runtime.store.knobs.notFoundStatus === 404
-      ? answer(ctx, reply, runtime, 404, notFoundBody(OPPORTUNITY_NOT_FOUND_MESSAGE))
-      : answer(ctx, reply, runtime, 400, badRequestBody(OPPORTUNITY_NOT_FOUND_MESSAGE));
   });
+}
+
+/** The answer to one admitted GET: the record, 403 for another location's id, or the not-found answer. */
+async function answerGet(
+  ctx: ServerContext,
+  reply: FastifyReply,
+  runtime: LocationRuntime,
+  id: string,
+): Promise<FastifyReply> {
+  const record = runtime.store.get(id);
+  if (record !== undefined) {
+    const opportunity = { ...record };
+    delete opportunity['sort'];
+    return answer(ctx, reply, runtime, 200, { opportunity });
+  }
+  for (const other of ctx.state.locations.values()) {
+    if (other !== runtime && other.store.get(id) !== undefined)
+      return answer(ctx, reply, runtime, 403, forbiddenLocationBody());
+  }
+  return runtime.store.knobs.notFoundStatus === 404
+    ? answer(ctx, reply, runtime, 404, notFoundBody(OPPORTUNITY_NOT_FOUND_MESSAGE))
+    : answer(ctx, reply, runtime, 400, badRequestBody(OPPORTUNITY_NOT_FOUND_MESSAGE));
 }
