@@ -74,6 +74,7 @@ describe('pass 1 over disjoint partitions', () => {
   let resumed: string;
   let moving: string;
   let prefetching: string;
+  let gap: string;
   beforeAll(async () => {
     stack = await startTestStack({
       sandbox: {
@@ -84,11 +85,13 @@ describe('pass 1 over disjoint partitions', () => {
           { opportunities: 900 },
           { opportunities: 0 },
           { opportunities: 0 },
+          { opportunities: 300 },
         ],
       },
       env: { LISTING_MIN_CHAINS: '4', LISTING_MAX_CHAINS: '16', GHL_MAX_ATTEMPTS: '1' },
     });
-    [main, orphaned, resumed, moving, prefetching] = stack.sandbox.locations.map((l) => l.id) as [
+    [main, orphaned, resumed, moving, prefetching, gap] = stack.sandbox.locations.map((l) => l.id) as [
+      string,
       string,
       string,
       string,
@@ -165,6 +168,36 @@ describe('pass 1 over disjoint partitions', () => {
       [null, 4],
     ]);
     expect(await stack.compare(orphaned)).toEqual({ checked: 320, tombstoned: 0, mismatches: [] });
+  });
+
+  it('never tolerates a gap of one: the unfiltered total is asked again, then one chain lists the opportunity outside every partition', async () => {
+    // One opportunity in a pipeline GHL's pipelines endpoint does not list: the partitions add up
+    // to 300 of 301, inside the sweep guard's tolerance (2% or 3 records). Taken as complete, no
+    // chain would ever list it.
+    const outside = stack.sandbox.admin.createOpportunity(gap, { pipelineId: 'ghostPipeline0000003' })['id'] as string;
+    stack.sandbox.admin.resetStats(gap);
+    const run = await stack.sync(gap);
+    const plan = await getListingPlan(stack.database.db, run.id);
+    expect(plan).toMatchObject({ kind: 'single' });
+    expect(plan?.kind === 'single' && plan.reason).toMatch(
+      /^partitions incomplete, fell back to one chain: \d+ partitions add up to 300 but the unfiltered listing has 301: 1 opportunity outside every partition$/,
+    );
+    expect(run).toMatchObject({
+      status: 'completed',
+      listed: 301,
+      reportedTotal: 301,
+      inserted: 301,
+      sweepStatus: 'done',
+    });
+    // Every request counted: the unfiltered first page, the partitions' first pages and any second
+    // page asked ahead (discarded), the total asked again, and the single chain's pages.
+    expect(run.apiCalls).toBe(stack.sandbox.admin.getStats(gap).requests);
+    const { rows } = await stack.database.db.query<{ deleted_at: Date | null }>(
+      `SELECT deleted_at FROM ghl.opportunities WHERE id = $1`,
+      [outside],
+    );
+    expect(rows).toEqual([{ deleted_at: null }]);
+    expect(await stack.compare(gap)).toEqual({ checked: 301, tombstoned: 0, mismatches: [] });
   });
 
   it('keeps an opportunity that moved into an already listed partition during pass 1: the sweep finds it alive', async () => {

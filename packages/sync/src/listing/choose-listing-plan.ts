@@ -20,7 +20,10 @@ import { partitionParams } from './record-page.js';
 /** A plan with the first pages it fetched, which pass 1 records instead of fetching them again. */
 export interface ChosenPlan {
   plan: ListingPlan;
-  /** `meta.total` of the unfiltered first page (the sweep guard's reference). */
+  /**
+   * The unfiltered `meta.total` the plan stands on (the sweep guard's reference): the first page's,
+   * or the one asked again after a deficit when the partitions add up to it.
+   */
   reportedTotal: number | null;
   /**
    * First page of every chain, in plan order, and the chain's second page when it was asked while
@@ -82,8 +85,11 @@ export async function fetchFirstAnswer(client: GhlClient, pageSize: number): Pro
  *   first page's records, then taken from each partition's first page (`meta.total`); a partition
  *   still far too large is cut once more;
  * - the partitions are used only if their first pages' `meta.total` add up to the unfiltered
- *   `meta.total` ({@link checkPartitionTotals}); otherwise the run falls back to the single chain
- *   and the plan says why.
+ *   `meta.total` ({@link checkPartitionTotals}: an overlap within the sweep guard's tolerance is
+ *   accepted, a deficit never); otherwise the run falls back to the single chain and the plan says
+ *   why. On a deficit the unfiltered total is asked once more first (one request, counted in
+ *   `unrecordedAttempts`), so a delete during the check does not cost the partitions; the fresh
+ *   total, when it passes, is the plan's `unfilteredTotal` and the sweep guard's reference;
  * - while it waits for the first pages, each partition's second page is asked as soon as its first
  *   answers ({@link prefetchNextPage}; not for a partition above its share, likely to be cut):
  *   returned with the plan for its chain to record, or discarded (only its attempts counted in
@@ -166,6 +172,17 @@ export async function chooseListingPlan(
       throw err;
     }
   };
+  /** The unfiltered `meta.total` once more (one record: only the total is read). */
+  const askUnfilteredTotal = async (): Promise<SearchOpportunitiesPage> => {
+    try {
+      const page = await client.searchOpportunities({ limit: 1, status: 'all' });
+      answered += page.attempts;
+      return page;
+    } catch (err) {
+      await addRunApiCalls(deps.db, run.id, answered + (await discardUnused([])));
+      throw err;
+    }
+  };
   let firsts = await fetchFirsts(parts);
   const totalOf = (page: SearchOpportunitiesPage): number | null =>
     typeof page.meta.total === 'number' ? page.meta.total : null;
@@ -194,12 +211,31 @@ export async function chooseListingPlan(
     parts = refined.map((p) => p.filter);
   }
 
-  const verdict = checkPartitionTotals({
-    unfilteredTotal: total,
-    partitions: parts.map((f, i) => ({ label: describePartition(f), total: totalOf(firsts[i]!) })),
-    totalTolerance: deps.sweep.totalTolerance,
-    totalToleranceAbs: deps.sweep.totalToleranceAbs,
-  });
+  const partitionTotals = parts.map((f, i) => ({ label: describePartition(f), total: totalOf(firsts[i]!) }));
+  const check = (unfilteredTotal: number) =>
+    checkPartitionTotals({
+      unfilteredTotal,
+      partitions: partitionTotals,
+      totalTolerance: deps.sweep.totalTolerance,
+      totalToleranceAbs: deps.sweep.totalToleranceAbs,
+    });
+  let checkedTotal = total;
+  let verdict = check(total);
+  if (!verdict.complete && verdict.outside !== undefined) {
+    // A delete between the unfiltered request and the partitions' first pages leaves the same
+    // deficit as an opportunity outside every partition: one more request tells them apart
+    // rather than giving up the partitions. A deficit that stays is never tolerated.
+    const again = await askUnfilteredTotal();
+    checkAttempts += again.attempts;
+    const fresh = totalOf(again);
+    log.info({ total, fresh, outside: verdict.outside }, 'partitions short of the unfiltered total: asked it again');
+    if (fresh === null)
+      verdict = { complete: false, reason: 'the unfiltered listing, asked again, reported no meta.total' };
+    else {
+      checkedTotal = fresh;
+      verdict = check(fresh);
+    }
+  }
   if (!verdict.complete) {
     checkAttempts += firsts.reduce((sum, p) => sum + p.attempts, 0) + (await discardUnused([]));
     log.warn({ reason: verdict.reason }, 'partitions do not add up: pass 1 falls back to one chain');
@@ -212,10 +248,10 @@ export async function chooseListingPlan(
       kind: 'partitioned',
       chains: Math.max(1, Math.min(chains, nonEmpty)),
       answerMs,
-      unfilteredTotal: total,
+      unfilteredTotal: checkedTotal,
       partitions: parts.map((filter, i) => ({ filter, total: totalOf(firsts[i]!) })),
     },
-    reportedTotal: total,
+    reportedTotal: checkedTotal,
     firstPages: parts.map((partition, i) => ({ partition, page: firsts[i]!, next: nextOf(partition) })),
     unrecordedAttempts: checkAttempts,
   };

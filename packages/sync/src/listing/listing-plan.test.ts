@@ -143,21 +143,45 @@ describe('checkPartitionTotals', () => {
   const tolerance = { totalTolerance: 0.02, totalToleranceAbs: 3 };
   const parts = (...totals: Array<number | null>) => totals.map((total, i) => ({ label: `p${i}`, total }));
 
-  it('accepts partitions that add up within the sweep tolerance', () => {
-    expect(checkPartitionTotals({ ...tolerance, unfilteredTotal: 1_000, partitions: parts(500, 300, 180) })).toEqual({
+  it('accepts partitions that add up exactly, or overlap within the sweep tolerance (a move between first pages)', () => {
+    expect(checkPartitionTotals({ ...tolerance, unfilteredTotal: 1_000, partitions: parts(500, 300, 200) })).toEqual({
       complete: true,
-      sum: 980,
+      sum: 1_000,
+    });
+    expect(checkPartitionTotals({ ...tolerance, unfilteredTotal: 1_000, partitions: parts(500, 300, 220) })).toEqual({
+      complete: true,
+      sum: 1_020,
+    });
+    expect(checkPartitionTotals({ ...tolerance, unfilteredTotal: 10, partitions: parts(10, 3) })).toEqual({
+      complete: true,
+      sum: 13,
     });
   });
 
-  it('refuses too few (opportunities outside every partition), too many (an ignored filter) and a silent partition', () => {
+  it('never tolerates a deficit, however small: those opportunities lie outside every partition', () => {
+    // 3,003 of 3,004: inside the sweep guard's tolerance (2% or 3 records), refused all the same.
+    expect(checkPartitionTotals({ ...tolerance, unfilteredTotal: 3_004, partitions: parts(2_000, 1_003) })).toEqual({
+      complete: false,
+      reason: '2 partitions add up to 3003 but the unfiltered listing has 3004: 1 opportunity outside every partition',
+      outside: 1,
+    });
     expect(checkPartitionTotals({ ...tolerance, unfilteredTotal: 1_000, partitions: parts(500, 300, 170) })).toEqual({
       complete: false,
-      reason: '3 partitions add up to 970 but the unfiltered listing has 1000 (tolerance 2% or 3 records)',
+      reason:
+        '3 partitions add up to 970 but the unfiltered listing has 1000: 30 opportunities outside every partition',
+      outside: 30,
+    });
+  });
+
+  it('refuses an overlap beyond the tolerance (an ignored filter) and a silent partition', () => {
+    expect(checkPartitionTotals({ ...tolerance, unfilteredTotal: 1_000, partitions: parts(500, 300, 221) })).toEqual({
+      complete: false,
+      reason: '3 partitions add up to 1021 but the unfiltered listing has 1000 (overlap tolerance 2% or 3 records)',
     });
     expect(
       checkPartitionTotals({ ...tolerance, unfilteredTotal: 1_000, partitions: parts(1_000, 1_000) }),
-    ).toMatchObject({
+    ).toMatchObject({ complete: false });
+    expect(checkPartitionTotals({ ...tolerance, unfilteredTotal: 10, partitions: parts(10, 4) })).toMatchObject({
       complete: false,
     });
     expect(checkPartitionTotals({ ...tolerance, unfilteredTotal: 10, partitions: parts(10, null) })).toEqual({
