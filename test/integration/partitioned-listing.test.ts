@@ -75,6 +75,7 @@ describe('pass 1 over disjoint partitions', () => {
   let moving: string;
   let prefetching: string;
   let gap: string;
+  let deleting: string;
   beforeAll(async () => {
     stack = await startTestStack({
       sandbox: {
@@ -86,11 +87,13 @@ describe('pass 1 over disjoint partitions', () => {
           { opportunities: 0 },
           { opportunities: 0 },
           { opportunities: 300 },
+          { opportunities: 300 },
         ],
       },
       env: { LISTING_MIN_CHAINS: '4', LISTING_MAX_CHAINS: '16', GHL_MAX_ATTEMPTS: '1' },
     });
-    [main, orphaned, resumed, moving, prefetching, gap] = stack.sandbox.locations.map((l) => l.id) as [
+    [main, orphaned, resumed, moving, prefetching, gap, deleting] = stack.sandbox.locations.map((l) => l.id) as [
+      string,
       string,
       string,
       string,
@@ -198,6 +201,28 @@ describe('pass 1 over disjoint partitions', () => {
     );
     expect(rows).toEqual([{ deleted_at: null }]);
     expect(await stack.compare(gap)).toEqual({ checked: 301, tombstoned: 0, mismatches: [] });
+  });
+
+  it('keeps the partitions when a delete during the check made them fall short: the total asked again agrees', async () => {
+    const [p1] = await pipelinesOf(stack, deleting, 6);
+    const doomed = stack.sandbox.admin.createOpportunity(deleting, {
+      pipelineId: p1!.id,
+      pipelineStageId: p1!.stages[0]!.id,
+      status: 'open',
+    })['id'] as string;
+    // Deleted just before the first partition's first page is answered: after the unfiltered first
+    // page counted it (301), before any partition could (300).
+    stack.sandbox.admin.setKnobs(deleting, { deleteOnPage: { pageIndex: 0, id: doomed, filtered: true } });
+    stack.sandbox.admin.resetStats(deleting);
+    const run = await stack.sync(deleting);
+    expect(stack.sandbox.admin.getKnobs(deleting).deleteOnPage).toBeNull();
+    const plan = (await getListingPlan(stack.database.db, run.id)) as Partitioned;
+    expect(plan).toMatchObject({ kind: 'partitioned', unfilteredTotal: 300 });
+    expect(plan.partitions.reduce((n, p) => n + p.total!, 0)).toBe(300);
+    expect(run).toMatchObject({ status: 'completed', listed: 300, reportedTotal: 300, inserted: 300 });
+    // The total asked again is counted like every request.
+    expect(run.apiCalls).toBe(stack.sandbox.admin.getStats(deleting).requests);
+    expect(await stack.compare(deleting)).toEqual({ checked: 300, tombstoned: 0, mismatches: [] });
   });
 
   it('keeps an opportunity that moved into an already listed partition during pass 1: the sweep finds it alive', async () => {

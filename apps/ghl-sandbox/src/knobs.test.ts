@@ -72,6 +72,19 @@ describe('knobs', () => {
     expect(sandbox.admin.getKnobs(id).updateOnPage).toBeNull();
   });
 
+  it('deleteOnPage deletes a record just before a given page is answered, once; with filtered, only for a filtered request', async () => {
+    // A record of its own, so the location's other records stay as the other tests expect them.
+    const doomed = sandbox.admin.createOpportunity(id, {}) as { id: string };
+    const first = await page();
+    sandbox.admin.setKnobs(id, { deleteOnPage: { pageIndex: 0, id: doomed.id, filtered: true } });
+    expect((await page()).body.meta.total).toBe(first.body.meta.total);
+    expect(sandbox.admin.getOpportunity(id, doomed.id)).toBeDefined();
+    expect((await page({ status: 'open' })).status).toBe(200);
+    expect(sandbox.admin.getOpportunity(id, doomed.id)).toBeUndefined();
+    expect((await page()).body.meta.total).toBe(first.body.meta.total - 1);
+    expect(sandbox.admin.getKnobs(id).deleteOnPage).toBeNull();
+  });
+
   it('forceStatus answers the next N requests with a status and Retry-After, without spending budget', async () => {
     sandbox.admin.resetStats(id);
     sandbox.admin.setKnobs(id, { forceStatus: { status: 429, count: 2, retryAfterSec: 3 } });

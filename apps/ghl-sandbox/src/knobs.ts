@@ -74,6 +74,14 @@ export interface SandboxKnobs {
    */
   updateOnPage: { pageIndex: number; id: string; patch: OpportunityRecord } | null;
   /**
+   * A delete scripted like `updateOnPage`: just before answering the first search request for page
+   * `pageIndex`, opportunity `id` is deleted as the admin `deleteOpportunity` would, and the knob
+   * turns itself off. With `filtered`, only a request with a filter counts (a partition's, not the
+   * unfiltered listing's): a delete between a client's unfiltered request and its filtered ones.
+   * `null` = off. @defaultValue null
+   */
+  deleteOnPage: { pageIndex: number; id: string; filtered?: boolean } | null;
+  /**
    * Answer a broken 200 search page: `invalid_json` (truncated JSON), `html` (an HTML page),
    * `missing_meta` (no `meta` key), `missing_id` (first record without `id`). Only on page
    * `pageIndex` when given; for the next `times` matching requests (omitted = forever).
@@ -161,6 +169,7 @@ export function defaultKnobs(): SandboxKnobs {
     endSentinel: 'null',
     indexLagMs: 0,
     updateOnPage: null,
+    deleteOnPage: null,
     malformed: null,
     sendRetryAfter: false,
     oauthLocationInactive: false,

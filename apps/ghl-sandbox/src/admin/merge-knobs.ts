@@ -32,6 +32,13 @@ const CHECKS: { [K in keyof SandboxKnobs]: Check } = {
       (v['pageIndex'] as number) >= 0 &&
       typeof v['id'] === 'string' &&
       isObj(v['patch'])),
+  deleteOnPage: (v) =>
+    v === null ||
+    (isObj(v) &&
+      Number.isInteger(v['pageIndex']) &&
+      (v['pageIndex'] as number) >= 0 &&
+      typeof v['id'] === 'string' &&
+      (v['filtered'] === undefined || typeof v['filtered'] === 'boolean')),
   malformed: (v) =>
     v === null ||
     (isObj(v) &&

@@ -46,12 +46,19 @@ export function registerSearchOpportunitiesRoute(app: FastifyInstance, ctx: Serv
       knobs.failPages.length > 0 ||
       knobs.stallCursorAfterPage !== null ||
       knobs.malformed?.pageIndex !== undefined ||
-      knobs.updateOnPage !== null;
+      knobs.updateOnPage !== null ||
+      knobs.deleteOnPage !== null;
     const pageIndex = needsPageIndex ? pageIndexOf(view, query, filter) : 0;
     const scripted = knobs.updateOnPage;
     if (scripted !== null && scripted.pageIndex === pageIndex) {
       knobs.updateOnPage = null;
       runtime.store.update(scripted.id, scripted.patch, Date.now());
+      view = runtime.store.searchView(Date.now());
+    }
+    const deleting = knobs.deleteOnPage;
+    if (deleting !== null && deleting.pageIndex === pageIndex && (deleting.filtered !== true || !filter.trivial)) {
+      knobs.deleteOnPage = null;
+      runtime.store.delete(deleting.id, Date.now());
       view = runtime.store.searchView(Date.now());
     }
     const failing = knobs.failPages.find((p) => p.pageIndex === pageIndex && (p.times === undefined || p.times > 0));
