@@ -54,7 +54,11 @@ describe('ghl-sync webhooks from the CLI', () => {
   it('shows the drift of a reconciliation run in runs show and runs list', async () => {
     await stack.startWorkers(1);
     const first = await stack.sync(loc().id);
-    expect(first).toMatchObject({ status: 'completed', inserted: 120, webhooks: true, drift: 120 });
+    // The first run has no baseline: it fills the table, it does not repair it.
+    expect(first).toMatchObject({ status: 'completed', inserted: 120, webhooks: true, drift: null });
+    expect((await cli('runs', 'show', String(first.id))).stdout).toContain(
+      'reconciliation (webhooks on): drift not counted (no baseline: no earlier run completed with webhooks on)',
+    );
     const target = (await upstreamRecords(stack.sandbox, loc().id))[3]!;
     stack.sandbox.admin.updateOpportunity(loc().id, target.id, { name: 'changed, never delivered' });
     const second = await stack.sync(loc().id);

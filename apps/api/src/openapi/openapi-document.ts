@@ -61,7 +61,7 @@ const runSchema = {
     drift: {
       type: ['integer', 'null'],
       description:
-        'Runs of webhook locations: rows the run inserted, moved to a newer version or tombstoned, i.e. what webhooks missed (0 when nothing was lost). Null otherwise.',
+        'Runs of webhook locations after a baseline (an earlier run completed with webhooks on): rows the run inserted, moved to a newer version or tombstoned that no received, still unapplied webhook event was bringing, i.e. what webhooks missed (0 when nothing was lost). Null otherwise.',
     },
   },
 };

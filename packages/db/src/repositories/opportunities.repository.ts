@@ -1,5 +1,6 @@
 import type { Queryable } from '../create-db.js';
 import { lockPageForWrite } from './pages.repository.js';
+import { pendingWebhookEventFor } from './pending-webhook-event.js';
 
 /** A normalised opportunity, ready for `ghl.opportunities`. Timestamps are ISO-8601 strings. */
 export interface OpportunityRow {
@@ -262,6 +263,7 @@ function toDbOpportunity(o: OpportunityRow): Record<string, unknown> {
 // Page jobs and webhook re-reads race: each read GHL at some moment and writes later. So a row is
 // replaced only by a version whose GHL updatedAt is equal or newer (either missing: no order, the
 // write goes through), and a tombstone made after the writer's read (fetched_at, $6) stays.
+// `newer` (the page's drift) leaves out rows whose webhook event waits to be applied: not missed.
 const UPSERT_SQL = `
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(${OPPORTUNITY_COLUMNS.map(([column, , type]) => `${column} ${type}`).join(', ')})
@@ -303,6 +305,7 @@ WITH input AS (
   RETURNING 1
 )
 SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated,
-       count(*) FILTER (WHERE inserted OR b.deleted_at IS NOT NULL OR b.updated_at IS DISTINCT FROM u.updated_at) AS newer,
+       count(*) FILTER (WHERE (inserted OR b.deleted_at IS NOT NULL OR b.updated_at IS DISTINCT FROM u.updated_at)
+                          AND NOT ${pendingWebhookEventFor('$2', 'u.id')}) AS newer,
        (SELECT count(*) FROM contacts) AS contacts
 FROM upserted u LEFT JOIN before b ON b.id = u.id`;

@@ -72,8 +72,10 @@ export interface SyncRun {
   /** The location had webhooks on when the run opened: the run is a reconciliation. */
   webhooks: boolean;
   /**
-   * Set when a run with `webhooks` closes: rows it inserted, moved to a newer GHL version, revived
-   * or tombstoned, i.e. what webhooks had missed (0 when none was lost). Null otherwise.
+   * Set when a run with `webhooks` closes after an earlier run of the location completed with
+   * webhooks on (the baseline): rows it inserted, moved to a newer GHL version, revived or
+   * tombstoned that no received, still unapplied webhook event was bringing, i.e. what webhooks had
+   * missed (0 when none was lost). Null otherwise (no webhooks, or no baseline yet).
    */
   drift: number | null;
 }
@@ -257,10 +259,18 @@ export async function listRunsNeedingAttention(
   return { overdue: rows.filter((r) => r.overdue && !r.cancelRequested), stale: rows };
 }
 
+// Drift needs a baseline: an earlier run of the location that completed with webhooks on. Without
+// one (the first sync after `locations add --webhooks`, or after webhooks were turned on) the run
+// fills the table rather than repairs it, and its drift stays null.
+const HAS_BASELINE = `EXISTS (SELECT 1 FROM ghl.sync_runs prev
+  WHERE prev.location_id = r.location_id AND prev.id < r.id AND prev.status = 'completed' AND prev.webhooks)`;
+
 /**
  * Sums the page rows into the run and moves it to the terminal `status` (the run lifecycle's
  * `finishRun` decides which). A run of a location with webhooks gets its drift: the pages' rows
- * that were new or newer plus the sweep's tombstones. Idempotent: totals are recomputed from the pages, never incremented.
+ * that were new or newer plus the sweep's tombstones, leaving out rows whose webhook event was
+ * received and still waited to be applied when the run wrote them (not missed, only not there yet).
+ * Drift stays null without a baseline: no earlier run of the location completed with webhooks on. Idempotent: totals are recomputed from the pages, never incremented.
  * `failed_pages` counts pages that failed for good, not pages a cancelled or timed-out run never wrote.
  * @returns the closed run, or null when it was no longer active.
  */
@@ -271,12 +281,12 @@ export async function closeRunWithPageTotals(
   fields: { errorCode?: string | null; error?: string | null } = {},
 ): Promise<SyncRun | null> {
   const { rows } = await db.query<SyncRun>(
-    `UPDATE ghl.sync_runs SET
+    `UPDATE ghl.sync_runs r SET
        (inserted, updated, unchanged, duplicates, record_errors, failed_pages, api_calls, drift) = (
          SELECT coalesce(sum(p.inserted), 0), coalesce(sum(p.updated), 0), coalesce(sum(p.unchanged), 0),
                 coalesce(sum(p.duplicates), 0), coalesce(sum(p.record_errors), 0),
-                count(*) FILTER (WHERE p.status = 'failed'), listing_api_calls + coalesce(sum(p.api_calls), 0),
-                CASE WHEN webhooks THEN coalesce(sum(p.newer), 0) + deleted END
+                count(*) FILTER (WHERE p.status = 'failed'), r.listing_api_calls + coalesce(sum(p.api_calls), 0),
+                CASE WHEN r.webhooks AND ${HAS_BASELINE} THEN coalesce(sum(p.newer), 0) + r.deleted - r.deleted_announced END
          FROM ghl.sync_run_pages p WHERE p.run_id = $1),
        status = $2, error_code = coalesce($3, error_code), error = coalesce($4, error), finished_at = now()
      WHERE id = $1 AND status = ANY($5::text[])

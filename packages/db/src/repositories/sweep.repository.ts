@@ -1,9 +1,13 @@
+import { pendingWebhookEventFor } from './pending-webhook-event.js';
 import type { Db, Queryable } from '../create-db.js';
 
 // A row written since the run started (by a webhook, say, for an opportunity created while pass 1
 // was listing) may simply have been out of pass 1's sight: it is never a sweep candidate.
 const UNSEEN = `NOT EXISTS (SELECT 1 FROM ghl.sync_run_marks m WHERE m.run_id = $1 AND m.opportunity_id = o.id)
   AND o.synced_at < (SELECT r.started_at FROM ghl.sync_runs r WHERE r.id = $1)`;
+// A tombstone whose opportunity has an event waiting (an OpportunityDelete, or any event whose
+// re-read will find it gone) is counted in `deleted_announced`: webhooks had not missed it.
+const ANNOUNCED = pendingWebhookEventFor('o.location_id', 'o.id');
 
 /**
  * What a sweep would delete: live rows of the location that pass 1 of this run did not see and
@@ -32,13 +36,17 @@ export async function countSweepCandidates(
  */
 export async function sweepUnseen(db: Db, runId: number, locationId: string): Promise<number> {
   return db.withTransaction(async (tx) => {
-    const result = await tx.query(
+    const { rows } = await tx.query<{ announced: boolean }>(
       `UPDATE ghl.opportunities o SET deleted_at = now()
-       WHERE o.location_id = $2 AND o.deleted_at IS NULL AND ${UNSEEN}`,
+       WHERE o.location_id = $2 AND o.deleted_at IS NULL AND ${UNSEEN}
+       RETURNING ${ANNOUNCED} AS announced`,
       [runId, locationId],
     );
-    const deleted = result.rowCount ?? 0;
-    await tx.query(`UPDATE ghl.sync_runs SET deleted = $2, sweep_status = 'done' WHERE id = $1`, [runId, deleted]);
+    const deleted = rows.length;
+    await tx.query(
+      `UPDATE ghl.sync_runs SET deleted = $2, deleted_announced = $3, sweep_status = 'done' WHERE id = $1`,
+      [runId, deleted, rows.filter((r) => r.announced).length],
+    );
     return deleted;
   });
 }
@@ -78,15 +86,17 @@ export async function recordSweepCandidates(db: Queryable, runId: number, candid
  */
 export async function tombstoneVerifiedGone(db: Db, runId: number, locationId: string, id: string): Promise<boolean> {
   return db.withTransaction(async (tx) => {
-    const result = await tx.query(
+    const { rows } = await tx.query<{ announced: boolean }>(
       `UPDATE ghl.opportunities o SET deleted_at = now()
-       WHERE o.id = $3 AND o.location_id = $2 AND o.deleted_at IS NULL AND ${UNSEEN}`,
+       WHERE o.id = $3 AND o.location_id = $2 AND o.deleted_at IS NULL AND ${UNSEEN}
+       RETURNING ${ANNOUNCED} AS announced`,
       [runId, locationId, id],
     );
-    if ((result.rowCount ?? 0) === 0) return false;
+    if (rows.length === 0) return false;
     await tx.query(
-      `UPDATE ghl.sync_runs SET deleted = deleted + 1, sweep_verified_gone = sweep_verified_gone + 1 WHERE id = $1`,
-      [runId],
+      `UPDATE ghl.sync_runs SET deleted = deleted + 1, sweep_verified_gone = sweep_verified_gone + 1,
+         deleted_announced = deleted_announced + $2::integer WHERE id = $1`,
+      [runId, rows[0]!.announced ? 1 : 0],
     );
     return true;
   });

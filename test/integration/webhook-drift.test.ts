@@ -1,0 +1,117 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApi } from '@ghl-sync/api';
+import { setLocationWebhooks } from '@ghl-sync/db';
+import { createMetrics } from '@ghl-sync/metrics';
+import { compareWithSandbox } from '@ghl-sync/sync';
+import { startTestStack, type TestStack } from '../support/test-stack.js';
+import { upstreamRecords } from '../support/upstream.js';
+import { waitFor } from '../support/wait-for.js';
+
+// Drift (docs/webhooks.md, "Reconciliation and drift") counts what the webhooks missed. The sandbox
+// sends its changes as signed webhooks to a listening API; the API's debounce is set far beyond the
+// test, so every record job waits delayed in Redis until the test promotes it. A full run in between
+// writes the changes first, with their events received and still unapplied: exactly the burst of a
+// fresh-user trial, where RECORD_BUDGET_SHARE held the record jobs back.
+
+const ADMIN_TOKEN = 'adm-webhook-drift-test-token-5d1e-93ac';
+const HELD_MS = 3_600_000;
+
+describe('drift counts what webhooks missed, not what they are still bringing', () => {
+  let stack: TestStack;
+  let api: FastifyInstance;
+  const loc = () => stack.sandbox.locations[0]!.id;
+
+  beforeAll(async () => {
+    stack = await startTestStack({
+      sandbox: { seed: 23, locations: [{ opportunities: 400 }], webhookRsaModulusLength: 2048 },
+    });
+    const keys = await stack.sandbox.admin.webhookKeys();
+    api = await createApi({
+      adminToken: ADMIN_TOKEN,
+      logger: stack.logger,
+      db: stack.database.db,
+      queues: stack.queues,
+      redis: { ping: async () => 'PONG' },
+      metrics: createMetrics({ service: 'api', processMetrics: false }),
+      webhooks: {
+        keys: {
+          ed25519PublicKeyPem: keys.ed25519PublicKeyPem,
+          rsaPublicKeyPem: keys.rsaPublicKeyPem,
+          acceptLegacy: true,
+        },
+        debounceMs: HELD_MS,
+      },
+    });
+    await api.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = api.server.address() as AddressInfo;
+    stack.sandbox.admin.setWebhookSettings({ url: `http://127.0.0.1:${port}/webhooks/ghl` });
+    await setLocationWebhooks(stack.database.db, loc(), true);
+    await stack.startWorkers(1);
+  });
+  afterAll(async () => {
+    await api?.close();
+    await stack?.stop();
+  });
+
+  /** Every held record job, run now; resolves once every stored event of the location is applied. */
+  const releaseRecordJobs = async () => {
+    for (const job of await stack.queues.record.getJobs(['delayed'])) await job.promote();
+    await waitFor('every stored event applied', async () => {
+      const { rows } = await stack.database.db.query<{ pending: number }>(
+        `SELECT count(*)::int AS pending FROM ghl.webhook_events
+         WHERE location_id = $1 AND outcome = 'accepted' AND applied_at IS NULL`,
+        [loc()],
+      );
+      return rows[0]!.pending === 0;
+    });
+  };
+  /** Changes `updates` distinct opportunities and deletes `deletes` others, one event each; waits until every event was sent (or dropped). */
+  let cursor = 0;
+  const burst = async (updates: number, deletes: number) => {
+    const targets = (await upstreamRecords(stack.sandbox, loc())).slice(cursor, cursor + updates + deletes);
+    cursor += updates + deletes;
+    targets
+      .slice(0, updates)
+      .forEach((t, i) => stack.sandbox.admin.updateOpportunity(loc(), t.id, { name: `burst ${cursor}-${i}` }));
+    for (const t of targets.slice(updates)) stack.sandbox.admin.deleteOpportunity(loc(), t.id);
+    await stack.sandbox.admin.webhooksIdle();
+  };
+
+  it('the first run of a webhook location has no baseline: drift null, not the whole account', async () => {
+    expect(await stack.sync(loc())).toMatchObject({ status: 'completed', inserted: 400, webhooks: true, drift: null });
+  });
+
+  it('with no loss, changes whose events wait to be applied are written by the run but are not drift', async () => {
+    stack.sandbox.admin.resetWebhookStats();
+    await burst(60, 5);
+    const stats = stack.sandbox.admin.getWebhookStats();
+    expect(stats).toMatchObject({ delivered: 65, dropped: 0 });
+    // Their record jobs are still held: the full run writes every change first.
+    expect(await stack.queues.record.getJobCounts('delayed')).toMatchObject({ delayed: 65 });
+    expect(await stack.sync(loc())).toMatchObject({ status: 'completed', updated: 60, deleted: 5, drift: 0 });
+
+    await releaseRecordJobs();
+    const compared = await compareWithSandbox(stack.database.db, stack.sandbox, loc());
+    expect(compared.mismatches).toEqual([]);
+  });
+
+  it('with loss, drift equals the events the sandbox dropped', async () => {
+    stack.sandbox.admin.resetWebhookStats();
+    stack.sandbox.admin.setWebhookSettings({ lossRate: 0.3 });
+    await burst(60, 10);
+    stack.sandbox.admin.setWebhookSettings({ lossRate: 0 });
+    const { dropped, delivered } = stack.sandbox.admin.getWebhookStats();
+    expect(dropped).toBeGreaterThan(0);
+    expect(dropped + delivered).toBe(70);
+
+    const run = await stack.sync(loc());
+    expect(run).toMatchObject({ status: 'completed', deleted: 10, drift: dropped });
+
+    await releaseRecordJobs();
+    expect((await compareWithSandbox(stack.database.db, stack.sandbox, loc())).mismatches).toEqual([]);
+    // Everything is in place now: the next full run finds nothing missed.
+    expect(await stack.sync(loc())).toMatchObject({ status: 'completed', inserted: 0, deleted: 0, drift: 0 });
+  });
+});
