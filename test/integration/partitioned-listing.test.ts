@@ -1,10 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@ghl-sync/config';
 import { getListingPlan, getRun, listPages, type ListingPlan, type SyncRunPage } from '@ghl-sync/db';
 import { silentLogger } from '@ghl-sync/logger';
 import { runCoordinator } from '@ghl-sync/sync';
 import { createSyncRuntime, type SyncRuntime } from '@ghl-sync/worker';
-import { startTestStack, type TestStack } from '../support/test-stack.js';
+import { CLI_BIN, startTestStack, type TestStack } from '../support/test-stack.js';
 
 type Partitioned = Extract<ListingPlan, { kind: 'partitioned' }>;
 
@@ -68,6 +69,11 @@ async function pipelinesOf(
 // chains the answer time of a fast local sandbox would not ask for.
 describe('pass 1 over disjoint partitions', () => {
   let stack: TestStack;
+  const runsShow = (...args: string[]) =>
+    spawnSync(process.execPath, [CLI_BIN, 'runs', 'show', ...args], {
+      env: { ...process.env, ...stack.env },
+      encoding: 'utf8',
+    });
   let runtime: SyncRuntime;
   let main: string;
   let orphaned: string;
@@ -126,6 +132,19 @@ describe('pass 1 over disjoint partitions', () => {
     expect(plan.chains).toBeGreaterThanOrEqual(4);
     expect(plan.partitions.length).toBeGreaterThanOrEqual(4);
     expect(plan.partitions.reduce((n, p) => n + p.total!, 0)).toBe(1_234);
+    // `runs show` says how pass 1 listed, in text and JSON.
+    expect(runsShow(String(run.id)).stdout).toContain(
+      `  listing: ${plan.chains} chains over ${plan.partitions.length} partitions (first answer in ${plan.answerMs} ms)`,
+    );
+    expect(JSON.parse(runsShow(String(run.id), '--json').stdout)).toMatchObject({
+      listingPlan: {
+        kind: 'partitioned',
+        chains: plan.chains,
+        partitions: plan.partitions.length,
+        answerMs: plan.answerMs,
+        reason: null,
+      },
+    });
 
     const pages = await listPages(stack.database.db, run.id);
     expect(run.pages).toBe(pages.length);
@@ -163,6 +182,9 @@ describe('pass 1 over disjoint partitions', () => {
     expect(plan?.kind === 'single' && plan.reason).toMatch(
       /^partitions incomplete, fell back to one chain: \d+ partitions add up to 300 but the unfiltered listing has 320/,
     );
+    expect(JSON.parse(runsShow(String(run.id), '--json').stdout)).toMatchObject({
+      listingPlan: { kind: 'single', chains: 1, partitions: 0, reason: plan?.kind === 'single' ? plan.reason : null },
+    });
     const pages = await listPages(stack.database.db, run.id);
     expect(pages.map((p) => [p.partition, p.chainPageNo])).toEqual([
       [null, 1],

@@ -18,6 +18,11 @@ describe('the sweep verifies before it tombstones', () => {
       )
     ).rows[0]?.deleted_at;
   const gets = (i: number) => stack.sandbox.admin.getStats(loc(i)).getOpportunityCalls;
+  const show = (...args: string[]) =>
+    spawnSync(process.execPath, [CLI_BIN, 'runs', 'show', ...args], {
+      env: { ...process.env, ...stack.env },
+      encoding: 'utf8',
+    });
 
   beforeAll(async () => {
     stack = await startTestStack({
@@ -48,11 +53,16 @@ describe('the sweep verifies before it tombstones', () => {
     });
     expect(gets(0) - before).toBe(2);
     for (const id of gone) expect(await deletedAt(id)).toBeInstanceOf(Date);
-    const shown = spawnSync(process.execPath, [CLI_BIN, 'runs', 'show', String(run.id)], {
-      env: { ...process.env, ...stack.env },
-      encoding: 'utf8',
-    });
+    const shown = show(String(run.id));
     expect(shown.stdout).toContain('sweep verified 2 of 2 candidates with GHL: 2 gone (tombstoned), 0 still there');
+    expect(shown.stdout).toContain('  listing: single chain, first answer in ');
+    expect(JSON.parse(show(String(run.id), '--json').stdout)).toMatchObject({
+      sweepCandidates: 2,
+      sweepVerifyMax: 3,
+      sweepVerifiedGone: 2,
+      sweepVerifiedAlive: 0,
+      listingPlan: { kind: 'single', chains: 1, partitions: 0, reason: expect.any(String) },
+    });
   });
 
   it('keeps a row the lagging search index hides, because GET still finds it', async () => {
@@ -108,6 +118,15 @@ describe('the sweep verifies before it tombstones', () => {
     });
     expect(gets(1) - before).toBe(0);
     for (const id of gone) expect(await deletedAt(id)).toBeInstanceOf(Date);
+    expect(show(String(run.id)).stdout).toContain(
+      '  sweep: 4 candidates, above SWEEP_VERIFY_MAX 3: not verified, guards decided',
+    );
+    expect(JSON.parse(show(String(run.id), '--json').stdout)).toMatchObject({
+      sweepCandidates: 4,
+      sweepVerifyMax: 3,
+      sweepVerifiedGone: 0,
+      sweepVerifiedAlive: 0,
+    });
   });
 });
 

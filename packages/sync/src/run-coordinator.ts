@@ -273,7 +273,7 @@ async function syncPipelines(
  */
 async function guardedSweep(deps: SyncDeps, client: GhlClient, run: SyncRun, log: SyncDeps['logger']): Promise<void> {
   const { live, unseen } = await countSweepCandidates(deps.db, run.id, run.locationId);
-  await recordSweepCandidates(deps.db, run.id, unseen);
+  await recordSweepCandidates(deps.db, run.id, unseen, deps.sweep.verifyMax);
   if (unseen > 0 && unseen <= deps.sweep.verifyMax) {
     const { gone } = await verifySweepCandidates(deps, client, run, log);
     deps.onSwept?.(gone);

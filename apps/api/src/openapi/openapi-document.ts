@@ -43,7 +43,11 @@ const runSchema = {
     recordErrors: { type: 'integer' },
     failedPages: { type: 'integer' },
     apiCalls: { type: 'integer' },
-    listingApiCalls: { type: 'integer' },
+    listingApiCalls: {
+      type: 'integer',
+      description:
+        "The coordinator's GHL requests: the pipelines call, pass 1's pages and the sweep's verification GETs (`apiCalls` adds the page jobs').",
+    },
     sweepStatus: { enum: ['pending', 'done', 'skipped'] },
     sweepCandidates: {
       type: ['integer', 'null'],
@@ -53,6 +57,53 @@ const runSchema = {
     sweepVerifiedAlive: {
       type: 'integer',
       description: 'Candidates GHL still had (missed by the listing): written, not tombstoned.',
+    },
+    sweepVerifyMax: {
+      type: ['integer', 'null'],
+      description:
+        'The verification cap (SWEEP_VERIFY_MAX, lowered by SWEEP_VERIFY_BUDGET_SHARE) when the sweep counted its candidates: above it they were not verified and the guards decided. Null before.',
+    },
+    listingPlan: {
+      description: 'How pass 1 listed; null before it chose.',
+      oneOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          required: ['kind', 'reason', 'answerMs'],
+          properties: {
+            kind: { const: 'single' },
+            reason: {
+              type: 'string',
+              description: 'Why one chain: enough for the budget, or why partitions were not used.',
+            },
+            answerMs: { type: 'integer', description: 'Answer time of the first search request, in ms.' },
+          },
+        },
+        {
+          type: 'object',
+          required: ['kind', 'chains', 'answerMs', 'unfilteredTotal', 'partitions'],
+          properties: {
+            kind: { const: 'partitioned' },
+            chains: { type: 'integer', description: 'Cursor chains run at once.' },
+            answerMs: { type: 'integer' },
+            unfilteredTotal: { type: 'integer', description: '`meta.total` the partitions add up to.' },
+            partitions: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['filter', 'total'],
+                properties: {
+                  filter: {
+                    type: 'object',
+                    description: 'Documented search filters: pipelineId, pipelineStageId, status.',
+                  },
+                  total: { type: ['integer', 'null'], description: "`meta.total` of the partition's first page." },
+                },
+              },
+            },
+          },
+        },
+      ],
     },
     cancelRequested: { type: 'boolean' },
     errorCode: { type: ['string', 'null'] },

@@ -1,5 +1,6 @@
 import { GhlSyncError } from '@ghl-sync/errors';
 import type { Queryable } from '../create-db.js';
+import type { ListingPlan } from './listing-plan.repository.js';
 
 /** Run states. WARNING: persisted; add, never rename. */
 export const RUN_STATUSES = [
@@ -69,6 +70,13 @@ export interface SyncRun {
   sweepVerifiedGone: number;
   /** Candidates GHL still had: the listing missed them; their current state was written, nothing tombstoned. */
   sweepVerifiedAlive: number;
+  /**
+   * Most candidates the sweep would verify (SWEEP_VERIFY_MAX, lowered by SWEEP_VERIFY_BUDGET_SHARE)
+   * when it counted them; above it the guards decided. Null before the sweep counted.
+   */
+  sweepVerifyMax: number | null;
+  /** How pass 1 listed (chains, partitions, or why one chain); null before it chose. */
+  listingPlan: ListingPlan | null;
   /** The location had webhooks on when the run opened: the run is a reconciliation. */
   webhooks: boolean;
   /**
@@ -86,7 +94,8 @@ export const RUN_COLUMNS = `id, location_id AS "locationId", trigger, mode, stat
   record_errors AS "recordErrors", failed_pages AS "failedPages", api_calls AS "apiCalls", listing_api_calls AS "listingApiCalls",
   sweep_status AS "sweepStatus", cancel_requested AS "cancelRequested", error_code AS "errorCode", error,
   coordinator_job_id AS "coordinatorJobId", listed_without_id AS "listedWithoutId", recoveries,
-  sweep_candidates AS "sweepCandidates", sweep_verified_gone AS "sweepVerifiedGone", sweep_verified_alive AS "sweepVerifiedAlive", webhooks, drift`;
+  sweep_candidates AS "sweepCandidates", sweep_verified_gone AS "sweepVerifiedGone", sweep_verified_alive AS "sweepVerifiedAlive",
+  sweep_verify_max AS "sweepVerifyMax", listing_plan AS "listingPlan", webhooks, drift`;
 
 /** Input of {@link createRun}. */
 export interface CreateRunInput {

@@ -70,12 +70,22 @@ export async function listSweepCandidates(
   return rows.map((r) => r.id);
 }
 
-/** Records how many candidates the sweep found, the first time it counts them (a resumed sweep keeps the first count). */
-export async function recordSweepCandidates(db: Queryable, runId: number, candidates: number): Promise<void> {
-  await db.query(`UPDATE ghl.sync_runs SET sweep_candidates = COALESCE(sweep_candidates, $2) WHERE id = $1`, [
-    runId,
-    candidates,
-  ]);
+/**
+ * Records how many candidates the sweep found and the verification cap then in force, the first
+ * time it counts them (a resumed sweep keeps the first count and cap).
+ */
+export async function recordSweepCandidates(
+  db: Queryable,
+  runId: number,
+  candidates: number,
+  verifyMax: number,
+): Promise<void> {
+  await db.query(
+    `UPDATE ghl.sync_runs SET sweep_verify_max = CASE WHEN sweep_candidates IS NULL THEN $3 ELSE sweep_verify_max END,
+       sweep_candidates = COALESCE(sweep_candidates, $2)
+     WHERE id = $1`,
+    [runId, candidates, verifyMax],
+  );
 }
 
 /**
