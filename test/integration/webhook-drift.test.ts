@@ -67,17 +67,35 @@ describe('drift counts what webhooks missed, not what they are still bringing', 
       return rows[0]!.pending === 0;
     });
   };
-  /** Changes `updates` distinct opportunities and deletes `deletes` others, one event each; waits until every event was sent (or dropped). */
+  /**
+   * Changes `updates` distinct opportunities, deletes `deletes` others and creates `creates` new
+   * ones, one event each; waits until every event was sent (or dropped).
+   */
   let cursor = 0;
-  const burst = async (updates: number, deletes: number) => {
+  const burst = async (updates: number, deletes: number, creates = 0) => {
     const targets = (await upstreamRecords(stack.sandbox, loc())).slice(cursor, cursor + updates + deletes);
     cursor += updates + deletes;
     targets
       .slice(0, updates)
       .forEach((t, i) => stack.sandbox.admin.updateOpportunity(loc(), t.id, { name: `burst ${cursor}-${i}` }));
     for (const t of targets.slice(updates)) stack.sandbox.admin.deleteOpportunity(loc(), t.id);
+    for (let i = 0; i < creates; i++) stack.sandbox.admin.createOpportunity(loc(), { name: `created ${cursor}-${i}` });
     await stack.sandbox.admin.webhooksIdle();
   };
+  /** The highest stored event id so far: events after it are the next burst's. */
+  const lastEventId = async () =>
+    (await stack.database.db.query<{ id: number }>(`SELECT coalesce(max(id), 0)::int AS id FROM ghl.webhook_events`))
+      .rows[0]!.id;
+  /** Apply outcomes of the events stored after `afterId`, with their counts. */
+  const applyOutcomesAfter = async (afterId: number) =>
+    Object.fromEntries(
+      (
+        await stack.database.db.query<{ apply_outcome: string; n: number }>(
+          `SELECT apply_outcome, count(*)::int AS n FROM ghl.webhook_events WHERE id > $1 GROUP BY apply_outcome`,
+          [afterId],
+        )
+      ).rows.map((r) => [r.apply_outcome, r.n]),
+    );
 
   it('the first run of a webhook location has no baseline: drift null, not the whole account', async () => {
     expect(await stack.sync(loc())).toMatchObject({ status: 'completed', inserted: 400, webhooks: true, drift: null });
@@ -85,16 +103,26 @@ describe('drift counts what webhooks missed, not what they are still bringing', 
 
   it('with no loss, changes whose events wait to be applied are written by the run but are not drift', async () => {
     stack.sandbox.admin.resetWebhookStats();
-    await burst(60, 5);
+    const before = await lastEventId();
+    await burst(60, 5, 5);
     const stats = stack.sandbox.admin.getWebhookStats();
-    expect(stats).toMatchObject({ delivered: 65, dropped: 0 });
+    expect(stats).toMatchObject({ delivered: 70, dropped: 0 });
     // Their record jobs are still held: the full run writes every change first.
-    expect(await stack.queues.record.getJobCounts('delayed')).toMatchObject({ delayed: 65 });
-    expect(await stack.sync(loc())).toMatchObject({ status: 'completed', updated: 60, deleted: 5, drift: 0 });
+    expect(await stack.queues.record.getJobCounts('delayed')).toMatchObject({ delayed: 70 });
+    expect(await stack.sync(loc())).toMatchObject({
+      status: 'completed',
+      inserted: 5,
+      updated: 60,
+      deleted: 5,
+      drift: 0,
+    });
 
     await releaseRecordJobs();
     const compared = await compareWithSandbox(stack.database.db, stack.sandbox, loc());
     expect(compared.mismatches).toEqual([]);
+    // The run had written every change: each re-read by id (GET answers carry no `sort`, search
+    // answers do) finds its row unchanged, creates included.
+    expect(await applyOutcomesAfter(before)).toEqual({ unchanged: 70 });
   });
 
   it('with loss, drift equals the events the sandbox dropped', async () => {
@@ -107,11 +135,26 @@ describe('drift counts what webhooks missed, not what they are still bringing', 
     expect(dropped + delivered).toBe(70);
 
     const run = await stack.sync(loc());
-    expect(run).toMatchObject({ status: 'completed', deleted: 10, drift: dropped });
+    // Only this burst's 60 rows are updated: those the previous test's re-reads wrote stay unchanged.
+    expect(run).toMatchObject({ status: 'completed', updated: 60, deleted: 10, drift: dropped });
 
     await releaseRecordJobs();
     expect((await compareWithSandbox(stack.database.db, stack.sandbox, loc())).mismatches).toEqual([]);
     // Everything is in place now: the next full run finds nothing missed.
     expect(await stack.sync(loc())).toMatchObject({ status: 'completed', inserted: 0, deleted: 0, drift: 0 });
+  });
+
+  it('rows webhooks wrote are unchanged for the next full run when nothing changed upstream', async () => {
+    const before = await lastEventId();
+    await burst(30, 0, 3);
+    await releaseRecordJobs();
+    expect(await applyOutcomesAfter(before)).toEqual({ updated: 30, inserted: 3 });
+    expect(await stack.sync(loc())).toMatchObject({
+      status: 'completed',
+      inserted: 0,
+      updated: 0,
+      deleted: 0,
+      drift: 0,
+    });
   });
 });

@@ -78,7 +78,8 @@ export interface PageWriteResult {
  * Writes one page in one transaction: upserts its opportunities and contacts with one statement,
  * records the page's record errors and closes the page row with exact counts.
  *
- * A row whose data did not change is not rewritten (its `raw` is compared), unless `force`. A row
+ * A row whose data did not change is not rewritten (its `raw` is compared, without the keys only
+ * one of search and GET by id carries), unless `force`. A row
  * that was tombstoned comes back to life (`deleted_at` cleared) and counts as updated. Whatever
  * `force` says, a row is never replaced by a record with an older GHL `updatedAt`, nor revived
  * when it was tombstoned after `fetchedAt`; such records count as unchanged. A page that
@@ -258,6 +259,15 @@ function toDbOpportunity(o: OpportunityRow): Record<string, unknown> {
   return Object.fromEntries(OPPORTUNITY_COLUMNS.map(([column, field]) => [column, o[field] ?? null]));
 }
 
+/**
+ * Keys only one of the two readers' answers carries, left out when deciding whether a row changed:
+ * `sort` comes with search records only (the keyset cursor, observed, ghl-api.md §7 #9) and
+ * `GET /opportunities/{id}` has no `notes` (§7 #21). Both answers are otherwise the one
+ * `SearchOpportunitiesResponseSchema` (opportunities.json), so an unchanged opportunity stays
+ * unchanged whichever path wrote it last; the stored `raw` keeps what its writer received.
+ */
+const ONE_ENDPOINT_KEYS = `'{sort,notes}'::text[]`;
+
 // One round trip per page: the page travels as one JSON parameter and is unpacked in SQL.
 // `xmax = 0` tells a fresh insert from an update of an existing row.
 // Page jobs and webhook re-reads race: each read GHL at some moment and writes later. So a row is
@@ -290,7 +300,7 @@ WITH input AS (
   WHERE ($4::boolean
      OR o.deleted_at IS NOT NULL
      OR o.location_id IS DISTINCT FROM EXCLUDED.location_id
-     OR o.raw IS DISTINCT FROM EXCLUDED.raw)
+     OR (o.raw - ${ONE_ENDPOINT_KEYS}) IS DISTINCT FROM (EXCLUDED.raw - ${ONE_ENDPOINT_KEYS}))
     AND (o.updated_at IS NULL OR EXCLUDED.updated_at IS NULL OR EXCLUDED.updated_at >= o.updated_at)
     AND (o.deleted_at IS NULL OR $6::timestamptz IS NULL OR o.deleted_at < $6::timestamptz)
   RETURNING o.id, o.updated_at, (xmax = 0) AS inserted
