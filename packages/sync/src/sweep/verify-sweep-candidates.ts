@@ -112,7 +112,7 @@ export async function verifySweepCandidates(
   await finishVerifiedSweep(deps.db, run.id);
   log.info(
     done,
-    `sweep verified: ${done.gone} gone (tombstoned), ${done.alive} still in GHL (kept, rewritten); ${done.concurrency} GETs in flight`,
+    `sweep verified: ${done.gone} gone (tombstoned), ${done.alive} still in GHL (kept, rewritten); up to ${done.concurrency} ${done.concurrency === 1 ? 'GET' : 'GETs'} in flight`,
   );
   return done;
 }
