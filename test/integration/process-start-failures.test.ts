@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listRuns, upsertLocation } from '@ghl-sync/db';
 import { generateTokenKey } from '@ghl-sync/secrets';
-import { createTestDatabase, type TestDatabase } from '@ghl-sync/testing';
+import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from '@ghl-sync/testing';
 import { CLI_BIN } from '../support/test-stack.js';
 
 // A process that cannot start must die: one line that says why (code and message, no stack for an
@@ -143,12 +143,86 @@ describe('a process that cannot start', { timeout: 300_000 }, () => {
         expect(outcome.output, what).toMatch(/^error \[redis_error\]: .*ECONNREFUSED/m);
         expect(outcome.output, what).not.toMatch(/^\s+at /m);
       }
-      // The failed enqueue ended its run: the location is free for the next sync.
-      expect((await listRuns(database.db, { locationId })).map((r) => [r.status, r.errorCode])).toEqual([
-        ['failed', 'redis_error'],
-      ]);
+      // `sync` asks Redis before it opens a run: no run left behind, the location is free.
+      expect(await listRuns(database.db, { locationId })).toEqual([]);
     } finally {
       await database.drop();
     }
+  });
+});
+
+// A Redis Cluster client whose seed nodes are no cluster (here the plain test Redis) refreshes its
+// slot map forever: the start-up check gives up and names REDIS_CLUSTER_NODES, and a SIGTERM that
+// arrives meanwhile is not ignored.
+describe('a process given REDIS_CLUSTER_NODES that are not a cluster', { timeout: 300_000 }, () => {
+  let database: TestDatabase;
+  let env: Record<string, string | undefined>;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const plain = new URL(TEST_REDIS_URL);
+    env = {
+      ...process.env,
+      REDIS_URL: undefined,
+      REDIS_CLUSTER_NODES: `${plain.hostname}:${plain.port || 6379}`,
+      DATABASE_URL: database.url,
+      TOKEN_ENCRYPTION_KEY: database.tokenKey,
+      ADMIN_TOKEN: 'start-failure-admin-token-0123456789abcdef',
+      LOG_FORMAT: 'json',
+      API_PORT: '0',
+      WORKER_METRICS_PORT: '0',
+      SCHEDULER_ENABLED: 'false',
+      QUEUE_PREFIX: 'ghl-sync-start-failure-cluster',
+    };
+    return () => database.drop();
+  });
+  const fatalOf = (output: string) =>
+    output
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l['level'] === 60);
+  const spawnWith = (args: string[]) => {
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c) => (output += String(c)));
+    child.stderr.on('data', (c) => (output += String(c)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), HANG_MS);
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        resolve({ code, signal });
+      }),
+    );
+    return { child, exited, output: () => output };
+  };
+
+  for (const [name, args] of [
+    ['worker (dist/main.js)', [WORKER_MAIN]],
+    ['ghl-sync api', [CLI_BIN, 'api']],
+  ] as const) {
+    it(`${name}: exits 1 with one redis_error line that names REDIS_CLUSTER_NODES`, async () => {
+      const p = spawnWith([...args]);
+      const outcome = await p.exited;
+      expect(outcome, p.output()).toEqual({ code: 1, signal: null });
+      const fatal = fatalOf(p.output());
+      expect(fatal, p.output()).toHaveLength(1);
+      expect(fatal[0]).toMatchObject({ code: 'redis_error' });
+      expect(String(fatal[0]!['msg'])).toContain('REDIS_CLUSTER_NODES');
+    });
+  }
+
+  it('ghl-sync worker: a SIGTERM while it waits for the cluster stops it (exit 1), it does not hang', async () => {
+    const p = spawnWith([CLI_BIN, 'worker']);
+    // Its connection's first complaint: it is waiting for Redis now.
+    for (let i = 0; i < 600 && !p.output().includes('Failed to refresh slots cache'); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(p.output()).toContain('Failed to refresh slots cache');
+    p.child.kill('SIGTERM');
+    const outcome = await p.exited;
+    expect(outcome, p.output()).toEqual({ code: 1, signal: null });
+    const fatal = fatalOf(p.output());
+    expect(fatal, p.output()).toHaveLength(1);
+    // Whichever ended first: the start-up check's verdict, or the signal's bounded wait.
+    expect(['start_interrupted', 'redis_error']).toContain(fatal[0]!['code']);
   });
 });

@@ -1,10 +1,16 @@
 import type { AddressInfo } from 'node:net';
 import type { Config } from '@ghl-sync/config';
 import { countRunsByStatus, createDb } from '@ghl-sync/db';
-import { GhlSyncError } from '@ghl-sync/errors';
 import type { Logger } from '@ghl-sync/logger';
 import { createMetrics } from '@ghl-sync/metrics';
-import { createQueueTelemetry, createQueues, createRedisConnection, redisTargetOf } from '@ghl-sync/queues';
+import {
+  checkRedisAnswers,
+  createQueueTelemetry,
+  createQueues,
+  createRedisConnection,
+  REDIS_START_CHECK_MS,
+  redisTargetOf,
+} from '@ghl-sync/queues';
 import { GHL_WEBHOOK_RSA_PUBLIC_KEY_PEM } from '@ghl-sync/webhooks';
 import { requireTokenCipher } from '@ghl-sync/secrets';
 import { requireAdminToken } from './auth/require-admin-token.js';
@@ -80,7 +86,11 @@ export async function startApi(
   });
   registry.register('postgres', () => db.close());
   const redis = createRedisConnection(redisTargetOf(config), 'producer');
-  redis.on('error', (err) => reportDependencyError('redis', 'connection', err));
+  let lastRedisError: Error | undefined;
+  redis.on('error', (err) => {
+    lastRedisError = err;
+    reportDependencyError('redis', 'connection', err);
+  });
   registry.register('redis', () => redis.quit().catch(() => redis.disconnect()));
   const queues = createQueues({
     connection: redis,
@@ -98,9 +108,7 @@ export async function startApi(
     // Like a worker, an API that cannot reach Postgres (with the ghl schema) or Redis at start dies
     // with one line and exit 1, rather than serving 503s nobody restarts it out of.
     await countRunsByStatus(db);
-    await redis.ping().catch((err: Error) => {
-      throw new GhlSyncError('redis_error', `Redis: ${err.message}`, { cause: err });
-    });
+    await checkRedisAnswers(redis, REDIS_START_CHECK_MS, () => lastRedisError);
     app = await createApi({
       adminToken,
       authFailureLimit: { max: config.ADMIN_AUTH_MAX_FAILURES, windowMs: 60_000 },

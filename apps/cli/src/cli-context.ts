@@ -2,7 +2,15 @@ import { loadConfig, type Config } from '@ghl-sync/config';
 import { GhlSyncError } from '@ghl-sync/errors';
 import { createDb, type Db } from '@ghl-sync/db';
 import { createLogger, type Logger } from '@ghl-sync/logger';
-import { createQueues, createRedisConnection, redisTargetOf, type Queues, type RedisClient } from '@ghl-sync/queues';
+import {
+  checkRedisAnswers,
+  createQueues,
+  createRedisConnection,
+  REDIS_START_CHECK_MS,
+  redisTargetOf,
+  type Queues,
+  type RedisClient,
+} from '@ghl-sync/queues';
 import type { RunLifecycleDeps } from '@ghl-sync/sync/runs';
 
 /** Lazily built resources of one CLI invocation, closed in reverse order by `close()`. */
@@ -72,9 +80,7 @@ export function createCliContext(overrides: Partial<Record<keyof Config, unknown
     },
     async checkRedis() {
       context.queues();
-      await redis!.ping().catch((err: Error) => {
-        throw redisError(err, lastRedisError);
-      });
+      await checkRedisAnswers(redis!, REDIS_START_CHECK_MS, () => lastRedisError);
     },
     runs: () => ({
       db: context.db(),

@@ -1,7 +1,6 @@
 import { getHeapStatistics } from 'node:v8';
 import type { Config } from '@ghl-sync/config';
 import { countRunsByStatus, createDb } from '@ghl-sync/db';
-import { GhlSyncError } from '@ghl-sync/errors';
 import {
   createDependencyErrorReporter,
   createShutdownRegistry,
@@ -13,6 +12,8 @@ import type { GhlRequestEvent } from '@ghl-sync/ghl-client';
 import type { Telemetry } from 'bullmq';
 import { answersWithin, createMetrics, startMetricsServer, type SyncMetrics } from '@ghl-sync/metrics';
 import {
+  checkRedisAnswers,
+  REDIS_START_CHECK_MS,
   QUEUES,
   createQueues,
   createQueueTelemetry,
@@ -227,9 +228,14 @@ export function createSyncRuntime(
  */
 async function checkDependencies(runtime: SyncRuntime): Promise<void> {
   await countRunsByStatus(runtime.deps.db);
-  await runtime.producerConnection.ping().catch((err: Error) => {
-    throw new GhlSyncError('redis_error', `Redis: ${err.message}`, { cause: err });
-  });
+  let lastError: Error | undefined;
+  const remember = (err: Error) => (lastError = err);
+  runtime.producerConnection.on('error', remember);
+  try {
+    await checkRedisAnswers(runtime.producerConnection, REDIS_START_CHECK_MS, () => lastError);
+  } finally {
+    runtime.producerConnection.off('error', remember);
+  }
 }
 
 /**

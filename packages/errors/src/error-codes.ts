@@ -8,6 +8,11 @@
  */
 export const ERROR_CODES = {
   // --- configuration and input
+  start_interrupted: {
+    retryable: false,
+    description:
+      'The process was asked to stop (SIGTERM or SIGINT) while it was starting, and its start did not end in time: what it had opened was closed.',
+  },
   config_invalid: { retryable: false, description: 'The environment failed validation; every problem is listed.' },
   invalid_argument: { retryable: false, description: 'A caller passed an argument outside its documented shape.' },
   location_not_found: { retryable: false, description: 'No location with that id is registered.' },

@@ -48,4 +48,39 @@ describe('runProcess', () => {
       'closed work',
     ]);
   });
+
+  // A dependency that never answers (a Redis Cluster client retrying forever) must not make the
+  // process deaf: a held signal gives the start a bounded wait, then the process exits 1.
+  it('gives up a start that does not end after a SIGTERM: closes what it opened and exits 1', async () => {
+    const script = `
+      const { runProcess } = await import(${JSON.stringify(entry)});
+      const log = { info: (o, m) => console.log(m ?? ''), error: (o, m) => console.log(m ?? ''), fatal: (o, m) => console.log(JSON.stringify({ code: o.code, msg: m })) };
+      await runProcess({
+        loadConfig: () => ({}),
+        createLogger: () => log,
+        graceMs: () => 5_000,
+        parentCheckMs: () => 0,
+        interruptedStartMs: 300,
+        start: async ({ registry }) => {
+          registry.register('work', () => console.log('work closer ran'));
+          console.log('starting');
+          setInterval(() => undefined, 1_000);
+          await new Promise(() => undefined);
+        },
+      });`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    for (let i = 0; i < 400 && !out.includes('starting'); i++) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGTERM');
+    expect(await exited).toEqual({ code: 1, signal: null });
+    const lines = out.split('\n').filter(Boolean);
+    expect(lines).toContain('work closer ran');
+    expect(JSON.parse(lines.find((l) => l.startsWith('{'))!)).toMatchObject({ code: 'start_interrupted' });
+  });
 });

@@ -1,3 +1,4 @@
+import { GhlSyncError } from '@ghl-sync/errors';
 import { installGracefulShutdown } from './graceful-shutdown.js';
 import { flushLogger, reportFatal, type FatalLogger } from './report-fatal.js';
 import { createShutdownRegistry, type LifecycleLogger, type ShutdownRegistry } from './shutdown-registry.js';
@@ -29,6 +30,11 @@ export interface RunProcessOptions<C, L extends ProcessLogger> {
   exit?: (code: number) => void;
   /** Budget for closing what a failed start opened, in ms. @defaultValue 3_000 */
   failedStartCloseMs?: number;
+  /**
+   * How long a SIGTERM or SIGINT that arrives during start-up waits for the start to end, in ms;
+   * after it the process closes what it opened and exits 1. @defaultValue 5_000
+   */
+  interruptedStartMs?: number;
 }
 
 /** A started process. */
@@ -42,7 +48,8 @@ export interface StartedProcess<C, L extends ProcessLogger> extends ProcessConte
  * error policy → start (resources registered as they open) → graceful shutdown on SIGTERM/SIGINT.
  *
  * A SIGTERM or SIGINT that arrives during start-up is held and starts the graceful shutdown
- * as soon as the start is over (a failed start still exits 1).
+ * as soon as the start is over (a failed start still exits 1); a start still going
+ * `interruptedStartMs` after the signal is abandoned: what it opened is closed, exit 1.
  *
  * A process that cannot start dies the same way every time: one structured fatal line (code and
  * message; a stack only for what is a bug), what was opened is closed within
@@ -91,9 +98,25 @@ export async function runProcess<C, L extends ProcessLogger>(
   // a supervisor that stops a process as soon as it says it started (its last start-up log line is
   // out before start() returns) would get no graceful shutdown and no exit 0. So a signal that
   // arrives while starting is held, and honoured as soon as the start is over.
+  // A start that never ends (a dependency that never answers) must not leave the process deaf to
+  // the signal either: past `interruptedStartMs` it closes what it opened and exits 1.
   let held: NodeJS.Signals | undefined;
-  const holdTerm = () => void (held ??= 'SIGTERM');
-  const holdInt = () => void (held ??= 'SIGINT');
+  let starting = true;
+  const hold = (signal: NodeJS.Signals) => () => {
+    if (held) return;
+    held = signal;
+    const waitMs = options.interruptedStartMs ?? 5_000;
+    setTimeout(() => {
+      if (!starting) return;
+      const err = new GhlSyncError(
+        'start_interrupted',
+        `${signal} arrived while starting, and the start did not end within ${waitMs} ms`,
+      );
+      void die(err, 'stopped while starting', registry);
+    }, waitMs).unref();
+  };
+  const holdTerm = hold('SIGTERM');
+  const holdInt = hold('SIGINT');
   process.on('SIGTERM', holdTerm);
   process.on('SIGINT', holdInt);
   try {
@@ -102,6 +125,8 @@ export async function runProcess<C, L extends ProcessLogger>(
     process.off('SIGTERM', holdTerm);
     process.off('SIGINT', holdInt);
     return die(err, 'could not start', registry);
+  } finally {
+    starting = false;
   }
   const shutdown = installGracefulShutdown({
     registry,

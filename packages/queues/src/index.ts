@@ -21,6 +21,7 @@ export {
   type RedisRole,
   type RedisTarget,
 } from './redis-connection.js';
+export { checkRedisAnswers, REDIS_START_CHECK_MS } from './check-redis.js';
 export { deleteKeysUnder } from './delete-keys-under.js';
 export { createQueues, type CreateQueuesOptions, type Queues, type TypedQueue } from './create-queues.js';
 export { jobContext, type JobContext } from './job-context.js';

@@ -32,6 +32,8 @@ export function registerSyncCommand(program: Command): void {
       const timeoutSec = parseIntOption('timeout', opts.timeout, 1);
       const ctx = createCliContext();
       try {
+        // Redis first: a run opened while Redis is unreachable could only end failed at once.
+        await ctx.checkRedis();
         const { run } = await startRun(ctx.runs(), {
           locationId,
           trigger: 'cli',
