@@ -92,5 +92,15 @@ describe('REDIS_CLUSTER_NODES', () => {
     expect((caught as Error).message).toContain('REDIS_CLUSTER_NODES: entries 2, 3 must be host:port');
     expect((caught as Error).message).not.toContain('hunter2');
     expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'redis://a:1,rediss://b:2' })).toThrow(/every node is TLS or none/);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'redis://u:p1@a:1,redis://u:p2@b:2' })).toThrow(
+      /different credentials/,
+    );
+    // The same credentials repeated, or given once, are fine.
+    expect(
+      loadConfig({ REDIS_CLUSTER_NODES: 'redis://u:p1@a:1,redis://u:p1@b:2,redis://c:3' }).REDIS_CLUSTER_NODES,
+    ).toMatchObject({
+      username: 'u',
+      password: 'p1',
+    });
   });
 });

@@ -68,6 +68,19 @@ export const redisClusterNodes = () =>
         return z.NEVER;
       }
       const withAuth = nodes.find((n) => n.password !== undefined || n.username !== undefined);
+      // One set of credentials is used for every node: entries that disagree would be ignored silently.
+      const credentials = new Set(
+        nodes
+          .filter((n) => n.password !== undefined || n.username !== undefined)
+          .map((n) => JSON.stringify([n.username ?? null, n.password ?? null])),
+      );
+      if (credentials.size > 1) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'entries carry different credentials: every node takes the same ones',
+        });
+        return z.NEVER;
+      }
       return {
         nodes: nodes.map(({ host, port }) => ({ host, port })),
         tls: nodes[0]!.tls,
