@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeConfig, loadConfig } from '@ghl-sync/config';
@@ -6,10 +7,12 @@ import { startMetricsServer } from '@ghl-sync/metrics';
 import { Registry } from 'prom-client';
 import { findKubectl, renderExampleOverlay, type K8sObject } from './render-kustomization.js';
 import { validateObject } from './validate-object.js';
+import { benchmarkSection, memoryPeakMb, workerCoresAtSizingRate } from './benchmark-figures.js';
 
 // deploy/kubernetes renders, every object passes its Kubernetes or KEDA schema, and the values that
 // must agree with the code do: env names and values, ports, probe paths, the shutdown grace period.
 const EXAMPLE_DIR = fileURLToPath(new URL('../../deploy/kubernetes/example', import.meta.url));
+const BENCHMARKS = readFileSync(new URL('../../BENCHMARKS.md', import.meta.url), 'utf8');
 /** Environment variables a container may set that are not ghl-sync's own. */
 const RUNTIME_ENV = new Set(['NODE_OPTIONS']);
 
@@ -125,6 +128,8 @@ describeIfKubectl('deploy/kubernetes', () => {
     expect(secretKeys('ghl-sync').sort()).toEqual(['ADMIN_TOKEN', 'DATABASE_URL', 'REDIS_URL', 'TOKEN_ENCRYPTION_KEY']);
     expect(secretKeys('ghl-sync-oauth').sort()).toEqual(['GHL_OAUTH_CLIENT_ID', 'GHL_OAUTH_CLIENT_SECRET']);
     const configKeys = Object.keys(find('ConfigMap', 'ghl-sync')['data'] as object);
+    // Agency installs need the app id and redirect URI; they are not secret, so the ConfigMap has them.
+    expect(configKeys).toEqual(expect.arrayContaining(['GHL_OAUTH_APP_ID', 'GHL_OAUTH_REDIRECT_URI']));
     expect(configKeys.filter((k) => /TOKEN|SECRET|KEY|PASSWORD|DATABASE_URL|REDIS_URL/.test(k))).toEqual([]);
   });
 
@@ -186,11 +191,33 @@ describeIfKubectl('deploy/kubernetes', () => {
     }
   });
 
-  it('caps the worker heap and requests what a worker was measured to use', () => {
+  it('caps the worker heap and requests what a worker was measured to use (BENCHMARKS.md)', () => {
     const worker = podSpec(find('Deployment', 'ghl-sync-worker')).containers[0]!;
     expect(environmentOf(worker)['NODE_OPTIONS']).toBe('--max-old-space-size=128');
-    // Peak RSS 158-170 MB with that cap (BENCHMARKS.md): the request covers it, the limit leaves room.
-    expect(worker.resources).toEqual({ requests: { cpu: '250m', memory: '192Mi' }, limits: { memory: '320Mi' } });
+    const { requests, limits } = worker.resources ?? {};
+    expect(Object.keys(requests ?? {}).sort()).toEqual(['cpu', 'memory']);
+    expect(Object.keys(limits ?? {})).toEqual(['memory']);
+    // CPU: what the sizing run measured for one worker at the rate the fleet model assumes. A rerun
+    // of the bench that moves the figure by more than a fifth fails here until the request follows.
+    const measuredCores = workerCoresAtSizingRate(benchmarkSection(BENCHMARKS, 'sizing'));
+    const requestedCores = cpuCores(requests!['cpu']!);
+    expect(requestedCores / measuredCores, `cpu request ${requests!['cpu']} vs ${measuredCores} cores`).toBeGreaterThan(
+      0.8,
+    );
+    expect(requestedCores / measuredCores, `cpu request ${requests!['cpu']} vs ${measuredCores} cores`).toBeLessThan(
+      1.2,
+    );
+    // Memory: the request covers the highest peak RSS of the memory scenario (heap cap on), the
+    // limit leaves room above it.
+    const peakBytes = memoryPeakMb(benchmarkSection(BENCHMARKS, 'memory')) * 1e6;
+    expect(memoryBytes(requests!['memory']!)).toBeGreaterThan(peakBytes);
+    expect(memoryBytes(limits!['memory']!)).toBeGreaterThan(1.5 * peakBytes);
+  });
+
+  it('leaves the worker replica count to KEDA', () => {
+    // A `replicas` in the Deployment would reset the fleet on every `kubectl apply -k`.
+    expect(find('Deployment', 'ghl-sync-worker')['spec']).not.toHaveProperty('replicas');
+    expect(find('Deployment', 'ghl-sync-api')['spec']).toHaveProperty('replicas');
   });
 
   it('scales the worker Deployment on the backlog metric ghl-sync exports, through Prometheus', () => {
@@ -214,3 +241,15 @@ describeIfKubectl('deploy/kubernetes', () => {
     }
   });
 });
+
+/** A Kubernetes CPU quantity (`600m`, `1`, `1.5`) in cores. */
+function cpuCores(quantity: string): number {
+  return quantity.endsWith('m') ? Number(quantity.slice(0, -1)) / 1000 : Number(quantity);
+}
+
+/** A Kubernetes memory quantity with a binary suffix (`192Mi`, `1Gi`) in bytes. */
+function memoryBytes(quantity: string): number {
+  const match = /^(\d+)(Ki|Mi|Gi)$/.exec(quantity);
+  if (!match) throw new Error(`unexpected memory quantity ${quantity}`);
+  return Number(match[1]) * 1024 ** { Ki: 1, Mi: 2, Gi: 3 }[match[2] as 'Ki' | 'Mi' | 'Gi'];
+}
