@@ -319,7 +319,9 @@ export const configShape = {
   OTEL_EXPORTER_OTLP_PROTOCOL: z
     .enum(['http/protobuf', 'http/json'])
     .default('http/protobuf')
-    .describe('OTLP encoding of exported traces; gRPC is not offered (every collector and Jaeger accept OTLP/HTTP).'),
+    .describe(
+      'OTLP encoding of exported traces: `http/protobuf` or `http/json`, both over OTLP/HTTP; gRPC is not offered (every collector and Jaeger accept OTLP/HTTP).',
+    ),
   OTEL_EXPORTER_OTLP_HEADERS: optionalSecret().describe(
     'Headers sent with every export, `key=value` pairs separated by commas (a vendor API key; secret).',
   ),
