@@ -190,6 +190,28 @@ describe('POST /webhooks/ghl: signed GHL webhooks applied to Postgres', () => {
     expect(stale.statusCode).toBe(401);
     expect(stale.json()).toMatchObject({ error: { code: 'webhook_stale' } });
     expect(await stored(old.webhookId)).toEqual([]);
+    // Signed two hours ahead: as suspect as two hours old.
+    const ahead = eventFor('OpportunityStatusUpdate', target.id, {
+      timestamp: new Date(Date.now() + 2 * 3600_000).toISOString(),
+    });
+    const future = await deliver(ahead);
+    expect(future.statusCode).toBe(401);
+    expect(future.json()).toMatchObject({
+      error: { code: 'webhook_stale', message: expect.stringContaining('future') },
+    });
+    expect(await stored(ahead.webhookId)).toEqual([]);
+    // No timestamp at all: taken (GHL does not promise one), stored without an event time.
+    const untimed: Record<string, unknown> = eventFor('OpportunityStatusUpdate', target.id);
+    delete untimed['timestamp'];
+    expect((await deliver(untimed)).json()).toEqual({ status: 'accepted' });
+    const [row] = (
+      await stack.database.db.query<{ event_at: Date | null }>(
+        `SELECT event_at FROM ghl.webhook_events WHERE webhook_id = $1`,
+        [untimed['webhookId']],
+      )
+    ).rows;
+    expect(row).toEqual({ event_at: null });
+    await applied(String(untimed['webhookId']));
   });
 
   it('answers 413 over the body limit and 400 for a signed body that is not an event', async () => {

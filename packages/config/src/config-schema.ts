@@ -206,7 +206,7 @@ export const configShape = {
   WEBHOOK_MAX_AGE_S: int(1)
     .default(4_200)
     .describe(
-      "Webhooks whose `timestamp` is older than this many seconds are refused; the default covers GHL's six 429 retries ~10 min apart.",
+      "Webhooks whose `timestamp` is older than this many seconds, or as far in the future, are refused; the default covers GHL's six 429 retries ~10 min apart.",
     ),
   WEBHOOK_BODY_LIMIT_BYTES: int(1_024, 10 * 1024 * 1024)
     .default(256 * 1024)

@@ -430,7 +430,12 @@ export const OPENAPI_DOCUMENT = {
             properties: {
               type: { type: 'string', examples: ['OpportunityStatusUpdate'] },
               webhookId: { type: 'string' },
-              timestamp: { type: 'string', format: 'date-time' },
+              timestamp: {
+                type: 'string',
+                format: 'date-time',
+                description:
+                  'When GHL sent the event. More than WEBHOOK_MAX_AGE_S old or in the future: 401 webhook_stale. Absent: taken (no age check).',
+              },
               locationId: { type: 'string' },
               id: { type: 'string', description: 'The opportunity id (Opportunity* events).' },
             },

@@ -23,7 +23,7 @@ export const WEBHOOK_PATH = '/webhooks/ghl';
 export interface WebhookIntakeSettings {
   /** Verification keys and whether the legacy RSA header is accepted. */
   keys: WebhookKeys;
-  /** Events whose `timestamp` is older than this are refused, in seconds (WEBHOOK_MAX_AGE_S). */
+  /** Events whose `timestamp` is older than this, or this far in the future, are refused, in seconds (WEBHOOK_MAX_AGE_S). */
   maxAgeS: number;
   /** Largest body accepted, in bytes; larger → 413 (WEBHOOK_BODY_LIMIT_BYTES). */
   bodyLimitBytes: number;
@@ -91,7 +91,7 @@ const METRIC_OUTCOME: Record<Taken, string> = {
  * - 401 `webhook_signature_missing` / `webhook_signature_invalid` / `webhook_legacy_signature_refused`;
  * - 413 `webhook_body_too_large` over `bodyLimitBytes`; 400 `webhook_invalid_body` when the body is
  *   not a JSON object with a `type` and a `webhookId` (or an opportunity event lacks `locationId`/`id`);
- * - 401 `webhook_stale` when `timestamp` is older than `maxAgeS`;
+ * - 401 `webhook_stale` when `timestamp` is more than `maxAgeS` old or in the future (none: taken);
  * - 200 `duplicate` for a `webhookId` stored before (nothing done);
  * - otherwise the event is stored and then (opportunity events of registered locations) its record
  *   job enqueued, both before the answer: 200 `accepted`, `ignored_unknown_location` or `ignored_type`.
@@ -144,12 +144,15 @@ export function registerWebhookRoutes(app: FastifyInstance, options: WebhookRout
       const parsed = parseDelivery(raw);
       if ('refusal' in parsed) return refuse(request, reply, parsed.type, parsed.refusal);
       const { event, type } = parsed;
-      if (event.eventAt && Date.now() - event.eventAt.getTime() > options.maxAgeS * 1000)
+      // A timestamp as far in the future is as suspect as an old one (a body signed ahead to be
+      // replayed later). No timestamp at all is taken: GHL documents it in examples only (ghl-api.md
+      // §6.1), and a replay of such a body is a duplicate, or else only costs a re-read.
+      if (event.eventAt && Math.abs(Date.now() - event.eventAt.getTime()) > options.maxAgeS * 1000)
         return refuse(request, reply, type, {
           status: 401,
           code: 'webhook_stale',
           outcome: 'stale',
-          message: `timestamp older than ${options.maxAgeS} s`,
+          message: `timestamp more than ${options.maxAgeS} s ${event.eventAt.getTime() > Date.now() ? 'in the future' : 'old'}`,
         });
 
       let taken: Taken;
