@@ -14,3 +14,4 @@ export { LOCATION_ID_PATTERN, LOCATION_ID_RULE, MAX_RUN_ID, isLocationId, requir
 export * from './repositories/webhook-events.repository.js';
 export * from './repositories/agencies.repository.js';
 export * from './repositories/oauth-install-states.repository.js';
+export * from './repositories/mirror-check.repository.js';

@@ -1,4 +1,4 @@
-import type { Db } from '@ghl-sync/db';
+import { countMirroredOpportunities, getMirroredOpportunities, type Queryable } from '@ghl-sync/db';
 import { normalizeOpportunity } from './normalize-opportunity.js';
 
 /** The part of the sandbox admin this needs: its own, authoritative view of a location. */
@@ -15,44 +15,36 @@ export interface CompareResult {
   mismatches: string[];
 }
 
-interface DbRow {
-  id: string;
-  name: string | null;
-  pipeline_stage_id: string | null;
-  monetary_value: string | null;
-  status: string | null;
-  deleted_at: Date | null;
-}
-
 /**
  * Compares a location in Postgres with the sandbox's own data: every upstream id present and live
  * with the same name, stage, status and amount; every other row of the location tombstoned.
  * Streams upstream in pages of 1,000 so memory stays flat.
  */
-export async function compareWithSandbox(db: Db, sandbox: UpstreamExport, locationId: string): Promise<CompareResult> {
+export async function compareWithSandbox(
+  db: Queryable,
+  sandbox: UpstreamExport,
+  locationId: string,
+): Promise<CompareResult> {
   const mismatches: string[] = [];
   let checked = 0;
   let batch: Array<Record<string, unknown>> = [];
   const flush = async () => {
     const ids = batch.map((o) => String(o['id']));
-    const { rows } = await db.query<DbRow>(
-      `SELECT id, name, pipeline_stage_id, monetary_value::text AS monetary_value, status, deleted_at FROM ghl.opportunities WHERE id = ANY($1::text[])`,
-      [ids],
-    );
+    const rows = await getMirroredOpportunities(db, locationId, ids);
     const byId = new Map(rows.map((r) => [r.id, r]));
     for (const o of batch) {
       const expected = normalizeOpportunity(o).row!;
       const got = byId.get(expected.id);
       if (!got) mismatches.push(`${expected.id}: missing in Postgres`);
-      else if (got.deleted_at) mismatches.push(`${expected.id}: tombstoned but still upstream`);
+      else if (got.deletedAt) mismatches.push(`${expected.id}: tombstoned but still upstream`);
       else if (
         got.name !== expected.name ||
-        got.pipeline_stage_id !== expected.pipelineStageId ||
+        got.pipelineStageId !== expected.pipelineStageId ||
         got.status !== expected.status ||
-        !sameAmount(got.monetary_value, expected.monetaryValue)
+        !sameAmount(got.monetaryValue, expected.monetaryValue)
       ) {
         mismatches.push(
-          `${expected.id}: differs (name ${JSON.stringify(got.name)} vs ${JSON.stringify(expected.name)}, stage ${got.pipeline_stage_id} vs ${expected.pipelineStageId}, amount ${got.monetary_value} vs ${expected.monetaryValue})`,
+          `${expected.id}: differs (name ${JSON.stringify(got.name)} vs ${JSON.stringify(expected.name)}, stage ${got.pipelineStageId} vs ${expected.pipelineStageId}, amount ${got.monetaryValue} vs ${expected.monetaryValue})`,
         );
       }
     }
@@ -64,11 +56,7 @@ export async function compareWithSandbox(db: Db, sandbox: UpstreamExport, locati
     if (batch.length >= 1_000) await flush();
   }
   if (batch.length) await flush();
-  const { rows } = await db.query<{ live: number; tombstoned: number }>(
-    `SELECT count(*) FILTER (WHERE deleted_at IS NULL) AS live, count(*) FILTER (WHERE deleted_at IS NOT NULL) AS tombstoned FROM ghl.opportunities WHERE location_id = $1`,
-    [locationId],
-  );
-  const { live, tombstoned } = rows[0]!;
+  const { live, tombstoned } = await countMirroredOpportunities(db, locationId);
   if (live !== checked) mismatches.push(`Postgres has ${live} live rows for ${locationId}, upstream has ${checked}`);
   return { checked, tombstoned, mismatches };
 }
