@@ -25,6 +25,11 @@ export const ERROR_CODES = {
     description:
       'This client address failed the admin credential too often; every request from it is refused until `details.retryAfterMs` has passed.',
   },
+  not_a_sandbox: {
+    retryable: false,
+    description:
+      'GHL_BASE_URL has no ghl-sandbox admin export (404 there: the real GHL API, or another server), or it refused the admin token; only the sandbox can be checked against row by row.',
+  },
   run_already_active: {
     retryable: false,
     description: 'The location already has an active run; its id is in `details.activeRunId`.',
