@@ -20,7 +20,11 @@ export async function runApiProcess(overrides: Partial<Record<keyof Config, unkn
     start: async ({ config, logger, registry }) => {
       // Registered first so it closes last, after the last request's spans ended.
       const tracing = tracingFromConfig(config, 'ghl-sync-api');
-      if (tracing) registry.register('tracing', () => tracing.shutdown());
+      if (tracing)
+        registry.register('tracing', async () => {
+          const lost = await tracing.shutdown();
+          if (lost) logger.warn({ err: { message: lost.message } }, 'tracing: the last spans could not be exported');
+        });
       await startApi(config, logger, {}, registry);
     },
     graceMs: (config) => config.SHUTDOWN_GRACE_MS,

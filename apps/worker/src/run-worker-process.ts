@@ -21,7 +21,11 @@ export async function runWorkerProcess(overrides: Partial<Record<keyof Config, u
     start: async ({ config, logger, registry }) => {
       // Registered first so it closes last: the spans of the jobs the shutdown lets finish are exported.
       const tracing = tracingFromConfig(config, 'ghl-sync-worker');
-      if (tracing) registry.register('tracing', () => tracing.shutdown());
+      if (tracing)
+        registry.register('tracing', async () => {
+          const lost = await tracing.shutdown();
+          if (lost) logger.warn({ err: { message: lost.message } }, 'tracing: the last spans could not be exported');
+        });
       await startWorker(config, logger, registry);
     },
     graceMs: (config) => config.SHUTDOWN_GRACE_MS,

@@ -7,6 +7,7 @@ import {
   TraceIdRatioBasedSampler,
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
+import { otlpExporterAgent } from './exporter-agent.js';
 
 /** Options for {@link startTracing}. */
 export interface TracingOptions {
@@ -26,8 +27,13 @@ export interface TracingOptions {
 
 /** A process's tracing, started. */
 export interface Tracing {
-  /** Ends the tracer provider after exporting every span still buffered; idempotent. */
-  shutdown(): Promise<void>;
+  /**
+   * Ends the tracer provider after exporting every span still buffered; idempotent. A final export
+   * that fails (collector down, or an address that is no collector) loses those spans, as a failed
+   * export does while running, and does not reject: a process's shutdown must not fail for it.
+   * @returns undefined when everything was exported, else the export's error, for the caller to log.
+   */
+  shutdown(): Promise<Error | undefined>;
 }
 
 /**
@@ -42,8 +48,8 @@ export function startTracing(options: TracingOptions): Tracing {
   const url = `${options.endpoint.replace(/\/+$/, '')}/v1/traces`;
   const exporter: SpanExporter =
     options.protocol === 'http/json'
-      ? new OtlpJsonExporter({ url, headers: options.headers })
-      : new OtlpProtobufExporter({ url, headers: options.headers });
+      ? new OtlpJsonExporter({ url, headers: options.headers, httpAgentOptions: otlpExporterAgent })
+      : new OtlpProtobufExporter({ url, headers: options.headers, httpAgentOptions: otlpExporterAgent });
   const sdk = new NodeSDK({
     serviceName: options.serviceName,
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio ?? 1) }),
@@ -59,8 +65,12 @@ export function startTracing(options: TracingOptions): Tracing {
     instrumentations: [],
   });
   sdk.start();
-  let stopped: Promise<void> | undefined;
+  let stopped: Promise<Error | undefined> | undefined;
   return {
-    shutdown: () => (stopped ??= sdk.shutdown()),
+    shutdown: () =>
+      (stopped ??= sdk.shutdown().then(
+        () => undefined,
+        (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+      )),
   };
 }
