@@ -325,6 +325,23 @@ export const configShape = {
   OTEL_EXPORTER_OTLP_HEADERS: optionalSecret().describe(
     'Headers sent with every export, `key=value` pairs separated by commas (a vendor API key; secret).',
   ),
+  OTEL_EXPORTER_OTLP_CERTIFICATE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "Path of a PEM file of the CA(s) that sign an `https://` collector's certificate; they replace Node's default CAs for the exporter.",
+    ),
+  OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Path of the PEM client certificate chain for an `https://` collector that asks for mTLS.'),
+  OTEL_EXPORTER_OTLP_CLIENT_KEY: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Path of the PEM private key of `OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE` (mTLS).'),
   OTEL_SERVICE_NAME: z
     .string()
     .min(1)

@@ -15,6 +15,16 @@ function guardSockets<A extends HttpAgent>(agent: A): A {
   return agent;
 }
 
+/** TLS material of an `https://` collector, PEM. */
+export interface ExporterTls {
+  /** CA(s) trusted for the collector, instead of Node's default CAs. */
+  ca?: Buffer;
+  /** Client certificate chain (mTLS). */
+  cert?: Buffer;
+  /** Private key of `cert`. */
+  key?: Buffer;
+}
+
 /**
  * The HTTP agent of the OTLP exporter (its `httpAgentOptions` factory): keep-alive like the
  * exporter's default agent, but every socket it opens keeps an 'error' listener for its whole life.
@@ -29,9 +39,10 @@ function guardSockets<A extends HttpAgent>(agent: A): A {
  * export and drops its spans; this listener only catches what would otherwise escape, and only on the
  * exporter's own connections (debug-level OpenTelemetry diag, `OTEL_LOG_LEVEL=debug`).
  * @param protocol - the collector URL's protocol, `http:` or `https:`.
+ * @param tls - for `https:` only; the exporter's own TLS variables are not read once an agent is given.
  */
-export function otlpExporterAgent(protocol: string): HttpAgent {
+export function otlpExporterAgent(protocol: string, tls: ExporterTls = {}): HttpAgent {
   return protocol === 'https:'
-    ? guardSockets(new HttpsAgent({ keepAlive: true }))
+    ? guardSockets(new HttpsAgent({ keepAlive: true, ...tls }))
     : guardSockets(new HttpAgent({ keepAlive: true }));
 }

@@ -7,7 +7,7 @@ import {
   TraceIdRatioBasedSampler,
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
-import { otlpExporterAgent } from './exporter-agent.js';
+import { otlpExporterAgent, type ExporterTls } from './exporter-agent.js';
 
 /** Options for {@link startTracing}. */
 export interface TracingOptions {
@@ -21,6 +21,8 @@ export interface TracingOptions {
   serviceName: string;
   /** Share of traces kept, 0–1; a child follows its parent's decision. @defaultValue 1 */
   sampleRatio?: number;
+  /** TLS material of an `https://` collector (CA, client certificate and key, PEM). @defaultValue none: the system's CAs */
+  tls?: ExporterTls;
   /** Delay between two exports of the batch processor, in ms. @defaultValue `OTEL_BSP_SCHEDULE_DELAY`, else 5_000 (the SDK's) */
   exportDelayMs?: number;
 }
@@ -46,10 +48,11 @@ export interface Tracing {
  */
 export function startTracing(options: TracingOptions): Tracing {
   const url = `${options.endpoint.replace(/\/+$/, '')}/v1/traces`;
+  const httpAgentOptions = (protocol: string) => otlpExporterAgent(protocol, options.tls);
   const exporter: SpanExporter =
     options.protocol === 'http/json'
-      ? new OtlpJsonExporter({ url, headers: options.headers, httpAgentOptions: otlpExporterAgent })
-      : new OtlpProtobufExporter({ url, headers: options.headers, httpAgentOptions: otlpExporterAgent });
+      ? new OtlpJsonExporter({ url, headers: options.headers, httpAgentOptions })
+      : new OtlpProtobufExporter({ url, headers: options.headers, httpAgentOptions });
   const sdk = new NodeSDK({
     serviceName: options.serviceName,
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio ?? 1) }),
