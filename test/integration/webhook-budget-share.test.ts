@@ -94,7 +94,7 @@ describe('webhook re-reads share the budget with a running full sync', { timeout
       ).rows[0]!.n,
     );
 
-  it('during a full sync, record jobs get at most their share of the limiter's slots, the sync is not starved, and all apply', async () => {
+  it('during a full sync, record jobs get at most their share of the limiter slots, the sync is not starved, and all apply', async () => {
     const ids = (await upstreamRecords(stack.sandbox, loc())).map((r) => r.id);
     const run = await stack.startRun(loc());
     // The sync has asked the limiter (its pipelines call): from here the share is in force.
