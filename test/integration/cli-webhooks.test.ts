@@ -57,7 +57,7 @@ describe('ghl-sync webhooks from the CLI', () => {
     // The first run has no baseline: it fills the table, it does not repair it.
     expect(first).toMatchObject({ status: 'completed', inserted: 120, webhooks: true, drift: null });
     expect((await cli('runs', 'show', String(first.id))).stdout).toContain(
-      'reconciliation (webhooks on): drift not counted (no baseline: no earlier run completed with webhooks on)',
+      'reconciliation (webhooks on): drift not counted (no baseline: no earlier run completed since webhooks were turned on)',
     );
     const target = (await upstreamRecords(stack.sandbox, loc().id))[3]!;
     stack.sandbox.admin.updateOpportunity(loc().id, target.id, { name: 'changed, never delivered' });

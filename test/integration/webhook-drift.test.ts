@@ -157,4 +157,18 @@ describe('drift counts what webhooks missed, not what they are still bringing', 
       drift: 0,
     });
   });
+
+  it('after webhooks were off and on again, the next run has no baseline: what changed meanwhile is not drift', async () => {
+    await setLocationWebhooks(stack.database.db, loc(), false);
+    // While they are off, nothing is sent for the location.
+    stack.sandbox.admin.setWebhookSettings({ lossRate: 1 });
+    await burst(4, 0);
+    stack.sandbox.admin.setWebhookSettings({ lossRate: 0 });
+    await setLocationWebhooks(stack.database.db, loc(), true);
+    // Turning them on again while on keeps the baseline rule's start (no reset by a repeated call).
+    await setLocationWebhooks(stack.database.db, loc(), true);
+    expect(await stack.sync(loc())).toMatchObject({ status: 'completed', updated: 4, webhooks: true, drift: null });
+    // That run is the new baseline.
+    expect(await stack.sync(loc())).toMatchObject({ status: 'completed', updated: 0, drift: 0 });
+  });
 });

@@ -101,7 +101,7 @@ export function formatRunSummary(run: SyncRun): string {
     );
   if (run.webhooks)
     lines.push(
-      `  reconciliation (webhooks on): drift ${j.drift ?? (ACTIVE_RUN_STATUSES.includes(run.status) ? 'not known until the run ends' : 'not counted (no baseline: no earlier run completed with webhooks on)')}${j.drift ? ' rows webhooks had missed' : ''}`,
+      `  reconciliation (webhooks on): drift ${j.drift ?? (ACTIVE_RUN_STATUSES.includes(run.status) ? 'not known until the run ends' : 'not counted (no baseline: no earlier run completed since webhooks were turned on)')}${j.drift ? ' rows webhooks had missed' : ''}`,
     );
   if (run.error) lines.push(`  note: ${run.errorCode ? `${run.errorCode}: ` : ''}${run.error}`);
   return lines.join('\n');

@@ -112,7 +112,7 @@ const runSchema = {
     drift: {
       type: ['integer', 'null'],
       description:
-        'Runs of webhook locations after a baseline (an earlier run completed with webhooks on): rows the run inserted, moved to a newer version or tombstoned that no received, still unapplied webhook event was bringing, i.e. what webhooks missed (0 when nothing was lost). Null otherwise.',
+        'Runs of webhook locations after a baseline (an earlier run started since webhooks were last turned on and completed with them on): rows the run inserted, moved to a newer version or tombstoned that no received, still unapplied webhook event was bringing, i.e. what webhooks missed (0 when nothing was lost). Null otherwise.',
     },
   },
 };

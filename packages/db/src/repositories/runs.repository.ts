@@ -268,18 +268,21 @@ export async function listRunsNeedingAttention(
   return { overdue: rows.filter((r) => r.overdue && !r.cancelRequested), stale: rows };
 }
 
-// Drift needs a baseline: an earlier run of the location that completed with webhooks on. Without
-// one (the first sync after `locations add --webhooks`, or after webhooks were turned on) the run
-// fills the table rather than repairs it, and its drift stays null.
-const HAS_BASELINE = `EXISTS (SELECT 1 FROM ghl.sync_runs prev
-  WHERE prev.location_id = r.location_id AND prev.id < r.id AND prev.status = 'completed' AND prev.webhooks)`;
+// Drift needs a baseline: an earlier run of the location that completed with webhooks on, and
+// started since they were last turned on (`webhooks_on_since`, kept by a trigger). Without one
+// (the first sync after `locations add --webhooks`, or after webhooks were turned off and on again:
+// what changed meanwhile was never sent) the run fills or catches up the table rather than repairs
+// what webhooks missed, and its drift stays null.
+const HAS_BASELINE = `EXISTS (SELECT 1 FROM ghl.sync_runs prev JOIN ghl.locations l ON l.id = prev.location_id
+  WHERE prev.location_id = r.location_id AND prev.id < r.id AND prev.status = 'completed' AND prev.webhooks
+    AND prev.started_at >= l.webhooks_on_since)`;
 
 /**
  * Sums the page rows into the run and moves it to the terminal `status` (the run lifecycle's
  * `finishRun` decides which). A run of a location with webhooks gets its drift: the pages' rows
  * that were new or newer plus the sweep's tombstones, leaving out rows whose webhook event was
  * received and still waited to be applied when the run wrote them (not missed, only not there yet).
- * Drift stays null without a baseline: no earlier run of the location completed with webhooks on. Idempotent: totals are recomputed from the pages, never incremented.
+ * Drift stays null without a baseline: no earlier run of the location completed with webhooks on since they were last turned on. Idempotent: totals are recomputed from the pages, never incremented.
  * `failed_pages` counts pages that failed for good, not pages a cancelled or timed-out run never wrote.
  * @returns the closed run, or null when it was no longer active.
  */
