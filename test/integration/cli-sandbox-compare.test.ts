@@ -59,7 +59,7 @@ describe('ghl-sync sandbox compare', () => {
     expect(JSON.parse(json.stdout).mismatches).toEqual([expect.stringMatching(new RegExp(`^${changed}: differs`))]);
   });
 
-  it('fails with one error line when GHL_BASE_URL is not a sandbox, or the admin token is wrong', async () => {
+  it('fails with one error line when GHL_BASE_URL is not a sandbox, the location is unknown, or the admin token is wrong', async () => {
     const notSandbox: Server = createServer((_req, res) => res.writeHead(404).end('{"message":"Not Found"}'));
     await new Promise<void>((r) => notSandbox.listen(0, '127.0.0.1', r));
     try {
@@ -73,6 +73,11 @@ describe('ghl-sync sandbox compare', () => {
     } finally {
       await new Promise((r) => notSandbox.close(r));
     }
+    const unknown = await cli(['sandbox', 'compare', 'noSuchLocation000000']);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(
+      /^error \[location_not_found\]: the sandbox at .* has no location noSuchLocation000000\n$/,
+    );
     const wrongToken = await cli(['sandbox', 'compare', loc(), '--admin-token', 'not-the-token']);
     expect(wrongToken.status).toBe(1);
     expect(wrongToken.stderr).toMatch(/^error \[not_a_sandbox\]: .* refused the sandbox admin token \(401\).*\n$/);

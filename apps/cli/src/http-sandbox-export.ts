@@ -16,8 +16,9 @@ export interface HttpSandboxExportOptions {
  * (`GET /_sandbox/locations/:id/opportunities`, NDJSON, apps/ghl-sandbox/README.md): the only
  * source with the whole true state of a location. The body is read as the consumer pulls, so
  * memory holds one network chunk and the consumer's batch, whatever the location's size.
- * @throws GhlSyncError `not_a_sandbox` on 404 (no such route: the real GHL API or another server;
- *   the sandbox answers an unknown location with an empty export) or 401/403 (admin token refused);
+ * @throws GhlSyncError `location_not_found` when the sandbox does not have the location;
+ *   `not_a_sandbox` on another 404 (no such route: the real GHL API or another server) or 401/403
+ *   (admin token refused);
  *   `ghl_network_error` when the URL cannot be reached; `ghl_invalid_response` on any other status
  *   or a line that is not a JSON object.
  */
@@ -45,8 +46,14 @@ async function* readExport(
   } finally {
     clearTimeout(timer);
   }
+  if (response.status === 404) {
+    // The sandbox answers a location it does not have with 404 and says so in its body.
+    const text = await response.text().catch(() => '');
+    if (/unknown location/i.test(text))
+      throw new GhlSyncError('location_not_found', `the sandbox at ${url.origin} has no location ${locationId}`);
+  }
   if (response.status === 404 || response.status === 401 || response.status === 403) {
-    await response.body?.cancel();
+    await response.body?.cancel().catch(() => undefined);
     throw new GhlSyncError(
       'not_a_sandbox',
       response.status === 404
