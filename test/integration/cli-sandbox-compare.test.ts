@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_BIN, startTestStack, type TestStack } from '../support/test-stack.js';
+import { upstreamRecords } from '../support/upstream.js';
 
 // `ghl-sync sandbox compare`: the check the demo makes, for any location, from the CLI. The sandbox
 // runs in this process, so the CLI is spawned asynchronously (spawnSync would block its answers).
@@ -30,8 +31,7 @@ describe('ghl-sync sandbox compare', () => {
 
   it('exits 0 with the counts after a sync, tombstones included', async () => {
     expect((await stack.sync(loc())).status).toBe('completed');
-    const gone: string[] = [];
-    for await (const o of stack.sandbox.admin.exportOpportunities(loc())) if (gone.length < 3) gone.push(String(o.id));
+    const gone = (await upstreamRecords(stack.sandbox, loc())).slice(0, 3).map((r) => r.id);
     for (const id of gone) stack.sandbox.admin.deleteOpportunity(loc(), id);
     expect((await stack.sync(loc())).status).toBe('completed');
 
@@ -45,8 +45,7 @@ describe('ghl-sync sandbox compare', () => {
   });
 
   it('exits 2 and names the opportunity changed upstream since the sync', async () => {
-    const first = await stack.sandbox.admin.exportOpportunities(loc())[Symbol.asyncIterator]().next();
-    const changed = String(first.value!.id);
+    const changed = (await upstreamRecords(stack.sandbox, loc()))[0]!.id;
     stack.sandbox.admin.updateOpportunity(loc(), changed, { name: 'renamed since the sync' });
 
     const res = await cli(['sandbox', 'compare', loc()]);

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi } from '@ghl-sync/api';
 import { setLocationWebhooks } from '@ghl-sync/db';
 import { createMetrics } from '@ghl-sync/metrics';
-import { compareWithSandbox } from '@ghl-sync/sync';
 import { startTestStack, type TestStack } from '../support/test-stack.js';
 import { upstreamRecords } from '../support/upstream.js';
 import { waitFor } from '../support/wait-for.js';
@@ -118,7 +117,7 @@ describe('drift counts what webhooks missed, not what they are still bringing', 
     });
 
     await releaseRecordJobs();
-    const compared = await compareWithSandbox(stack.database.db, stack.sandbox, loc());
+    const compared = await stack.compare(loc());
     expect(compared.mismatches).toEqual([]);
     // The run had written every change: each re-read by id (GET answers carry no `sort`, search
     // answers do) finds its row unchanged, creates included.
@@ -139,7 +138,7 @@ describe('drift counts what webhooks missed, not what they are still bringing', 
     expect(run).toMatchObject({ status: 'completed', updated: 60, deleted: 10, drift: dropped });
 
     await releaseRecordJobs();
-    expect((await compareWithSandbox(stack.database.db, stack.sandbox, loc())).mismatches).toEqual([]);
+    expect((await stack.compare(loc())).mismatches).toEqual([]);
     // Everything is in place now: the next full run finds nothing missed.
     expect(await stack.sync(loc())).toMatchObject({ status: 'completed', inserted: 0, deleted: 0, drift: 0 });
   });

@@ -8,7 +8,6 @@ import {
   createQueueTelemetry,
   createQueues,
   createRedisConnection,
-  REDIS_START_CHECK_MS,
   redisTargetOf,
 } from '@ghl-sync/queues';
 import { GHL_WEBHOOK_RSA_PUBLIC_KEY_PEM } from '@ghl-sync/webhooks';
@@ -86,11 +85,7 @@ export async function startApi(
   });
   registry.register('postgres', () => db.close());
   const redis = createRedisConnection(redisTargetOf(config), 'producer');
-  let lastRedisError: Error | undefined;
-  redis.on('error', (err) => {
-    lastRedisError = err;
-    reportDependencyError('redis', 'connection', err);
-  });
+  redis.on('error', (err) => reportDependencyError('redis', 'connection', err));
   registry.register('redis', () => redis.quit().catch(() => redis.disconnect()));
   const queues = createQueues({
     connection: redis,
@@ -108,7 +103,7 @@ export async function startApi(
     // Like a worker, an API that cannot reach Postgres (with the ghl schema) or Redis at start dies
     // with one line and exit 1, rather than serving 503s nobody restarts it out of.
     await countRunsByStatus(db);
-    await checkRedisAnswers(redis, REDIS_START_CHECK_MS, () => lastRedisError);
+    await checkRedisAnswers(redis);
     app = await createApi({
       adminToken,
       authFailureLimit: { max: config.ADMIN_AUTH_MAX_FAILURES, windowMs: 60_000 },

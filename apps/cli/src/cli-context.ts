@@ -6,7 +6,6 @@ import {
   checkRedisAnswers,
   createQueues,
   createRedisConnection,
-  REDIS_START_CHECK_MS,
   redisTargetOf,
   type Queues,
   type RedisClient,
@@ -80,7 +79,7 @@ export function createCliContext(overrides: Partial<Record<keyof Config, unknown
     },
     async checkRedis() {
       context.queues();
-      await checkRedisAnswers(redis!, REDIS_START_CHECK_MS, () => lastRedisError);
+      await checkRedisAnswers(redis!);
     },
     runs: () => ({
       db: context.db(),

@@ -1,3 +1,6 @@
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { GhlSyncError } from '@ghl-sync/errors';
 import type { UpstreamExport } from '@ghl-sync/sync';
 
@@ -46,14 +49,12 @@ async function* readExport(
   } finally {
     clearTimeout(timer);
   }
-  if (response.status === 404) {
+  if (response.status === 404 || response.status === 401 || response.status === 403) {
     // The sandbox answers a location it does not have with 404 and says so in its body.
-    const text = await response.text().catch(() => '');
+    const text = response.status === 404 ? await response.text().catch(() => '') : '';
+    if (response.status !== 404) await response.body?.cancel().catch(() => undefined);
     if (/unknown location/i.test(text))
       throw new GhlSyncError('location_not_found', `the sandbox at ${url.origin} has no location ${locationId}`);
-  }
-  if (response.status === 404 || response.status === 401 || response.status === 403) {
-    await response.body?.cancel().catch(() => undefined);
     throw new GhlSyncError(
       'not_a_sandbox',
       response.status === 404
@@ -68,11 +69,8 @@ async function* readExport(
       details: { status: response.status },
     });
   }
-  const decoder = new TextDecoder();
-  let pending = '';
   let lineNo = 0;
   const parse = (line: string): Record<string, unknown> => {
-    lineNo += 1;
     let value: unknown;
     try {
       value = JSON.parse(line);
@@ -83,17 +81,11 @@ async function* readExport(
       throw new GhlSyncError('ghl_invalid_response', `line ${lineNo} of the sandbox export is not a JSON object`);
     return value as Record<string, unknown>;
   };
-  for await (const chunk of response.body) {
-    pending += decoder.decode(chunk, { stream: true });
-    let newline: number;
-    while ((newline = pending.indexOf('\n')) !== -1) {
-      const line = pending.slice(0, newline);
-      pending = pending.slice(newline + 1);
-      if (line.trim() !== '') yield parse(line);
-    }
+  const lines = createInterface({ input: Readable.fromWeb(response.body as WebReadableStream), crlfDelay: Infinity });
+  for await (const line of lines) {
+    lineNo += 1;
+    if (line.trim() !== '') yield parse(line);
   }
-  pending += decoder.decode();
-  if (pending.trim() !== '') yield parse(pending);
 }
 
 function withSlash(url: string): string {

@@ -13,7 +13,6 @@ import type { Telemetry } from 'bullmq';
 import { answersWithin, createMetrics, startMetricsServer, type SyncMetrics } from '@ghl-sync/metrics';
 import {
   checkRedisAnswers,
-  REDIS_START_CHECK_MS,
   QUEUES,
   createQueues,
   createQueueTelemetry,
@@ -228,14 +227,7 @@ export function createSyncRuntime(
  */
 async function checkDependencies(runtime: SyncRuntime): Promise<void> {
   await countRunsByStatus(runtime.deps.db);
-  let lastError: Error | undefined;
-  const remember = (err: Error) => (lastError = err);
-  runtime.producerConnection.on('error', remember);
-  try {
-    await checkRedisAnswers(runtime.producerConnection, REDIS_START_CHECK_MS, () => lastError);
-  } finally {
-    runtime.producerConnection.off('error', remember);
-  }
+  await checkRedisAnswers(runtime.producerConnection);
 }
 
 /**

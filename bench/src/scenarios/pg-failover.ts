@@ -43,13 +43,14 @@ export const pgFailoverScenario: Scenario = {
       const undisturbed = await measure(calm);
       console.log('worker backends terminated every 1–2 s …');
       let terminator: BackendTerminator | undefined;
+      // Stopped once, whether the runs end or `measure` throws (it must not cut backends while the
+      // stack stops).
       const disturbed = await measure(cut, {
         beforeRuns: async () => {
           terminator = startBackendTerminator({ db: stack.database.db, applications: ['ghl-sync-worker'] });
         },
         afterRuns: async () => void (await terminator?.stop()),
-      });
-      await terminator?.stop();
+      }).finally(() => terminator?.stop());
       const terminations = terminator?.terminations ?? [];
       const byState = countByState(terminations);
       const retried = async (m: SyncMeasurement) => {

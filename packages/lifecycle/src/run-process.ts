@@ -64,7 +64,11 @@ export async function runProcess<C, L extends ProcessLogger>(
   const exit = options.exit ?? ((code: number) => process.exit(code));
   let config: C | undefined;
   let logger: L | undefined;
-  const die = async (err: unknown, msg: string, registry?: ShutdownRegistry): Promise<never> => {
+  // One way to die, once: a start given up after a signal may still fail (or end) afterwards.
+  let dying: Promise<never> | undefined;
+  const die = (err: unknown, msg: string, registry?: ShutdownRegistry): Promise<never> =>
+    (dying ??= dieOnce(err, msg, registry));
+  const dieOnce = async (err: unknown, msg: string, registry?: ShutdownRegistry): Promise<never> => {
     const log = logger ?? options.createLogger(config);
     reportFatal(log, err, msg);
     if (registry) {
@@ -138,6 +142,8 @@ export async function runProcess<C, L extends ProcessLogger>(
   // Removed only once the real handlers are on, so that no instant is left without a listener.
   process.off('SIGTERM', holdTerm);
   process.off('SIGINT', holdInt);
+  // A start abandoned after its signal is already closing and exiting: no second shutdown.
+  if (dying) return dying;
   if (held) void shutdown(held);
   return { config, logger: log, registry, shutdown };
 }

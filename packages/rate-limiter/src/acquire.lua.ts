@@ -38,7 +38,8 @@ if dailyUntil > nowMs then return {0, dailyUntil - nowMs, 3, nowMs, 0} end
 local class = tonumber(ARGV[8])
 local share = tonumber(ARGV[9])
 -- A sync asking (granted or not) is a sync running: its share must hold from its first request.
-if class == 0 then redis.call('SET', KEYS[7], nowMs, 'PX', tonumber(ARGV[10])) end
+-- Only marked when a share is in force (share 1 reads no mark): no write per request for nothing.
+if class == 0 and share < 1 then redis.call('SET', KEYS[7], nowMs, 'PX', tonumber(ARGV[10])) end
 local capped = class == 1 and share < 1 and redis.call('EXISTS', KEYS[7]) == 1
 
 local margin = tonumber(ARGV[3])

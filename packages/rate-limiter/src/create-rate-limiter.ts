@@ -216,7 +216,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     },
 
     async syncEnded(locationId) {
-      await redis.del(keys(locationId).syncSeen);
+      // Without a share nothing marks a sync (acquire.lua), so there is nothing to remove.
+      if (recordShare < 1) await redis.del(keys(locationId).syncSeen);
     },
 
     gate(maxWaitMs, requestClass) {

@@ -78,13 +78,18 @@ export async function recoverRuns(
         if (!parentOverdue(run, progress, graceMs)) continue;
         if (await finishRun(deps, run.id, logger)) {
           result.finished.push(run.id);
+          // Asked only here: every tick meets long runs whose parent waits normally.
+          const pendingDependencies =
+            finalize.state === 'waiting-children'
+              ? ((await finalize.job.getDependenciesCount({ unprocessed: true })).unprocessed ?? null)
+              : null;
           logger.warn(
             {
               runId: run.id,
               locationId: run.locationId,
               finalizeJobId: finalizeId,
               finalizeState: finalize.state,
-              pendingDependencies: finalize.pendingDependencies,
+              pendingDependencies,
               pages: progress.total,
               lastPageEndedAt: progress.lastEndedAt,
             },
@@ -93,11 +98,7 @@ export async function recoverRuns(
         }
         continue;
       }
-      if (
-        progress.done + progress.failed === progress.total ||
-        run.cancelRequested ||
-        run.recoveries >= maxRecoveries
-      ) {
+      if (allPagesEnded(progress) || run.cancelRequested || run.recoveries >= maxRecoveries) {
         if (await finishRun(deps, run.id, logger)) result.finished.push(run.id);
         continue;
       }
@@ -151,24 +152,19 @@ export async function recoverRuns(
  * last page's end is the reference (the run's start when none ended).
  */
 function parentOverdue(run: SyncRun, progress: PageProgress, graceMs: number): boolean {
-  const ended = progress.done + progress.failed === progress.total;
-  if (!ended && !(run.cancelRequested && progress.running === 0)) return false;
+  if (!allPagesEnded(progress) && !(run.cancelRequested && progress.running === 0)) return false;
   const since = progress.lastEndedAt ?? run.startedAt;
   return Date.now() - since.getTime() >= graceMs;
 }
 
-async function liveJob(
-  queues: Queues,
-  queue: 'coordinator' | 'finalize',
-  jobId: string,
-): Promise<{ state: string; pendingDependencies: number | null } | null> {
+/** Every page of the run was written or failed for good. */
+const allPagesEnded = (progress: PageProgress): boolean => progress.done + progress.failed === progress.total;
+
+async function liveJob(queues: Queues, queue: 'coordinator' | 'finalize', jobId: string) {
   const job = await queues[queue].getJob(jobId);
   if (!job) return null;
   const state = await job.getState();
-  if (!LIVE_STATES.has(state)) return null;
-  const pendingDependencies =
-    state === 'waiting-children' ? ((await job.getDependenciesCount({ unprocessed: true })).unprocessed ?? null) : null;
-  return { state, pendingDependencies };
+  return LIVE_STATES.has(state) ? { job, state } : null;
 }
 
 async function isLive(queues: Queues, queue: 'coordinator' | 'finalize', jobId: string): Promise<boolean> {

@@ -9,11 +9,8 @@ import { GhlSyncError } from '@ghl-sync/errors';
  */
 export function validateSchedule(pattern: string, timeZone: string): Date {
   const problems: string[] = [];
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone }).format(0);
-  } catch {
-    problems.push(`time zone "${timeZone}" is not an IANA zone (e.g. UTC, America/Chicago)`);
-  }
+  const zone = timeZoneProblem(timeZone);
+  if (zone) problems.push(zone);
   let next: Date | undefined;
   try {
     next = CronExpressionParser.parse(pattern, { tz: problems.length ? 'UTC' : timeZone })
@@ -25,4 +22,22 @@ export function validateSchedule(pattern: string, timeZone: string): Date {
   if (problems.length || !next)
     throw new GhlSyncError('invalid_argument', problems.join('; '), { details: { problems } });
   return next;
+}
+
+/**
+ * Checks an IANA time zone alone (a zone changed without a schedule).
+ * @throws GhlSyncError `invalid_argument`, as {@link validateSchedule} words it.
+ */
+export function validateTimeZone(timeZone: string): void {
+  const problem = timeZoneProblem(timeZone);
+  if (problem) throw new GhlSyncError('invalid_argument', problem, { details: { problems: [problem] } });
+}
+
+function timeZoneProblem(timeZone: string): string | undefined {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone }).format(0);
+    return undefined;
+  } catch {
+    return `time zone "${timeZone}" is not an IANA zone (e.g. UTC, America/Chicago)`;
+  }
 }

@@ -8,7 +8,7 @@ import {
 import { GhlSyncError } from '@ghl-sync/errors';
 import type { Queues } from '@ghl-sync/queues';
 import { applySchedule } from '../reconcile-schedules.js';
-import { validateSchedule } from '../validate-schedule.js';
+import { validateSchedule, validateTimeZone } from '../validate-schedule.js';
 
 /** The schedule of a location without webhooks unless someone chose one (the database's default). */
 export const DEFAULT_SCHEDULE_CRON = '*/30 * * * *';
@@ -60,7 +60,7 @@ export async function updateLocationSettings(
   // A zone given without a schedule is checked too: stored unchecked, it would fail a later
   // update that names no zone at all.
   if (cron) validateSchedule(cron, tz);
-  else if (change.tz !== undefined) validateSchedule(DEFAULT_SCHEDULE_CRON, change.tz);
+  else if (change.tz !== undefined) validateTimeZone(change.tz);
   await updateLocationSchedule(db, locationId, cron, tz);
   if (change.webhooks !== undefined) await setLocationWebhooks(db, locationId, change.webhooks);
   const updated = await getLocationSummary(db, locationId);
