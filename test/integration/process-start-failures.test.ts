@@ -19,23 +19,36 @@ interface Outcome {
   code: number | null;
   signal: NodeJS.Signals | null;
   output: string;
-  ms: number;
 }
 
-function run(args: string[], env: Record<string, string>): Promise<Outcome> {
-  const started = Date.now();
+/** Starts a process; SIGKILLed at HANG_MS, so a hang fails the test instead of stalling it. */
+function start(args: string[], env: Record<string, string | undefined>) {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (c) => (output += String(c)));
   child.stderr.on('data', (c) => (output += String(c)));
   const timer = setTimeout(() => child.kill('SIGKILL'), HANG_MS);
-  return new Promise((resolve) =>
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, output, ms: Date.now() - started });
+      resolve({ code, signal });
     }),
   );
+  return { child, exited, output: () => output };
 }
+
+async function run(args: string[], env: Record<string, string | undefined>): Promise<Outcome> {
+  const p = start(args, env);
+  return { ...(await p.exited), output: p.output() };
+}
+
+/** The fatal (level 60) JSON lines of a process's output. */
+const fatalOf = (output: string) =>
+  output
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((l) => l['level'] === 60);
 
 /** A port nothing listens on: bound, then released. */
 async function closedPort(): Promise<number> {
@@ -83,11 +96,7 @@ describe('a process that cannot start', { timeout: 300_000 }, () => {
         const outcome = await run(args, env);
         expect(outcome.signal, `${why}: still running after ${HANG_MS} ms`).toBeNull();
         expect(outcome.code, `${why}\n${outcome.output}`).toBe(1);
-        const fatal = outcome.output
-          .split('\n')
-          .filter((l) => l.startsWith('{'))
-          .map((l) => JSON.parse(l) as Record<string, unknown>)
-          .filter((l) => l['level'] === 60);
+        const fatal = fatalOf(outcome.output);
         expect(fatal, `${why}\n${outcome.output}`).toHaveLength(1);
         expect(fatal[0]).toMatchObject({ code });
         expect(fatal[0]).not.toHaveProperty('err');
@@ -175,33 +184,12 @@ describe('a process given REDIS_CLUSTER_NODES that are not a cluster', { timeout
     };
     return () => database.drop();
   });
-  const fatalOf = (output: string) =>
-    output
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .filter((l) => l['level'] === 60);
-  const spawnWith = (args: string[]) => {
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (c) => (output += String(c)));
-    child.stderr.on('data', (c) => (output += String(c)));
-    const timer = setTimeout(() => child.kill('SIGKILL'), HANG_MS);
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer);
-        resolve({ code, signal });
-      }),
-    );
-    return { child, exited, output: () => output };
-  };
-
   for (const [name, args] of [
     ['worker (dist/main.js)', [WORKER_MAIN]],
     ['ghl-sync api', [CLI_BIN, 'api']],
   ] as const) {
     it(`${name}: exits 1 with one redis_error line that names REDIS_CLUSTER_NODES`, async () => {
-      const p = spawnWith([...args]);
+      const p = start([...args], env);
       const outcome = await p.exited;
       expect(outcome, p.output()).toEqual({ code: 1, signal: null });
       const fatal = fatalOf(p.output());
@@ -212,7 +200,7 @@ describe('a process given REDIS_CLUSTER_NODES that are not a cluster', { timeout
   }
 
   it('ghl-sync worker: a SIGTERM while it waits for the cluster stops it (exit 1), it does not hang', async () => {
-    const p = spawnWith([CLI_BIN, 'worker']);
+    const p = start([CLI_BIN, 'worker'], env);
     // Its connection's first complaint: it is waiting for Redis now.
     for (let i = 0; i < 600 && !p.output().includes('Failed to refresh slots cache'); i++)
       await new Promise((r) => setTimeout(r, 50));

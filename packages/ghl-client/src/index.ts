@@ -16,7 +16,11 @@ export type {
 } from './ghl-client.js';
 export { createGhlClient } from './create-ghl-client.js';
 export type { GetOpportunityResult } from './get-opportunity.js';
-export { iterateOpportunityPages, type IterateOpportunityPagesOptions } from './iterate-opportunity-pages.js';
+export {
+  isLastPage,
+  iterateOpportunityPages,
+  type IterateOpportunityPagesOptions,
+} from './iterate-opportunity-pages.js';
 export { refreshOAuthToken, type RefreshedOAuthToken, type RefreshOAuthTokenOptions } from './refresh-oauth-token.js';
 export {
   exchangeAuthorizationCode,

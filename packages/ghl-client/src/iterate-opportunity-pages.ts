@@ -78,8 +78,7 @@ export async function* iterateOpportunityPages(
       if (firstId === previousFirstId) throw stall('first id repeats the previous page', {});
       if (firstId === firstPageFirstId) throw stall('first id repeats the first page (cursor ignored)', {});
     }
-    const count = page.opportunities.length;
-    const last = count === 0 || count < limit || page.nextCursor === null;
+    const last = isLastPage(page, limit);
     // Only matters when we would follow it: a final page may echo any cursor.
     if (!last && (sameCursor(page.nextCursor, cursor) || sameCursor(page.nextCursor, previousRequestCursor))) {
       throw stall('next cursor did not advance', { previousRequestCursor });
@@ -93,4 +92,16 @@ export async function* iterateOpportunityPages(
     previousRequestCursor = cursor;
     cursor = page.nextCursor;
   }
+}
+
+/**
+ * Whether `page` ends its listing: no cursor to follow, or fewer records than `limit` asked for
+ * (GHL's end-of-data signals, ghl-api.md §1.2). The one rule pass 1, its chains and the iterator share.
+ */
+export function isLastPage(
+  page: Pick<SearchOpportunitiesPage, 'nextCursor' | 'opportunities'>,
+  limit: number,
+): boolean {
+  const count = page.opportunities.length;
+  return count === 0 || count < limit || page.nextCursor === null;
 }

@@ -4,6 +4,20 @@ import { describe, expect, it } from 'vitest';
 
 const entry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
+/** Runs `script` (an ES module) in a child Node; resolves `started` once it has printed "starting". */
+function spawnScript(script: string) {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const started = (async () => {
+    for (let i = 0; i < 400 && !out.includes('starting'); i++) await new Promise((r) => setTimeout(r, 50));
+  })();
+  return { child, exited, started, out: () => out };
+}
+
 describe('runProcess', () => {
   // A supervisor (or a test) may stop a process right after its start-up log line, before start()
   // has returned: that SIGTERM must end in the graceful shutdown, not Node's default kill.
@@ -27,20 +41,13 @@ describe('runProcess', () => {
           console.log('started');
         },
       });`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal })),
-    );
-    for (let i = 0; i < 400 && !out.includes('starting'); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(out).toContain('starting');
+    const { child, exited, started, out } = spawnScript(script);
+    await started;
+    expect(out()).toContain('starting');
     child.kill('SIGTERM');
     child.stdin!.end('go\n');
     expect(await exited).toEqual({ code: 0, signal: null });
-    expect(out.split('\n').filter(Boolean)).toEqual([
+    expect(out().split('\n').filter(Boolean)).toEqual([
       'starting',
       'started',
       'shutting down',
@@ -68,18 +75,11 @@ describe('runProcess', () => {
           await new Promise(() => undefined);
         },
       });`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal })),
-    );
-    for (let i = 0; i < 400 && !out.includes('starting'); i++) await new Promise((r) => setTimeout(r, 50));
+    const { child, exited, started, out } = spawnScript(script);
+    await started;
     child.kill('SIGTERM');
     expect(await exited).toEqual({ code: 1, signal: null });
-    const lines = out.split('\n').filter(Boolean);
+    const lines = out().split('\n').filter(Boolean);
     expect(lines).toContain('work closer ran');
     expect(JSON.parse(lines.find((l) => l.startsWith('{'))!)).toMatchObject({ code: 'start_interrupted' });
   });

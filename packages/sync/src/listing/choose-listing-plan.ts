@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { addRunApiCalls, listPipelineStages, type ListingPlan, type PartitionFilter, type SyncRun } from '@ghl-sync/db';
-import type { GhlClient, SearchOpportunitiesPage } from '@ghl-sync/ghl-client';
+import { isLastPage, type GhlClient, type SearchOpportunitiesPage } from '@ghl-sync/ghl-client';
 import type { SyncDeps } from '../sync-deps.js';
 import { checkPartitionTotals } from './check-partition-totals.js';
 import { chooseChainCount } from './choose-chain-count.js';
@@ -117,8 +117,7 @@ export async function chooseListingPlan(
 
   let chains = chooseChainCount({ answerMs, ...deps.listing });
   if (chains <= 1) return single(`one chain keeps the budget busy (first answer in ${answerMs} ms)`);
-  if (first.nextCursor === null || first.opportunities.length < deps.pageSize)
-    return single('the listing fits in one page');
+  if (isLastPage(first, deps.pageSize)) return single('the listing fits in one page');
   if (total === null) return single('the first page has no meta.total, so partitions could not be checked');
   // A chain with less than a page to list costs a request and lists nothing.
   chains = Math.min(chains, Math.ceil(total / deps.pageSize));
@@ -154,7 +153,7 @@ export async function chooseListingPlan(
   const fetchFirst = async (filter: PartitionFilter): Promise<SearchOpportunitiesPage> => {
     const page = await client.searchOpportunities({ limit: deps.pageSize, ...partitionParams(filter) });
     answered += page.attempts;
-    const more = page.nextCursor !== null && page.opportunities.length >= deps.pageSize;
+    const more = !isLastPage(page, deps.pageSize);
     const size = typeof page.meta.total === 'number' ? page.meta.total : Infinity;
     if (more && size <= KNOWN_MAX_SHARE * share)
       seconds.push({ filter, next: prefetchNextPage(client, deps.pageSize, filter, page) });

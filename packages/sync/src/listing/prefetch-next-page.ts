@@ -55,8 +55,11 @@ export function prefetchNextPage(
   };
 }
 
-/** Discards every page of `pages` (see {@link PrefetchedPage.discard}); returns the attempts they spent. */
-export async function discardAll(pages: Iterable<PrefetchedPage>): Promise<number> {
-  const spent = await Promise.all([...pages].map((p) => p.discard()));
+/**
+ * Discards every page of `pages` (see {@link PrefetchedPage.discard}; `undefined`, no page asked
+ * ahead, is skipped); returns the attempts they spent.
+ */
+export async function discardAll(pages: Iterable<PrefetchedPage | undefined>): Promise<number> {
+  const spent = await Promise.all([...pages].map((p) => p?.discard() ?? 0));
   return spent.reduce((a, b) => a + b, 0);
 }

@@ -1,5 +1,6 @@
 import { recordListedPage, type PartitionFilter, type SyncRun } from '@ghl-sync/db';
 import {
+  isLastPage,
   opportunityKey,
   usableOpportunityId,
   type GhlCursor,
@@ -39,7 +40,7 @@ export async function recordPage(
   const withoutId = usable.filter((id) => id === null).length;
   let end: GhlCursor | null = null;
   for (let i = page.opportunities.length - 1; i >= 0 && end === null; i--) end = opportunityKey(page.opportunities[i]!);
-  const isLast = page.nextCursor === null || page.opportunities.length < deps.pageSize;
+  const isLast = isLastPage(page, deps.pageSize);
   const { newIds } = await recordListedPage(deps.db, {
     runId: run.id,
     locationId: run.locationId,

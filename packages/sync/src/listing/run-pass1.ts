@@ -97,7 +97,7 @@ export async function runPass1(
       );
     } finally {
       // Second pages asked ahead for chains that never started (pass 1 stopped): counted, not recorded.
-      const unused = await discardAll(starts.flatMap((s) => (s.prefetched ? [s.prefetched] : [])));
+      const unused = await discardAll(starts.map((s) => s.prefetched));
       if (unused > 0) await addRunApiCalls(deps.db, run.id, unused);
     }
     if (cancelled || (await getRun(deps.db, run.id))?.cancelRequested) return 'cancelled';
@@ -141,7 +141,7 @@ async function prepareChains(
     return await startChosenPlan(shared, run, log, chosen);
   } catch (err) {
     // Second pages asked ahead are the chains' to record; a plan that could not start records none.
-    const unused = await discardAll(chosen.firstPages.flatMap((f) => (f.next ? [f.next] : [])));
+    const unused = await discardAll(chosen.firstPages.map((f) => f.next));
     // Best effort: when Postgres is what failed, this fails too, and the first error is the one to report.
     if (unused > 0) await addRunApiCalls(deps.db, run.id, unused).catch(() => undefined);
     throw err;
