@@ -1,5 +1,5 @@
 import { pendingWebhookEventFor } from './pending-webhook-event.js';
-import type { Db, Queryable } from '../create-db.js';
+import type { Queryable } from '../create-db.js';
 
 // A row written since the run started (by a webhook, say, for an opportunity created while pass 1
 // was listing) may simply have been out of pass 1's sight: it is never a sweep candidate.
@@ -29,26 +29,24 @@ export async function countSweepCandidates(
 
 /**
  * The sweep: tombstones (sets `deleted_at`) every live row of the location that pass 1 of `runId`
- * did not see and that nothing wrote since the run started, and records the count on the run, in one transaction: a crash between the two
+ * did not see and that nothing wrote since the run started, and records the count on the run, in one statement: a crash
  * leaves neither, so the run still reads `sweep_status = 'pending'` exactly when nothing was
  * tombstoned. Rows are never hard-deleted here; {@link purgeTombstones} does that much later.
  * @returns the number of rows tombstoned.
  */
-export async function sweepUnseen(db: Db, runId: number, locationId: string): Promise<number> {
-  return db.withTransaction(async (tx) => {
-    const { rows } = await tx.query<{ announced: boolean }>(
-      `UPDATE ghl.opportunities o SET deleted_at = now()
+export async function sweepUnseen(db: Queryable, runId: number, locationId: string): Promise<number> {
+  // One statement is atomic by itself: the tombstones and the run's count land together or not at all.
+  const { rows } = await db.query<{ deleted: number }>(
+    `WITH gone AS (
+       UPDATE ghl.opportunities o SET deleted_at = now()
        WHERE o.location_id = $2 AND o.deleted_at IS NULL AND ${UNSEEN}
-       RETURNING ${ANNOUNCED} AS announced`,
-      [runId, locationId],
-    );
-    const deleted = rows.length;
-    await tx.query(
-      `UPDATE ghl.sync_runs SET deleted = $2, deleted_announced = $3, sweep_status = 'done' WHERE id = $1`,
-      [runId, deleted, rows.filter((r) => r.announced).length],
-    );
-    return deleted;
-  });
+       RETURNING ${ANNOUNCED} AS announced)
+     UPDATE ghl.sync_runs SET deleted = (SELECT count(*) FROM gone),
+       deleted_announced = (SELECT count(*) FILTER (WHERE announced) FROM gone), sweep_status = 'done'
+     WHERE id = $1 RETURNING deleted`,
+    [runId, locationId],
+  );
+  return rows[0]?.deleted ?? 0;
 }
 
 /**
@@ -90,41 +88,42 @@ export async function recordSweepCandidates(
 
 /**
  * Tombstones one candidate GHL confirmed gone, and counts it on the run (`deleted`,
- * `sweep_verified_gone`) in the same transaction. Nothing happens when the row stopped being a
+ * `sweep_verified_gone`) in the same statement. Nothing happens when the row stopped being a
  * candidate meanwhile (a webhook wrote it, say).
  * @returns whether the row was tombstoned.
  */
-export async function tombstoneVerifiedGone(db: Db, runId: number, locationId: string, id: string): Promise<boolean> {
-  return db.withTransaction(async (tx) => {
-    const { rows } = await tx.query<{ announced: boolean }>(
-      `UPDATE ghl.opportunities o SET deleted_at = now()
+export async function tombstoneVerifiedGone(
+  db: Queryable,
+  runId: number,
+  locationId: string,
+  id: string,
+): Promise<boolean> {
+  // One statement (atomic): verification runs these concurrently, each holding a client once.
+  const result = await db.query(
+    `WITH gone AS (
+       UPDATE ghl.opportunities o SET deleted_at = now()
        WHERE o.id = $3 AND o.location_id = $2 AND o.deleted_at IS NULL AND ${UNSEEN}
-       RETURNING ${ANNOUNCED} AS announced`,
-      [runId, locationId, id],
-    );
-    if (rows.length === 0) return false;
-    await tx.query(
-      `UPDATE ghl.sync_runs SET deleted = deleted + 1, sweep_verified_gone = sweep_verified_gone + 1,
-         deleted_announced = deleted_announced + $2::integer WHERE id = $1`,
-      [runId, rows[0]!.announced ? 1 : 0],
-    );
-    return true;
-  });
+       RETURNING ${ANNOUNCED} AS announced)
+     UPDATE ghl.sync_runs SET deleted = deleted + 1, sweep_verified_gone = sweep_verified_gone + 1,
+       deleted_announced = deleted_announced + (SELECT count(*) FILTER (WHERE announced) FROM gone)::integer
+     WHERE id = $1 AND EXISTS (SELECT 1 FROM gone)`,
+    [runId, locationId, id],
+  );
+  return result.rowCount === 1;
 }
 
 /**
  * Marks a candidate GHL still has as seen by the run (so a resumed sweep does not ask again) and
- * counts it (`sweep_verified_alive`), in one transaction.
+ * counts it (`sweep_verified_alive`), in one statement.
  */
-export async function markVerifiedAlive(db: Db, runId: number, id: string): Promise<void> {
-  await db.withTransaction(async (tx) => {
-    const result = await tx.query(
-      `INSERT INTO ghl.sync_run_marks (run_id, opportunity_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-      [runId, id],
-    );
-    if ((result.rowCount ?? 0) > 0)
-      await tx.query(`UPDATE ghl.sync_runs SET sweep_verified_alive = sweep_verified_alive + 1 WHERE id = $1`, [runId]);
-  });
+export async function markVerifiedAlive(db: Queryable, runId: number, id: string): Promise<void> {
+  await db.query(
+    `WITH marked AS (
+       INSERT INTO ghl.sync_run_marks (run_id, opportunity_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1)
+     UPDATE ghl.sync_runs SET sweep_verified_alive = sweep_verified_alive + 1
+     WHERE id = $1 AND EXISTS (SELECT 1 FROM marked)`,
+    [runId, id],
+  );
 }
 
 /** Ends a verified sweep: every candidate was confirmed (gone ones already tombstoned and counted). */
